@@ -1,0 +1,57 @@
+# Borough: `make run` serves the embedded default, `make test` runs the whole suite.
+# Each target creates .venv and installs what changed, and nothing else.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.borough-installed
+NODE_STAMP := node_modules/.borough-installed
+ASSETS := themes/static/build
+ASSETS_STAMP := $(ASSETS)/.built
+SCSS := $(wildcard themes/default/scss/*.scss)
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install assets lint bench clean
+
+run: install
+	$(PY) -m borough serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(PY_STAMP) $(ASSETS_STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "make: npm is missing. Borough's front-end assets (govuk-frontend, htmx, sass) come from npm:"; \
+	  echo "      install Node.js and npm (Debian: apt-get install -y nodejs npm), then run make again."; \
+	  exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ASSETS_STAMP): $(NODE_STAMP) $(SCSS) themes/build.py | $(PY)
+	$(PY) themes/build.py
+	@touch $@
+
+assets: $(ASSETS_STAMP)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules $(ASSETS) var

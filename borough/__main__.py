@@ -1,0 +1,3 @@
+from borough.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""Persistence for Borough: the only package that imports Tortoise.
+
+Councils, published service versions, journeys in progress, submissions, uploaded files and
+the email outbox, on SQLite or PostgreSQL. Every function that reads a council's rows takes
+the council and filters by it. Nothing is kept in process memory, so any number of workers
+can share one database.
+"""
+
+from runtime.store.councils import create_council, get_council, list_councils
+from runtime.store.database import (
+    connect,
+    disconnect,
+    migrate,
+    pending_migrations,
+    tortoise_config,
+)
+from runtime.store.errors import (
+    ConcurrentUpdate,
+    DatabaseNotMigrated,
+    JourneySubmitted,
+    StoreError,
+    VersionConflict,
+)
+from runtime.store.files import FileStore
+from runtime.store.journeys import get_journey, save_answers, set_resume_email, start_journey
+from runtime.store.models import (
+    Council,
+    Journey,
+    OutboxMessage,
+    ServiceVersion,
+    Submission,
+    UploadedFile,
+)
+from runtime.store.outbox import enqueue_email, list_for_recipient, list_messages
+from runtime.store.references import new_reference, normalise_reference
+from runtime.store.services import get_latest, get_version, latest_versions, publish_version
+from runtime.store.submissions import get_by_reference, get_for_journey, submit
+
+__all__ = [
+    "ConcurrentUpdate",
+    "Council",
+    "DatabaseNotMigrated",
+    "FileStore",
+    "Journey",
+    "JourneySubmitted",
+    "OutboxMessage",
+    "ServiceVersion",
+    "StoreError",
+    "Submission",
+    "UploadedFile",
+    "VersionConflict",
+    "connect",
+    "create_council",
+    "disconnect",
+    "enqueue_email",
+    "get_by_reference",
+    "get_council",
+    "get_for_journey",
+    "get_journey",
+    "get_latest",
+    "get_version",
+    "latest_versions",
+    "list_councils",
+    "list_for_recipient",
+    "list_messages",
+    "migrate",
+    "new_reference",
+    "normalise_reference",
+    "pending_migrations",
+    "publish_version",
+    "save_answers",
+    "set_resume_email",
+    "start_journey",
+    "submit",
+    "tortoise_config",
+]

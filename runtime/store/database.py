@@ -1,0 +1,144 @@
+"""Connecting to the database and building its schema through migrations.
+
+The schema is only ever built by the migrations in ``runtime/store/migrations`` (Tortoise's
+built-in migration framework), never by ``generate_schemas``. ``migrate`` applies them;
+``connect`` refuses a database that is behind the code, so a worker never runs against a
+half-built schema.
+
+Connections live in one Tortoise context registered as the process-wide fallback, so every
+task (request handlers, background jobs) sees it. Nothing else is kept in process memory:
+several workers can share one database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as migrate_api
+from tortoise.migrations.executor import MigrationExecutor
+
+from runtime.store.errors import DatabaseNotMigrated
+
+APP = "borough"
+CONNECTION = "default"
+MEMORY_URL = "sqlite://:memory:"
+
+# SQLite waits this long for another process's write lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    """The Tortoise configuration for the Borough app on the database at ``url``.
+
+    Accepts ``sqlite:///path/to/file.db``, ``sqlite://:memory:`` and
+    ``postgres://user@host:port/db`` (``postgresql://`` too).
+    """
+    return {
+        "connections": {CONNECTION: _connection_url(url)},
+        "apps": {
+            APP: {
+                "models": ["runtime.store.models"],
+                "migrations": "runtime.store.migrations",
+                "default_connection": CONNECTION,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(url: str) -> None:
+    """Apply every migration not yet applied to the database at ``url``."""
+    if _is_memory(url):
+        raise ValueError(
+            "An in-memory SQLite database lives only as long as its connection: "
+            "connect() to it, which builds its schema, instead of migrating it."
+        )
+    async with TortoiseContext():
+        await migrate_api(config=tortoise_config(url), app_labels=[APP])
+
+
+async def pending_migrations(url: str) -> list[str]:
+    """The names of the migrations not yet applied to the database at ``url``, in order."""
+    async with _temporary_context(url) as context:
+        return await _pending(context.db(CONNECTION))
+
+
+async def connect(url: str, *, check: bool = True) -> None:
+    """Open the database at ``url`` for the store's models, for every task in this process.
+
+    With ``check`` (the default), refuse a database with pending migrations by raising
+    ``DatabaseNotMigrated``. An in-memory SQLite database is always born empty, so its schema
+    is built here instead. Connecting again first closes the previous connection.
+    """
+    await disconnect()
+    context = TortoiseContext()
+    await context.init(config=tortoise_config(url), _enable_global_fallback=True)
+    try:
+        connection = context.db(CONNECTION)
+        if _is_memory(url):
+            with context:
+                await _executor(connection).migrate()
+        elif check:
+            pending = await _pending(connection)
+            if pending:
+                raise DatabaseNotMigrated(pending)
+    except BaseException:
+        await context.close_connections()
+        raise
+    _Active.context = context
+
+
+async def disconnect() -> None:
+    """Close the connection ``connect`` opened; does nothing when none is open."""
+    context, _Active.context = _Active.context, None
+    if context is not None:
+        await context.close_connections()
+
+
+class _Active:
+    context: TortoiseContext | None = None
+
+
+@asynccontextmanager
+async def _temporary_context(url: str) -> AsyncIterator[TortoiseContext]:
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url))
+        yield context
+
+
+def _executor(connection: BaseDBAsyncClient) -> MigrationExecutor:
+    app = tortoise_config(MEMORY_URL)["apps"][APP]
+    return MigrationExecutor(connection, {APP: app})
+
+
+async def _pending(connection: BaseDBAsyncClient) -> list[str]:
+    steps = await _executor(connection).plan()
+    return [step.migration.name for step in steps if not step.backward]
+
+
+def _is_memory(url: str) -> bool:
+    return url.split("?", 1)[0] == MEMORY_URL
+
+
+def _connection_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise ValueError(
+            f"Unsupported database URL {parts.scheme}://…: use sqlite:///path/to/file.db, "
+            "sqlite://:memory: or postgres://user@host:port/database"
+        )
+    if parts.scheme == "sqlite" and "busy_timeout" not in dict(parse_qsl(parts.query)):
+        separator = "&" if parts.query else "?"
+        return f"{url}{separator}busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+    return url
+
+
+# The configuration `python -m tortoise -c runtime.store.database.MIGRATIONS_CONFIG
+# makemigrations borough` reads; it needs models, not a real database.
+MIGRATIONS_CONFIG = tortoise_config(MEMORY_URL)

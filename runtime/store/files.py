@@ -1,0 +1,90 @@
+"""Uploaded files: bytes on disk under a private root, details in the database.
+
+The bytes are stored at ``root/<council id>/<uuid>``: the name is chosen here, never by the
+resident, so nothing they send can pick a path, an extension or a place inside a web root.
+Their filename is kept only to display. Give ``FileStore`` a directory no web server serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import unicodedata
+import uuid
+from pathlib import Path, PurePosixPath
+
+from runtime.store.models import Council, Journey, UploadedFile
+
+MAX_FILENAME = 255
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    async def save_upload(
+        self,
+        council: Council,
+        journey: Journey,
+        field: str,
+        filename: str,
+        content_type: str,
+        data: bytes,
+    ) -> UploadedFile:
+        """Write ``data`` to the store and record it as the answer ``field`` of ``journey``."""
+        if journey.council_id != council.id:
+            raise ValueError("The journey belongs to another council")
+        file_id = uuid.uuid4()
+        storage_key = f"{council.id}/{file_id.hex}"
+        path = self._path(storage_key)
+        await asyncio.to_thread(_write_new, path, data)
+        try:
+            return await UploadedFile.create(
+                id=file_id,
+                council=council,
+                journey=journey,
+                field=field,
+                filename=display_filename(filename),
+                content_type=content_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                storage_key=storage_key,
+            )
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+    async def get_file(self, council: Council, file_id: uuid.UUID | str) -> UploadedFile | None:
+        """The council's uploaded file with this id, or None (also for ids that are not UUIDs)."""
+        try:
+            key = file_id if isinstance(file_id, uuid.UUID) else uuid.UUID(str(file_id))
+        except ValueError:
+            return None
+        return await UploadedFile.get_or_none(id=key, council_id=council.id)
+
+    async def read_bytes(self, file: UploadedFile) -> bytes:
+        return await asyncio.to_thread(self._path(file.storage_key).read_bytes)
+
+    def _path(self, storage_key: str) -> Path:
+        path = (self.root / storage_key).resolve()
+        if not path.is_relative_to(self.root) or path == self.root:
+            raise ValueError(f"Storage key {storage_key!r} points outside the file store")
+        return path
+
+
+def display_filename(filename: str) -> str:
+    """The resident's filename without any directory part or control characters, for display."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return name[:MAX_FILENAME] or "upload"
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    with open(partial, "xb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(partial, path)

@@ -1,0 +1,73 @@
+"""Submissions: a journey's answers, sent, with a reference the resident can quote.
+
+A journey has at most one submission, enforced by a unique constraint on ``journey_id``.
+That constraint, not process memory, is what turns a replayed or doubled POST (from any
+number of workers) into the one submission that already exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from runtime.store.models import Council, Journey, Submission
+from runtime.store.references import new_reference, normalise_reference
+
+REFERENCE_ATTEMPTS = 5
+
+
+async def submit(journey: Journey, answers: dict[str, Any], state: str) -> tuple[Submission, bool]:
+    """Submit ``journey`` with ``answers`` in workflow ``state``: ``(submission, created)``.
+
+    In one transaction the submission is created with a fresh reference and the journey
+    marked submitted. If the journey was already submitted, by this or any concurrent call,
+    the existing submission comes back with ``created`` False.
+    """
+    existing = await get_for_journey(journey)
+    if existing is not None:
+        return existing, False
+    for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+        try:
+            async with in_transaction() as connection:
+                # The insert comes first so that, on SQLite, the transaction takes the write
+                # lock at once instead of upgrading a read lock (which cannot wait).
+                submission = await Submission.create(
+                    council_id=journey.council_id,
+                    service_version_id=journey.service_version_id,
+                    journey_id=journey.id,
+                    reference=new_reference(),
+                    answers=answers,
+                    language=journey.language,
+                    state=state,
+                    using_db=connection,
+                )
+                await (
+                    Journey.filter(id=journey.id, council_id=journey.council_id)
+                    .using_db(connection)
+                    .update(submitted=True, lock_version=F("lock_version") + 1)
+                )
+        except IntegrityError:
+            existing = await get_for_journey(journey)
+            if existing is not None:
+                return existing, False
+            if attempt == REFERENCE_ATTEMPTS:
+                raise
+            continue  # the reference was taken: draw another
+        await journey.refresh_from_db(fields=["submitted", "lock_version"])
+        return submission, True
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def get_by_reference(council: Council, reference: str) -> Submission | None:
+    """The council's submission with this reference (as a resident typed it), or None."""
+    normalised = normalise_reference(reference)
+    if normalised is None:
+        return None
+    return await Submission.get_or_none(council_id=council.id, reference=normalised)
+
+
+async def get_for_journey(journey: Journey) -> Submission | None:
+    return await Submission.get_or_none(journey_id=journey.id, council_id=journey.council_id)
