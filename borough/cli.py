@@ -24,7 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="borough", description="Borough: council services from JSON definitions.")
+    parser = argparse.ArgumentParser(
+        prog="borough", description="Borough: council services from JSON definitions."
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -52,7 +54,10 @@ def _validate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif not report:
-        print(f"{len(args.files)} definition{'s' if len(args.files) != 1 else ''} valid", file=sys.stderr)
+        print(
+            f"{len(args.files)} definition{'s' if len(args.files) != 1 else ''} valid",
+            file=sys.stderr,
+        )
     return 1 if report else 0
 
 
@@ -73,5 +78,8 @@ def _read_bounded(path: Path) -> bytes:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         size = path.stat().st_size
-        raise DefinitionError("too-large", f"the definition is {size:,} bytes; the most Borough reads is {MAX_BYTES:,} bytes")
+        raise DefinitionError(
+            "too-large",
+            f"the definition is {size:,} bytes; the most Borough reads is {MAX_BYTES:,} bytes",
+        )
     return data

@@ -40,7 +40,11 @@ def _unique_ids(definition: Definition) -> Iterator[Problem]:
         counts = Counter(item["id"] for item in items)
         for index, item in enumerate(items):
             if counts[item["id"]] > 1:
-                yield Problem(f"/{collection}/{index}/id", "unique-id", f"id {item['id']} is used more than once")
+                yield Problem(
+                    f"/{collection}/{index}/id",
+                    "unique-id",
+                    f"id {item['id']} is used more than once",
+                )
 
 
 def _fields(definition: Definition) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -58,29 +62,65 @@ def _pointers_resolve(definition: Definition) -> Iterator[Problem]:
         if page.get("type") == "add-another":
             schema = subschema_at(answers, page["answer"])
             if schema is None:
-                yield Problem(f"/pages/{pindex}/answer", "pointer", f"{page['answer']} is not an answer in answers")
-            elif primary_type(schema) != "array" or primary_type(schema.get("items") or {}) != "object":
-                yield Problem(f"/pages/{pindex}/answer", "pointer", f"{page['answer']} must be a list of objects for an add-another page")
-        elif page.get("type", "question") == "question" and len(page["fields"]) > 1 and "title" not in page:
-            yield Problem(f"/pages/{pindex}", "required", "a page with more than one question needs a title")
+                yield Problem(
+                    f"/pages/{pindex}/answer",
+                    "pointer",
+                    f"{page['answer']} is not an answer in answers",
+                )
+            elif (
+                primary_type(schema) != "array"
+                or primary_type(schema.get("items") or {}) != "object"
+            ):
+                yield Problem(
+                    f"/pages/{pindex}/answer",
+                    "pointer",
+                    f"{page['answer']} must be a list of objects for an add-another page",
+                )
+        elif (
+            page.get("type", "question") == "question"
+            and len(page["fields"]) > 1
+            and "title" not in page
+        ):
+            yield Problem(
+                f"/pages/{pindex}", "required", "a page with more than one question needs a title"
+            )
     for location, pointer, field, page in _fields(definition):
         schema = subschema_at(answers, pointer)
         if schema is None:
-            if page.get("type") != "add-another" or subschema_at(answers, page["answer"]) is not None:
-                yield Problem(f"{location}/answer", "pointer", f"{field['answer']} is not an answer in answers")
+            if (
+                page.get("type") != "add-another"
+                or subschema_at(answers, page["answer"]) is not None
+            ):
+                yield Problem(
+                    f"{location}/answer",
+                    "pointer",
+                    f"{field['answer']} is not an answer in answers",
+                )
             continue
         if pointer in seen:
-            yield Problem(f"{location}/answer", "pointer", f"{field['answer']} is already asked at {seen[pointer]}")
+            yield Problem(
+                f"{location}/answer",
+                "pointer",
+                f"{field['answer']} is already asked at {seen[pointer]}",
+            )
         seen[pointer] = location
         yield from _widget_fits(location, field, schema)
         page_answers = {f["answer"] for f in page.get("fields", [])}
         field_options = {str(v) for v, _ in options(schema) or item_options(schema)}
         for value, revealed in field.get("reveals", {}).items():
             if value not in field_options:
-                yield Problem(pointer_join(*pointer_parts(location), "reveals", value), "reveals", f"{value} is not one of this question's options")
+                yield Problem(
+                    pointer_join(*pointer_parts(location), "reveals", value),
+                    "reveals",
+                    f"{value} is not one of this question's options",
+                )
             for target in revealed:
                 if target not in page_answers or target == field["answer"]:
-                    yield Problem(pointer_join(*pointer_parts(location), "reveals", value), "reveals", f"{target} must be another question on the same page")
+                    yield Problem(
+                        pointer_join(*pointer_parts(location), "reveals", value),
+                        "reveals",
+                        f"{target} must be another question on the same page",
+                    )
     for index, line in enumerate(definition.get("fees", {}).get("lines", [])):
         for key in ("multiplier", "amountFrom"):
             if key not in line:
@@ -88,18 +128,42 @@ def _pointers_resolve(definition: Definition) -> Iterator[Problem]:
             schema = subschema_at(answers, line[key])
             kind = primary_type(schema) if schema else None
             if schema is None:
-                yield Problem(f"/fees/lines/{index}/{key}", "pointer", f"{line[key]} is not an answer in answers")
+                yield Problem(
+                    f"/fees/lines/{index}/{key}",
+                    "pointer",
+                    f"{line[key]} is not an answer in answers",
+                )
             elif key == "multiplier" and kind not in ("integer", "number", "array"):
-                yield Problem(f"/fees/lines/{index}/{key}", "pointer", f"{line[key]} must be a number or a list to multiply by")
-            elif key == "amountFrom" and (kind != "integer" or "minimum" not in schema or "maximum" not in schema):
-                yield Problem(f"/fees/lines/{index}/{key}", "pointer", f"{line[key]} must be a whole number of pence with a minimum and a maximum")
+                yield Problem(
+                    f"/fees/lines/{index}/{key}",
+                    "pointer",
+                    f"{line[key]} must be a number or a list to multiply by",
+                )
+            elif key == "amountFrom" and (
+                kind != "integer" or "minimum" not in schema or "maximum" not in schema
+            ):
+                yield Problem(
+                    f"/fees/lines/{index}/{key}",
+                    "pointer",
+                    f"{line[key]} must be a whole number of pence with a minimum and a maximum",
+                )
 
 
 _WIDGET_TYPES = {
-    "text": {"string"}, "textarea": {"string"}, "email": {"string"}, "tel": {"string"},
-    "postcode": {"string"}, "date": {"string"}, "file": {"string"}, "radios": {"string", "integer", "boolean"},
-    "select": {"string", "integer"}, "checkboxes": {"array"}, "yes-no": {"boolean"},
-    "declaration": {"boolean"}, "number": {"integer", "number"}, "money": {"integer"},
+    "text": {"string"},
+    "textarea": {"string"},
+    "email": {"string"},
+    "tel": {"string"},
+    "postcode": {"string"},
+    "date": {"string"},
+    "file": {"string"},
+    "radios": {"string", "integer", "boolean"},
+    "select": {"string", "integer"},
+    "checkboxes": {"array"},
+    "yes-no": {"boolean"},
+    "declaration": {"boolean"},
+    "number": {"integer", "number"},
+    "money": {"integer"},
 }
 
 
@@ -107,18 +171,36 @@ def _widget_fits(location: str, field: dict[str, Any], schema: dict[str, Any]) -
     widget = field.get("widget") or infer_widget(schema)
     kind = primary_type(schema)
     if kind not in _WIDGET_TYPES[widget]:
-        yield Problem(f"{location}/widget", "widget", f"a {widget} question cannot ask for a {kind or 'untyped'} answer")
+        yield Problem(
+            f"{location}/widget",
+            "widget",
+            f"a {widget} question cannot ask for a {kind or 'untyped'} answer",
+        )
         return
     if widget in ("radios", "select") and not options(schema) and kind != "boolean":
-        yield Problem(f"{location}/widget", "widget", f"a {widget} question needs options (oneOf of const and title, or enum)")
+        yield Problem(
+            f"{location}/widget",
+            "widget",
+            f"a {widget} question needs options (oneOf of const and title, or enum)",
+        )
     if widget == "checkboxes" and not item_options(schema):
-        yield Problem(f"{location}/widget", "widget", "a checkboxes question needs a list whose items have options")
+        yield Problem(
+            f"{location}/widget",
+            "widget",
+            "a checkboxes question needs a list whose items have options",
+        )
     if widget == "date" and schema.get("format") != "date":
-        yield Problem(f"{location}/widget", "widget", "a date question needs an answer with format date")
+        yield Problem(
+            f"{location}/widget", "widget", "a date question needs an answer with format date"
+        )
     if widget == "file" and schema.get("format") != "file":
-        yield Problem(f"{location}/widget", "widget", "a file question needs an answer with format file")
+        yield Problem(
+            f"{location}/widget", "widget", "a file question needs an answer with format file"
+        )
     if widget == "declaration" and schema.get("const") is not True:
-        yield Problem(f"{location}/widget", "widget", "a declaration needs an answer with const true")
+        yield Problem(
+            f"{location}/widget", "widget", "a declaration needs an answer with const true"
+        )
 
 
 def _answers_asked(definition: Definition) -> Iterator[Problem]:
@@ -131,13 +213,25 @@ def _answers_asked(definition: Definition) -> Iterator[Problem]:
 
     for pointer, _ in answer_pointers(answers):
         if not covered(pointer) and not any(a.startswith(pointer + "/") for a in asked):
-            yield Problem(_schema_location(pointer), "unasked", f"the answer {pointer} is not asked on any page")
+            yield Problem(
+                _schema_location(pointer),
+                "unasked",
+                f"the answer {pointer} is not asked on any page",
+            )
     for pointer in required_pointers(answers):
         schema = subschema_at(answers, pointer)
         if schema is None:
-            yield Problem(_schema_location(pointer), "pointer", f"{pointer} is required but not declared in properties")
+            yield Problem(
+                _schema_location(pointer),
+                "pointer",
+                f"{pointer} is required but not declared in properties",
+            )
         elif not covered(pointer) and not any(a.startswith(pointer + "/") for a in asked):
-            yield Problem(_schema_location(pointer), "unasked", f"the required answer {pointer} is not asked on any page")
+            yield Problem(
+                _schema_location(pointer),
+                "unasked",
+                f"the required answer {pointer} is not asked on any page",
+            )
 
 
 def _schema_location(pointer: str) -> str:
@@ -164,7 +258,11 @@ def _conditions_require(definition: Definition) -> Iterator[Problem]:
         if location.startswith(("/pages", "/fees")):
             for prop_location, pointer in _condition_pointers(location, condition):
                 if subschema_at(answers, pointer) is None:
-                    yield Problem(prop_location, "pointer", f"the condition tests {pointer}, which is not an answer in answers")
+                    yield Problem(
+                        prop_location,
+                        "pointer",
+                        f"the condition tests {pointer}, which is not an answer in answers",
+                    )
 
 
 def _condition_names_required(location: str, condition: Any) -> Iterator[Problem]:
@@ -174,7 +272,8 @@ def _condition_names_required(location: str, condition: Any) -> Iterator[Problem
     for name, sub in (condition.get("properties") or {}).items():
         if name not in required:
             yield Problem(
-                f"{location}/properties/{name}", "condition-required",
+                f"{location}/properties/{name}",
+                "condition-required",
                 f"the condition tests {name} but does not list it in required, so it also matches when {name} is not answered",
             )
         yield from _condition_names_required(f"{location}/properties/{name}", sub)
@@ -185,7 +284,9 @@ def _condition_names_required(location: str, condition: Any) -> Iterator[Problem
         yield from _condition_names_required(f"{location}/not", condition["not"])
 
 
-def _condition_pointers(location: str, condition: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+def _condition_pointers(
+    location: str, condition: Any, prefix: str = ""
+) -> Iterator[tuple[str, str]]:
     if not isinstance(condition, dict):
         return
     for name, sub in (condition.get("properties") or {}).items():
@@ -200,7 +301,7 @@ def _condition_pointers(location: str, condition: Any, prefix: str = "") -> Iter
 
 
 def _safe_patterns(definition: Definition) -> Iterator[Problem]:
-    roots = [("/answers", definition["answers"])] + list(_conditions(definition))
+    roots = [("/answers", definition["answers"]), *_conditions(definition)]
     for base, root in roots:
         for location, schema in walk_schemas(root, base):
             if isinstance(schema.get("pattern"), str):
@@ -213,7 +314,11 @@ def _workflow(definition: Definition) -> Iterator[Problem]:
     workflow = definition["workflow"]
     states: dict[str, Any] = workflow["states"]
     if workflow["initial"] not in states:
-        yield Problem("/workflow/initial", "workflow", f"the initial state {workflow['initial']} is not one of the states")
+        yield Problem(
+            "/workflow/initial",
+            "workflow",
+            f"the initial state {workflow['initial']} is not one of the states",
+        )
         return
     edges: dict[str, set[str]] = {}
     for name, state in states.items():
@@ -222,14 +327,26 @@ def _workflow(definition: Definition) -> Iterator[Problem]:
             for key, transition in (state.get(kind) or {}).items():
                 target = transition["target"]
                 if target not in states:
-                    yield Problem(pointer_join("workflow", "states", name, kind, key, "target"), "workflow", f"{target} is not one of the states")
+                    yield Problem(
+                        pointer_join("workflow", "states", name, kind, key, "target"),
+                        "workflow",
+                        f"{target} is not one of the states",
+                    )
                 else:
                     edges[name].add(target)
         final = state.get("type") == "final"
         if final and edges[name]:
-            yield Problem(pointer_join("workflow", "states", name), "workflow", f"the final state {name} must not lead anywhere")
+            yield Problem(
+                pointer_join("workflow", "states", name),
+                "workflow",
+                f"the final state {name} must not lead anywhere",
+            )
         if not final and not edges[name]:
-            yield Problem(pointer_join("workflow", "states", name), "workflow", f"{name} leads nowhere: make it final or give it a transition")
+            yield Problem(
+                pointer_join("workflow", "states", name),
+                "workflow",
+                f"{name} leads nowhere: make it final or give it a transition",
+            )
     reached = {workflow["initial"]}
     queue = deque(reached)
     while queue:
@@ -239,17 +356,29 @@ def _workflow(definition: Definition) -> Iterator[Problem]:
                 queue.append(target)
     for name in states:
         if name not in reached:
-            yield Problem(pointer_join("workflow", "states", name), "workflow", f"the state {name} cannot be reached from {workflow['initial']}")
+            yield Problem(
+                pointer_join("workflow", "states", name),
+                "workflow",
+                f"the state {name} cannot be reached from {workflow['initial']}",
+            )
     if not any(state.get("type") == "final" for state in states.values()):
-        yield Problem("/workflow/states", "workflow", "the workflow has no final state, so no application can ever be finished")
+        yield Problem(
+            "/workflow/states",
+            "workflow",
+            "the workflow has no final state, so no application can ever be finished",
+        )
 
 
 def _translations(definition: Definition) -> Iterator[Problem]:
     languages = definition.get("languages", ["en"])
     translations: dict[str, dict[str, str]] = definition.get("translations", {})
-    for language, table in translations.items():
+    for language in translations:
         if language not in languages:
-            yield Problem(f"/translations/{language}", "translation", f"translations for {language} are given but languages does not list {language}")
+            yield Problem(
+                f"/translations/{language}",
+                "translation",
+                f"translations for {language} are given but languages does not list {language}",
+            )
             continue
     for language in languages:
         if language == "en":
@@ -259,10 +388,18 @@ def _translations(definition: Definition) -> Iterator[Problem]:
         for text in resident_strings(definition):
             keys.add(text.key)
             if text.key not in table:
-                yield Problem(text.pointer, "translation", f"has no {_LANGUAGE_NAMES[language]} translation (key {text.key})")
+                yield Problem(
+                    text.pointer,
+                    "translation",
+                    f"has no {_LANGUAGE_NAMES[language]} translation (key {text.key})",
+                )
         for key in table:
             if key not in keys:
-                yield Problem(pointer_join("translations", language, key), "translation", f"{key} translates no string of this definition")
+                yield Problem(
+                    pointer_join("translations", language, key),
+                    "translation",
+                    f"{key} translates no string of this definition",
+                )
 
 
 _LANGUAGE_NAMES = {"cy": "Welsh"}

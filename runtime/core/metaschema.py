@@ -27,7 +27,7 @@ def schema_files(format_version: int = CURRENT_FORMAT) -> list[Path]:
 
 
 @functools.cache
-def registry(format_version: int = CURRENT_FORMAT) -> Registry:  # type: ignore[type-arg]
+def registry(format_version: int = CURRENT_FORMAT) -> Registry:
     resources = []
     for path in schema_files(format_version):
         contents = json.loads(path.read_text(encoding="utf-8"))
@@ -78,7 +78,9 @@ def _describe(error: ValidationError) -> Iterator[Problem]:
         instance = error.instance if isinstance(error.instance, dict) else {}
         for name in value:
             if name not in instance:
-                yield Problem(pointer_join(*error.absolute_path, name), "required", f"{name} is missing")
+                yield Problem(
+                    pointer_join(*error.absolute_path, name), "required", f"{name} is missing"
+                )
         return
     if keyword == "additionalProperties" and isinstance(error.instance, dict):
         allowed = error.schema.get("properties", {})
@@ -118,7 +120,9 @@ def _misses_discriminator(error: ValidationError, instance: dict[str, Any]) -> b
     """Whether a branch failed on `type`, the discriminator of pages (absent means the default)."""
     if error.validator == "const" and list(error.relative_path) == ["type"]:
         return True
-    return error.validator == "required" and "type" in error.validator_value and "type" not in instance
+    return (
+        error.validator == "required" and "type" in error.validator_value and "type" not in instance
+    )
 
 
 def _unknown_property_message(name: str) -> str:
@@ -147,7 +151,9 @@ def _message(keyword: str, value: Any, error: ValidationError) -> str:
     if keyword in ("minItems", "maxItems"):
         return f"must have {'at least' if keyword == 'minItems' else 'at most'} {value} items"
     if keyword in ("minProperties", "maxProperties"):
-        return f"must have {'at least' if keyword == 'minProperties' else 'at most'} {value} entries"
+        return (
+            f"must have {'at least' if keyword == 'minProperties' else 'at most'} {value} entries"
+        )
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {
             "minimum": "at least",

@@ -45,3 +45,12 @@ def pointer_parts(pointer: str) -> list[str]:
     if not pointer:
         return []
     return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An answer that breaks a rule: where, which rule, and the rule's value (its limit)."""
+
+    pointer: str
+    keyword: str
+    limit: object = None

@@ -54,9 +54,7 @@ def read_definition(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> dict[st
     else:
         text = data
     if nesting_depth(text, MAX_DEPTH) > MAX_DEPTH:
-        raise DefinitionError(
-            "too-deep", f"the definition nests deeper than {MAX_DEPTH} levels"
-        )
+        raise DefinitionError("too-deep", f"the definition nests deeper than {MAX_DEPTH} levels")
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:

@@ -45,8 +45,10 @@ def options(schema: Schema) -> list[tuple[Any, str]]:
     """Labelled options as (value, title): `oneOf`/`anyOf` of {const, title}, or a plain `enum`."""
     for keyword in ("oneOf", "anyOf"):
         branches = schema.get(keyword)
-        if isinstance(branches, list) and branches and all(
-            isinstance(b, dict) and "const" in b for b in branches
+        if (
+            isinstance(branches, list)
+            and branches
+            and all(isinstance(b, dict) and "const" in b for b in branches)
         ):
             return [(b["const"], str(b.get("title", b["const"]))) for b in branches]
     if isinstance(schema.get("enum"), list):
@@ -79,7 +81,13 @@ def infer_widget(schema: Schema) -> str:
     """The widget that fits an answer's schema when the page does not choose one."""
     kind = primary_type(schema)
     fmt = schema.get("format")
-    by_format = {"date": "date", "email": "email", "uk-phone": "tel", "uk-postcode": "postcode", "file": "file"}
+    by_format = {
+        "date": "date",
+        "email": "email",
+        "uk-phone": "tel",
+        "uk-postcode": "postcode",
+        "file": "file",
+    }
     if isinstance(fmt, str) and fmt in by_format:
         return by_format[fmt]
     if kind == "boolean":
@@ -111,7 +119,9 @@ def walk_schemas(schema: Any, pointer: str = "") -> Iterator[tuple[str, Schema]]
             yield from walk_schemas(sub, f"{pointer}/{keyword}/{index}")
 
 
-def answer_pointers(root: Schema, schema: Any = None, prefix: str = "") -> Iterator[tuple[str, Schema]]:
+def answer_pointers(
+    root: Schema, schema: Any = None, prefix: str = ""
+) -> Iterator[tuple[str, Schema]]:
     """Every declared answer (leaf or list) as (pointer, schema); objects are walked into."""
     schema = resolve_ref(root, root if schema is None else schema)
     if not isinstance(schema, dict):

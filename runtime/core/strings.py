@@ -47,9 +47,15 @@ def resident_strings(definition: dict[str, Any]) -> Iterator[Text]:
             yield Text(f"declaration.{key}", definition["declaration"][key], f"/declaration/{key}")
     for key in ("title", "next"):
         if key in definition.get("confirmation", {}):
-            yield Text(f"confirmation.{key}", definition["confirmation"][key], f"/confirmation/{key}")
+            yield Text(
+                f"confirmation.{key}", definition["confirmation"][key], f"/confirmation/{key}"
+            )
     for index, line in enumerate(definition.get("fees", {}).get("lines", [])):
-        yield Text(f"fees.{line['id']}.description", line["description"], f"/fees/lines/{index}/description")
+        yield Text(
+            f"fees.{line['id']}.description",
+            line["description"],
+            f"/fees/lines/{index}/description",
+        )
     for state, spec in definition.get("workflow", {}).get("states", {}).items():
         if "residentText" in spec.get("meta", {}):
             yield Text(
@@ -59,7 +65,9 @@ def resident_strings(definition: dict[str, Any]) -> Iterator[Text]:
             )
 
 
-def _field_strings(answers: dict[str, Any], field: dict[str, Any], prefix: str, base: str) -> Iterator[Text]:
+def _field_strings(
+    answers: dict[str, Any], field: dict[str, Any], prefix: str, base: str
+) -> Iterator[Text]:
     answer = prefix + ("/0" if prefix else "") + field["answer"]
     name = field_name(prefix + field["answer"])
     for key in ("label", "hint", "prefix", "suffix"):
@@ -68,7 +76,11 @@ def _field_strings(answers: dict[str, Any], field: dict[str, Any], prefix: str, 
     for keyword, text in field.get("errors", {}).items():
         yield Text(f"fields.{name}.errors.{keyword}", text, f"{base}/errors/{keyword}")
     for value, text in field.get("optionHints", {}).items():
-        yield Text(f"fields.{name}.optionHints.{value}", text, pointer_join(*pointer_parts(base), "optionHints", value))
+        yield Text(
+            f"fields.{name}.optionHints.{value}",
+            text,
+            pointer_join(*pointer_parts(base), "optionHints", value),
+        )
     schema = subschema_at(answers, answer) if answers else None
     if schema is None:
         return
