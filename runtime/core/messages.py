@@ -79,7 +79,10 @@ def message(service: Service, fld: Field, keyword: str, limit: Any, language: st
         text = fld.spec.get("errors", {}).get(own)
         if text:
             return service.text(f"fields.{fld.key}.errors.{own}", text, language)
-    label = label_in_sentence(service.text(f"fields.{fld.key}.label", fld.label, language))
+    if "errorName" in fld.spec:
+        label = service.text(f"fields.{fld.key}.errorName", fld.spec["errorName"], language)
+    else:
+        label = label_in_sentence(service.text(f"fields.{fld.key}.label", fld.label, language))
     values = {"label": label, "Label": label[:1].upper() + label[1:], "limit": limit}
 
     def say(key: str, **extra: Any) -> str:

@@ -70,7 +70,7 @@ def _field_strings(
 ) -> Iterator[Text]:
     answer = prefix + ("/0" if prefix else "") + field["answer"]
     name = field_name(prefix + field["answer"])
-    for key in ("label", "hint", "prefix", "suffix"):
+    for key in ("label", "hint", "errorName", "prefix", "suffix"):
         if key in field:
             yield Text(f"fields.{name}.{key}", field[key], f"{base}/{key}")
     for keyword, text in field.get("errors", {}).items():

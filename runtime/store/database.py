@@ -25,8 +25,9 @@ from tortoise.migrations.executor import MigrationExecutor
 from runtime.store.errors import DatabaseNotMigrated
 
 APP = "borough"
-CONNECTION = "default"
 MEMORY_URL = "sqlite://:memory:"
+
+_SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres"}
 
 # SQLite waits this long for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -38,18 +39,34 @@ def tortoise_config(url: str) -> dict[str, Any]:
     Accepts ``sqlite:///path/to/file.db``, ``sqlite://:memory:`` and
     ``postgres://user@host:port/db`` (``postgresql://`` too).
     """
+    connection = connection_name(url)
     return {
-        "connections": {CONNECTION: _connection_url(url)},
+        "connections": {connection: _connection_url(url)},
         "apps": {
             APP: {
                 "models": ["runtime.store.models"],
                 "migrations": "runtime.store.migrations",
-                "default_connection": CONNECTION,
+                "default_connection": connection,
             }
         },
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def connection_name(url: str) -> str:
+    """The name of the store's connection: its backend, ``sqlite`` or ``postgres``.
+
+    Tortoise caches each model's SQL per connection name for the whole process, so one name
+    per dialect keeps a process that uses both (the test suite) from mixing their SQL.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme not in _SCHEMES:
+        raise ValueError(
+            f"Unsupported database URL {scheme}://…: use sqlite:///path/to/file.db, "
+            "sqlite://:memory: or postgres://user@host:port/database"
+        )
+    return _SCHEMES[scheme]
 
 
 async def migrate(url: str) -> None:
@@ -66,7 +83,7 @@ async def migrate(url: str) -> None:
 async def pending_migrations(url: str) -> list[str]:
     """The names of the migrations not yet applied to the database at ``url``, in order."""
     async with _temporary_context(url) as context:
-        return await _pending(context.db(CONNECTION))
+        return await _pending(url, context.db(connection_name(url)))
 
 
 async def connect(url: str, *, check: bool = True) -> None:
@@ -78,19 +95,19 @@ async def connect(url: str, *, check: bool = True) -> None:
     """
     await disconnect()
     context = TortoiseContext()
-    await context.init(config=tortoise_config(url), _enable_global_fallback=True)
-    try:
-        connection = context.db(CONNECTION)
-        if _is_memory(url):
-            with context:
-                await _executor(connection).migrate()
-        elif check:
-            pending = await _pending(connection)
-            if pending:
-                raise DatabaseNotMigrated(pending)
-    except BaseException:
-        await context.close_connections()
-        raise
+    with context:  # models are bound while the context is the current one
+        await context.init(config=tortoise_config(url), _enable_global_fallback=True)
+        try:
+            connection = context.db(connection_name(url))
+            if _is_memory(url):
+                await _executor(url, connection).migrate()
+            elif check:
+                pending = await _pending(url, connection)
+                if pending:
+                    raise DatabaseNotMigrated(pending)
+        except BaseException:
+            await context.close_connections()
+            raise
     _Active.context = context
 
 
@@ -112,13 +129,12 @@ async def _temporary_context(url: str) -> AsyncIterator[TortoiseContext]:
         yield context
 
 
-def _executor(connection: BaseDBAsyncClient) -> MigrationExecutor:
-    app = tortoise_config(MEMORY_URL)["apps"][APP]
-    return MigrationExecutor(connection, {APP: app})
+def _executor(url: str, connection: BaseDBAsyncClient) -> MigrationExecutor:
+    return MigrationExecutor(connection, {APP: tortoise_config(url)["apps"][APP]})
 
 
-async def _pending(connection: BaseDBAsyncClient) -> list[str]:
-    steps = await _executor(connection).plan()
+async def _pending(url: str, connection: BaseDBAsyncClient) -> list[str]:
+    steps = await _executor(url, connection).plan()
     return [step.migration.name for step in steps if not step.backward]
 
 
@@ -128,11 +144,6 @@ def _is_memory(url: str) -> bool:
 
 def _connection_url(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme not in {"sqlite", "postgres", "postgresql"}:
-        raise ValueError(
-            f"Unsupported database URL {parts.scheme}://…: use sqlite:///path/to/file.db, "
-            "sqlite://:memory: or postgres://user@host:port/database"
-        )
     if parts.scheme == "sqlite" and "busy_timeout" not in dict(parse_qsl(parts.query)):
         separator = "&" if parts.query else "?"
         return f"{url}{separator}busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"

@@ -151,7 +151,7 @@ class UploadedFile(Model):
 
     class Meta:
         table = "uploaded_file"
-        table_description = "Files residents uploaded; the bytes are in the file store"
+        table_description = "Files residents uploaded (the bytes are in the file store)"
 
 
 class OutboxMessage(Model):

@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('storage_key', fields.CharField(max_length=255)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'uploaded_file', 'app': 'borough', 'pk_attr': 'id', 'table_description': 'Files residents uploaded; the bytes are in the file store'},
+            options={'table': 'uploaded_file', 'app': 'borough', 'pk_attr': 'id', 'table_description': 'Files residents uploaded (the bytes are in the file store)'},
             bases=['Model'],
         ),
     ]
