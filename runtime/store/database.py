@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -76,12 +77,14 @@ async def migrate(url: str) -> None:
             "An in-memory SQLite database lives only as long as its connection: "
             "connect() to it, which builds its schema, instead of migrating it."
         )
+    _require_sqlite_directory(url)
     async with TortoiseContext():
         await migrate_api(config=tortoise_config(url), app_labels=[APP])
 
 
 async def pending_migrations(url: str) -> list[str]:
     """The names of the migrations not yet applied to the database at ``url``, in order."""
+    _require_sqlite_directory(url)
     async with _temporary_context(url) as context:
         return await _pending(url, context.db(connection_name(url)))
 
@@ -94,6 +97,7 @@ async def connect(url: str, *, check: bool = True) -> None:
     is built here instead. Connecting again first closes the previous connection.
     """
     await disconnect()
+    _require_sqlite_directory(url)
     context = TortoiseContext()
     with context:  # models are bound while the context is the current one
         await context.init(config=tortoise_config(url), _enable_global_fallback=True)
@@ -134,12 +138,24 @@ def _executor(url: str, connection: BaseDBAsyncClient) -> MigrationExecutor:
 
 
 async def _pending(url: str, connection: BaseDBAsyncClient) -> list[str]:
+    # Tortoise's migration recorder reads any failure as "nothing applied yet", so first make
+    # an unreachable database fail as itself rather than look unmigrated.
+    await connection.execute_query("SELECT 1")
     steps = await _executor(url, connection).plan()
     return [step.migration.name for step in steps if not step.backward]
 
 
 def _is_memory(url: str) -> bool:
     return url.split("?", 1)[0] == MEMORY_URL
+
+
+def _require_sqlite_directory(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or _is_memory(url):
+        return
+    directory = Path(parts.netloc + parts.path).parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"The directory of the SQLite database, {directory}, is missing")
 
 
 def _connection_url(url: str) -> str:

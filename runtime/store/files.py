@@ -77,7 +77,8 @@ def display_filename(filename: str) -> str:
     """The resident's filename without any directory part or control characters, for display."""
     name = PurePosixPath(filename.replace("\\", "/")).name
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    return name[:MAX_FILENAME] or "upload"
+    name = name[:MAX_FILENAME]
+    return "upload" if name in {"", ".", ".."} else name
 
 
 def _write_new(path: Path, data: bytes) -> None:

@@ -1,0 +1,74 @@
+"""Councils, published services and journeys to test the store with."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+from tortoise.context import TortoiseContext
+
+from runtime.store import (
+    Council,
+    Journey,
+    ServiceVersion,
+    create_council,
+    publish_version,
+    start_journey,
+)
+from runtime.store.database import tortoise_config
+
+T = TypeVar("T")
+
+HASH_1 = "1" * 64
+
+
+def definition(
+    service_id: str = "apply-for-a-permit", version: str = "1.0.0", **extra: Any
+) -> dict[str, Any]:
+    """A stand-in for a service definition: the store reads only id, version and title."""
+    return {"id": service_id, "version": version, "title": "Apply for a permit", **extra}
+
+
+@pytest.fixture
+async def council(db: str) -> Council:
+    return await create_council("northshire", "Northshire Council")
+
+
+@pytest.fixture
+async def other_council(db: str) -> Council:
+    return await create_council("southshire", "Southshire Council")
+
+
+@pytest.fixture
+async def service_version(council: Council) -> ServiceVersion:
+    return await publish_version(council, definition(), HASH_1)
+
+
+@pytest.fixture
+async def journey(council: Council, service_version: ServiceVersion) -> Journey:
+    return await start_journey(council, service_version, "en")
+
+
+Worker = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
+
+
+@pytest.fixture
+async def second_worker(db: str) -> AsyncIterator[Worker[Any]]:
+    """Runs store calls over a connection of its own, as another worker process would.
+
+    Give it one coroutine function at a time (gather inside it for concurrency): a Tortoise
+    context can be the current one in only one task at once.
+    """
+    context = TortoiseContext()
+    with context:
+        await context.init(config=tortoise_config(db))
+
+    async def run(call: Callable[[], Awaitable[T]]) -> T:
+        with context:
+            return await call()
+
+    try:
+        yield run
+    finally:
+        await context.close_connections()
