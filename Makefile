@@ -16,7 +16,7 @@ PORT ?= 8000
 .PHONY: run test install assets lint bench clean
 
 run: install
-	$(PY) -m borough serve --host $(HOST) --port $(PORT)
+	$(PY) -m borough serve --demo --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

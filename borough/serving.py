@@ -3,7 +3,84 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
+
+from runtime import store
+from runtime.web.settings import Settings
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    pass
+    migrate = commands.add_parser("migrate", help="apply database migrations (BOROUGH_DATABASE_URL)")
+    migrate.set_defaults(run=_migrate)
+
+    serve = commands.add_parser("serve", help="serve the resident app")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    serve.add_argument("--demo", action="store_true",
+                       help="migrate, and publish the shipped services in the demo council (the `make run` default)")
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("load-demo", help="create the demo council and publish the shipped services")
+    demo.set_defaults(run=_load_demo)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_environment()
+    pending = asyncio.run(_apply(settings.database_url))
+    print(f"borough: applied {len(pending)} migration{'s' if len(pending) != 1 else ''}" + (f": {', '.join(pending)}" if pending else ""))
+    return 0
+
+
+async def _apply(url: str) -> list[str]:
+    _ensure_sqlite_folder(url)
+    pending = await store.pending_migrations(url)
+    if pending:
+        await store.migrate(url)
+    return pending
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _load_demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_environment()
+    asyncio.run(_demo(settings.database_url))
+    return 0
+
+
+async def _demo(url: str) -> None:
+    from borough.demo import load_demo
+
+    await store.connect(url)
+    try:
+        council = await load_demo()
+        versions = await store.latest_versions(council)
+        print(f"borough: {council.name} (/{council.slug}) has {len(versions)} services")
+    finally:
+        await store.disconnect()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_environment()
+    if args.demo:
+        applied = asyncio.run(_apply(settings.database_url))
+        if applied:
+            print(f"borough: created the database schema ({len(applied)} migrations)")
+        asyncio.run(_demo(settings.database_url))
+    else:
+        pending = asyncio.run(store.pending_migrations(settings.database_url))
+        if pending:
+            print(f"borough: the database needs migrations ({', '.join(pending)}): run `borough migrate`")
+            return 1
+    print(f"borough: serving on http://{args.host}:{args.port} with {args.workers} worker{'s' if args.workers != 1 else ''}")
+    uvicorn.run("borough.app:app_from_environment", factory=True, host=args.host, port=args.port,
+                workers=args.workers, proxy_headers=False, log_level="info")
+    return 0

@@ -131,9 +131,13 @@ _cache: dict[str, Service] = {}
 _lock = threading.Lock()
 
 
-def compile_service(document: dict[str, Any]) -> Service:
-    """Compile a checked definition, once per distinct content."""
-    digest = content_hash(document)
+def compile_service(document: dict[str, Any], digest: str | None = None) -> Service:
+    """Compile a checked definition, once per distinct content.
+
+    Pass the stored `digest` when the document's hash is already known, so a request costs
+    one dictionary lookup and no hashing.
+    """
+    digest = digest or content_hash(document)
     cached = _cache.get(digest)
     if cached is not None:
         return cached

@@ -16,6 +16,7 @@ from runtime.core.service import Answers, Field, Page, Service
 
 # One message per field: a missing answer first, then one that cannot be right, then the rest.
 PRIORITY = {
+    "fileType": -1, "fileSize": -1, "fileEmpty": -1,
     "required": 0,
     "date-day": 0,
     "date-month": 0,

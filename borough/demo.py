@@ -1,0 +1,33 @@
+"""The embedded default: a demo council with every shipped service published, so `make run`
+shows something real on a fresh machine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runtime import store
+from runtime.core.definition import load
+from runtime.core.service import content_hash
+
+SERVICES_DIR = Path(__file__).resolve().parents[1] / "schemas" / "services"
+DEMO_SLUG = "demo"
+DEMO_NAME = "Demo Borough Council"
+
+
+def shipped_definitions() -> list[Path]:
+    return sorted(SERVICES_DIR.glob("*.json"))
+
+
+async def load_demo(services_dir: Path = SERVICES_DIR) -> store.Council:
+    """Create the demo council if missing and publish every shipped service (idempotent)."""
+    council = await store.get_council(DEMO_SLUG)
+    if council is None:
+        council = await store.create_council(DEMO_SLUG, DEMO_NAME, languages=["en", "cy"])
+    for path in sorted(services_dir.glob("*.json")):
+        document = load(path.read_bytes())
+        try:
+            await store.publish_version(council, document, content_hash(document))
+        except store.VersionConflict:
+            # The file changed without a new version number: keep what was published, say so.
+            print(f"borough: {path.name} changed but kept version {document['version']}; bump it to publish")
+    return council

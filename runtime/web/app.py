@@ -1,0 +1,85 @@
+"""The resident app: one route table, built from settings; stateless over one database."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from runtime import store
+from runtime.web import add_another, directory, errors, inline, journey, save_return, theme
+from runtime.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
+from runtime.web.rendering import Renderer
+from runtime.web.sessions import Signer
+from runtime.web.settings import Settings
+
+
+def resident_routes(settings: Settings) -> list[BaseRoute]:
+    service = "/{council}/{service}"
+    return [
+        Route("/", directory.home, name="home"),
+        Mount("/assets", StaticFiles(directory=str(settings.themes_dir / "static" / "build"), check_dir=False), name="assets"),
+        Route("/theme/borough.js", theme.script, name="script"),
+        Route("/theme/{council}.css", theme.council_css, name="council_css"),
+        Route("/outbox", directory.outbox, name="outbox"),
+        Route("/{council}", directory.council, name="council"),
+        Route(service, journey.start, name="start"),
+        Route(f"{service}/start", journey.begin, methods=["POST"], name="begin"),
+        Route(f"{service}/check-answers", journey.check_answers, methods=["GET", "POST"], name="check_answers"),
+        Route(f"{service}/confirmation", journey.confirmation, name="confirmation"),
+        Route(f"{service}/save", save_return.save_for_later, methods=["GET", "POST"], name="save"),
+        Route(f"{service}/resume/{{token}}", save_return.resume, name="resume"),
+        Route(f"{service}/{{page}}", journey.question, methods=["GET", "POST"], name="page"),
+        Route(f"{service}/{{page}}/validate", inline.validate, methods=["POST"], name="validate"),
+        Route(f"{service}/{{page}}/{{item:int}}", add_another.item, methods=["GET", "POST"], name="item"),
+        Route(f"{service}/{{page}}/{{item:int}}/remove", add_another.remove_item, methods=["GET", "POST"], name="remove_item"),
+    ]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    before: Sequence[BaseRoute] = (),
+    connect_database: bool = True,
+) -> Starlette:
+    """The resident app. `before` are routes matched first (the staff app's mount)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if connect_database:
+            await store.connect(settings.database_url)
+        try:
+            yield
+        finally:
+            if connect_database:
+                await store.disconnect()
+
+    app = Starlette(
+        routes=[*before, *resident_routes(settings)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, limit=settings.max_body_bytes, too_large=errors.too_large),
+            Middleware(JsonSuffix),
+        ],
+        exception_handlers={404: errors.http_error, 405: errors.http_error, 500: errors.server_error,
+                            **{code: errors.http_error for code in (400, 403, 409, 410, 413, 415)}},
+        lifespan=lifespan,
+    )
+    from starlette.exceptions import HTTPException
+
+    app.add_exception_handler(HTTPException, errors.http_error)
+    app.state.settings = settings
+    app.state.signer = Signer(settings)
+    app.state.renderer = Renderer(settings.themes_dir)
+    app.state.files = store.FileStore(settings.files_dir)
+    return app
+
+
+async def not_found(request: Request) -> Response:
+    return errors.render_error(request, 404, "page_not_found")

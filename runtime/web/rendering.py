@@ -1,0 +1,92 @@
+"""One payload, three renderings: an HTML page, its JSON twin, and (for htmx) a fragment.
+
+Templates are named after their endpoint and get the JSON payload as their context, plus a
+few things only a browser needs (the CSRF token, the language switch).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from runtime.core.fees import format_pence
+from runtime.core.ui_text import ui
+from runtime.web import markdown
+
+JSON_SCOPE_KEY = "borough.json"
+
+
+def wants_json(request: Request) -> bool:
+    if request.scope.get(JSON_SCOPE_KEY):
+        return True
+    accept = request.headers.get("accept", "")
+    return accept.startswith("application/json")
+
+
+def environment(themes_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(themes_dir / "default" / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=lambda value: "" if value is None else value,
+        auto_reload=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text)) if text else ""
+    env.filters["pence"] = format_pence
+    env.globals["ui"] = ui
+    env.globals["field_params"] = field_params
+    return env
+
+
+def field_params(field: dict[str, Any], language: str) -> dict[str, Any]:
+    """The label, legend, hint and error params every field partial passes to GOV.UK macros."""
+    text = field["label"] + ((" " + ui(language, "optional")) if field.get("optional") else "")
+    heading = bool(field.get("heading"))
+    legend_classes = "govuk-fieldset__legend--l" if heading else "govuk-fieldset__legend--m"
+    if field.get("widget") == "declaration":
+        legend_classes = "govuk-visually-hidden"
+    return {
+        "label": {"text": text, "isPageHeading": heading, "classes": "govuk-label--l" if heading else ""},
+        "legend": {"text": text, "isPageHeading": heading and field.get("widget") != "declaration",
+                   "classes": legend_classes},
+        "hint": {"text": field["hint"]} if field.get("hint") else None,
+        "error": {"text": field["error"]} if field.get("error") else None,
+    }
+
+
+class Renderer:
+    def __init__(self, themes_dir: Path) -> None:
+        self.env = environment(themes_dir)
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        payload: dict[str, Any],
+        *,
+        status_code: int = 200,
+        browser: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """The page as HTML, or as JSON when asked (`.json` or `Accept: application/json`)."""
+        if wants_json(request):
+            return JSONResponse(payload, status_code=status_code, headers=headers)
+        context = {**payload, **(browser or {}), "request_path": request.url.path}
+        html = self.env.get_template(template).render(context)
+        response = HTMLResponse(html, status_code=status_code, headers=headers)
+        response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
+        return response
+
+    def fragment(self, template: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(template).render(context)
+
+
+def dumps(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True)

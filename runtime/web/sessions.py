@@ -1,0 +1,81 @@
+"""Signed cookies and CSRF tokens.
+
+A resident's journey cookie holds only the journey id, signed, HttpOnly and SameSite=Lax, with
+its path set to the service so each service keeps its own. CSRF tokens are HMACs of a random
+per-browser cookie, checked on every POST.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from runtime.web.settings import Settings
+
+JOURNEY_COOKIE = "borough_journey"
+CSRF_COOKIE = "borough_csrf"
+LANGUAGE_COOKIE = "borough_lang"
+JOURNEY_MAX_AGE = 28 * 24 * 3600
+RESUME_MAX_AGE = 28 * 24 * 3600
+
+
+class Signer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._journeys = URLSafeTimedSerializer(settings.secret_key, salt="borough.journey")
+        self._resume = URLSafeTimedSerializer(settings.secret_key, salt="borough.resume")
+        self._csrf_key = hashlib.sha256(b"borough.csrf:" + settings.secret_key.encode()).digest()
+
+    # Journey cookie -----------------------------------------------------------------
+    def journey_id(self, request: Request) -> str | None:
+        value = request.cookies.get(JOURNEY_COOKIE)
+        if not value:
+            return None
+        try:
+            journey_id: str = self._journeys.loads(value, max_age=JOURNEY_MAX_AGE)
+        except (BadSignature, SignatureExpired):
+            return None
+        return journey_id
+
+    def set_journey(self, response: Response, journey_id: str, path: str) -> None:
+        response.set_cookie(
+            JOURNEY_COOKIE, self._journeys.dumps(journey_id), max_age=JOURNEY_MAX_AGE,
+            path=path, httponly=True, samesite="lax", secure=self.settings.secure_cookies,
+        )
+
+    # Save and come back later ---------------------------------------------------------
+    def resume_token(self, journey_id: str) -> str:
+        return self._resume.dumps(journey_id)
+
+    def resume_journey_id(self, token: str) -> str | None:
+        try:
+            journey_id: str = self._resume.loads(token, max_age=RESUME_MAX_AGE)
+        except (BadSignature, SignatureExpired):
+            return None
+        return journey_id
+
+    # CSRF -----------------------------------------------------------------------------
+    def csrf_seed(self, request: Request) -> tuple[str, bool]:
+        """The browser's CSRF seed, and whether it is new (and so must be set as a cookie)."""
+        seed = request.cookies.get(CSRF_COOKIE, "")
+        if len(seed) == 43 and seed.replace("-", "").replace("_", "").isalnum():
+            return seed, False
+        return secrets.token_urlsafe(32), True
+
+    def csrf_token(self, seed: str) -> str:
+        return hmac.new(self._csrf_key, seed.encode(), hashlib.sha256).hexdigest()
+
+    def csrf_valid(self, request: Request, token: str) -> bool:
+        seed = request.cookies.get(CSRF_COOKIE, "")
+        return bool(seed) and bool(token) and hmac.compare_digest(self.csrf_token(seed), token)
+
+    def set_csrf(self, response: Response, seed: str) -> None:
+        response.set_cookie(
+            CSRF_COOKIE, seed, max_age=JOURNEY_MAX_AGE, path="/", httponly=True,
+            samesite="lax", secure=self.settings.secure_cookies,
+        )

@@ -1,0 +1,58 @@
+"""Settings come from the environment, once, at start. Nothing reads the Host header."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'borough.db'}"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    environment: str = "development"  # development | test | production
+    files_dir: Path = ROOT / "var" / "files"
+    themes_dir: Path = ROOT / "themes"
+    max_body_bytes: int = 12 * 1024 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @classmethod
+    def from_environment(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        defaults = cls()
+        environment = env.get("BOROUGH_ENV", "development")
+        secret = env.get("BOROUGH_SECRET_KEY", "")
+        if not secret:
+            if environment == "production":
+                raise RuntimeError("BOROUGH_SECRET_KEY must be set in production")
+            secret = _development_secret(Path(env.get("BOROUGH_VAR_DIR", ROOT / "var")))
+        return cls(
+            database_url=env.get("BOROUGH_DATABASE_URL", defaults.database_url),
+            base_url=env.get("BOROUGH_BASE_URL", defaults.base_url).rstrip("/"),
+            secret_key=secret,
+            environment=environment,
+            files_dir=Path(env.get("BOROUGH_FILES_DIR", defaults.files_dir)),
+        )
+
+
+def _development_secret(var_dir: Path) -> str:
+    """A secret kept in var/ so every worker of a development server signs alike."""
+    path = var_dir / "secret-key"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
