@@ -14,9 +14,12 @@ from runtime.core.messages import message
 from runtime.core.problems import Failure, pointer_join, pointer_parts
 from runtime.core.service import Answers, Field, Page, Service
 
-# One message per field: a missing answer first, then one that cannot be right, then the rest.
+# One message per field: a refused file first (it says why), then a missing answer, then one
+# that cannot be right, then the rest.
 PRIORITY = {
-    "fileType": -1, "fileSize": -1, "fileEmpty": -1,
+    "fileType": -1,
+    "fileSize": -1,
+    "fileEmpty": -1,
     "required": 0,
     "date-day": 0,
     "date-month": 0,
@@ -28,8 +31,6 @@ PRIORITY = {
     "oneOf": 2,
     "anyOf": 2,
     "const": 2,
-    "fileType": 2,
-    "fileEmpty": 2,
 }
 
 
