@@ -10,6 +10,7 @@ from typing import Any
 from runtime.core.problems import Problem, pointer_join, pointer_parts
 from runtime.core.regex_safety import pattern_problem
 from runtime.core.schema_paths import (
+    always_required,
     answer_pointers,
     infer_widget,
     item_options,
@@ -218,6 +219,20 @@ def _answers_asked(definition: Definition) -> Iterator[Problem]:
                 "unasked",
                 f"the answer {pointer} is not asked on any page",
             )
+    conditional = {
+        pointer: page["id"] for _, pointer, _, page in _fields(definition) if "when" in page
+    }
+    for page in definition["pages"]:
+        if page.get("type") == "add-another" and "when" in page:
+            conditional[page["answer"]] = page["id"]
+    for pointer in always_required(answers):
+        if pointer in conditional:
+            yield Problem(
+                _schema_location(pointer),
+                "unreachable-required",
+                f"{pointer} is always required but asked only on the conditional page {conditional[pointer]}, "
+                "so an application that skips that page can never be sent: require it with if/then instead",
+            )
     for pointer in required_pointers(answers):
         schema = subschema_at(answers, pointer)
         if schema is None:
@@ -280,8 +295,9 @@ def _condition_names_required(location: str, condition: Any) -> Iterator[Problem
     for keyword in ("allOf", "anyOf", "oneOf"):
         for index, sub in enumerate(condition.get(keyword) or []):
             yield from _condition_names_required(f"{location}/{keyword}/{index}", sub)
-    if isinstance(condition.get("not"), dict):
-        yield from _condition_names_required(f"{location}/not", condition["not"])
+    for keyword in ("not", "contains", "items"):
+        if isinstance(condition.get(keyword), dict):
+            yield from _condition_names_required(f"{location}/{keyword}", condition[keyword])
 
 
 def _condition_pointers(

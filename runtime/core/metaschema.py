@@ -116,6 +116,16 @@ def _choose_branch(error: ValidationError) -> ValidationError:
     return chosen
 
 
+def _names_required(schema: Any) -> list[str]:
+    """The property names a `not` schema forbids: {required: [...]} or anyOf of those."""
+    if not isinstance(schema, dict):
+        return []
+    names = list(schema.get("required") or [])
+    for branch in schema.get("anyOf") or []:
+        names.extend(_names_required(branch))
+    return names
+
+
 def _misses_discriminator(error: ValidationError, instance: dict[str, Any]) -> bool:
     """Whether a branch failed on `type`, the discriminator of pages (absent means the default)."""
     if error.validator == "const" and list(error.relative_path) == ["type"]:
@@ -142,8 +152,8 @@ def _message(keyword: str, value: Any, error: ValidationError) -> str:
     if keyword == "const":
         return f"must be {json.dumps(value)}"
     if keyword == "enum":
-        shown = ", ".join(json.dumps(v) for v in value[:12])
-        return f"must be one of {shown}"
+        shown = ", ".join(json.dumps(v) for v in value[:20])
+        return f"must be one of {shown}{', …' if len(value) > 20 else ''}"
     if keyword == "pattern":
         return f"{json.dumps(instance)[:80]} is not in the expected form"
     if keyword in ("minLength", "maxLength"):
@@ -169,5 +179,10 @@ def _message(keyword: str, value: Any, error: ValidationError) -> str:
     if keyword in ("oneOf", "anyOf"):
         return "does not match any of the allowed shapes"
     if keyword == "not":
+        forbidden = _names_required(value)
+        if forbidden:
+            return f"cannot also have {' or '.join(forbidden)}"
+        if isinstance(value, dict) and "enum" in value:
+            return f"{json.dumps(instance)} is a name Borough keeps for its own steps"
         return "is not allowed here"
     return f"fails the {keyword} rule"

@@ -161,3 +161,16 @@ def required_pointers(root: Schema, schema: Any = None, prefix: str = "") -> Ite
         sub = resolve_ref(root, sub)
         if isinstance(sub, dict) and primary_type(sub) == "object":
             yield from required_pointers(root, sub, f"{prefix}/{name}")
+
+
+def always_required(root: Schema, schema: Any = None, prefix: str = "") -> Iterator[str]:
+    """Answers required whatever else is answered: `required` all the way from the root."""
+    schema = resolve_ref(root, root if schema is None else schema)
+    if not isinstance(schema, dict):
+        return
+    props = schema.get("properties") or {}
+    for name in schema.get("required") or []:
+        yield f"{prefix}/{name}"
+        sub = resolve_ref(root, props.get(name))
+        if isinstance(sub, dict) and primary_type(sub) == "object":
+            yield from always_required(root, sub, f"{prefix}/{name}")

@@ -11,12 +11,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from runtime.core.keywords import answers_validator
-from runtime.core.problems import pointer_parts
 from runtime.core.schema_paths import (
     infer_widget,
     item_options,
     options,
     primary_type,
+    required_pointers,
     subschema_at,
 )
 from runtime.core.strings import field_name
@@ -189,6 +189,7 @@ def _compile_page(answers: dict[str, Any], spec: dict[str, Any]) -> Page:
 def _compile_fields(
     root: dict[str, Any], specs: list[dict[str, Any]], key_prefix: str = ""
 ) -> tuple[Field, ...]:
+    can_be_required = set(required_pointers(root))
     revealed: dict[str, tuple[str, str]] = {}
     for spec in specs:
         for value, targets in spec.get("reveals", {}).items():
@@ -213,18 +214,8 @@ def _compile_fields(
                 schema=schema,
                 spec=spec,
                 options=tuple(choices),
-                required=_statically_required(root, pointer),
+                required=pointer in can_be_required,
                 revealed_by=revealed.get(pointer),
             )
         )
     return tuple(fields)
-
-
-def _statically_required(root: dict[str, Any], pointer: str) -> bool:
-    """Whether every object on the way to the answer lists the next step in its `required`."""
-    schema: Any = root
-    for part in pointer_parts(pointer):
-        if not isinstance(schema, dict) or part not in (schema.get("required") or []):
-            return False
-        schema = (schema.get("properties") or {}).get(part)
-    return True

@@ -54,10 +54,13 @@ def schema_failures(validator: Draft202012Validator, instance: Any) -> list[Fail
 
     A `required` failure points at the missing answer itself (jsonschema points at its parent).
     """
-    found: list[Failure] = []
+    found: dict[tuple[str, str], Failure] = {}
     for error in validator.iter_errors(instance):
-        found.extend(_failures(error))
-    return found
+        for failure in _failures(error):
+            # jsonschema reports each missing name as its own error carrying the whole list
+            key = (failure.pointer, "required" if failure.keyword == "required" else repr(failure))
+            found.setdefault(key, failure)
+    return list(found.values())
 
 
 def _failures(error: ValidationError) -> Iterable[Failure]:
