@@ -1,0 +1,28 @@
+"""docs/running.md quotes the real `borough` help; it must not drift from the command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "running.md").read_text(encoding="utf-8")
+
+
+def help_of(*args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "borough", *args, "--help"], capture_output=True, text=True,
+                            timeout=60, env={"COLUMNS": "80", "PATH": ""})
+    return result.stdout.rstrip()
+
+
+def test_the_documented_help_is_the_commands_own() -> None:
+    assert f"```\n{help_of()}\n```" in DOC
+    assert f"```\n{help_of('serve')}\n```" in DOC
+
+
+def test_every_setting_the_code_reads_is_documented() -> None:
+    settings = (Path(__file__).resolve().parents[1] / "runtime" / "web" / "settings.py").read_text()
+    import re
+
+    for name in set(re.findall(r'"(BOROUGH_[A-Z_]+)"', settings)):
+        assert f"`{name}`" in DOC, name
