@@ -6,7 +6,7 @@ the council and filters by it. Nothing is kept in process memory, so any number 
 can share one database.
 """
 
-from runtime.store.councils import create_council, get_council, list_councils
+from runtime.store.councils import create_council, get_council, get_council_by_id, list_councils
 from runtime.store.database import (
     connect,
     disconnect,
@@ -22,7 +22,13 @@ from runtime.store.errors import (
     VersionConflict,
 )
 from runtime.store.files import FileStore
-from runtime.store.journeys import get_journey, save_answers, set_resume_email, start_journey
+from runtime.store.journeys import (
+    get_journey,
+    get_journey_by_id,
+    save_answers,
+    set_resume_email,
+    start_journey,
+)
 from runtime.store.models import (
     Council,
     Journey,
@@ -55,8 +61,10 @@ __all__ = [
     "enqueue_email",
     "get_by_reference",
     "get_council",
+    "get_council_by_id",
     "get_for_journey",
     "get_journey",
+    "get_journey_by_id",
     "get_latest",
     "get_version",
     "latest_versions",

@@ -16,6 +16,10 @@ async def get_council(slug: str) -> Council | None:
     return await Council.get_or_none(slug=slug)
 
 
+async def get_council_by_id(council_id: int) -> Council | None:
+    return await Council.get_or_none(id=council_id)
+
+
 async def list_councils() -> list[Council]:
     """Every council, by name."""
     return await Council.all().order_by("name", "slug")

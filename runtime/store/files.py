@@ -63,6 +63,19 @@ class FileStore:
             return None
         return await UploadedFile.get_or_none(id=key, council_id=council.id)
 
+    async def names(self, council: Council, file_ids: list[str]) -> dict[str, str]:
+        """The display names of the council's files with these ids, in one query."""
+        keys = []
+        for file_id in file_ids:
+            try:
+                keys.append(uuid.UUID(str(file_id)))
+            except ValueError:
+                continue
+        if not keys:
+            return {}
+        rows = await UploadedFile.filter(council_id=council.id, id__in=keys).values_list("id", "filename")
+        return {str(file_id): filename for file_id, filename in rows}
+
     async def read_bytes(self, file: UploadedFile) -> bytes:
         return await asyncio.to_thread(self._path(file.storage_key).read_bytes)
 

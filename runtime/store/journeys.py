@@ -44,6 +44,16 @@ async def get_journey(council: Council, journey_id: UUID | str) -> Journey | Non
     return await Journey.get_or_none(id=key, council_id=council.id, expires_at__gt=_now())
 
 
+async def get_journey_by_id(journey_id: UUID | str) -> Journey | None:
+    """The unexpired journey with this id, whichever council it belongs to: the caller must
+    check `council_id` against the council it is acting for."""
+    try:
+        key = journey_id if isinstance(journey_id, UUID) else UUID(str(journey_id))
+    except ValueError:
+        return None
+    return await Journey.get_or_none(id=key, expires_at__gt=_now())
+
+
 async def save_answers(journey: Journey, answers: dict[str, Any], visited: list[str]) -> Journey:
     """Save the answers and visited pages, renewing the journey for another 28 days.
 

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
-from runtime.core import flow
 from runtime.core.answers import MISSING, form_values, get, put
 from runtime.core.service import Answers, Page
 from runtime.core.ui_text import ui
@@ -63,7 +62,7 @@ def item_rows(request: Request, ctx: ServiceContext, page: Page, answers: Answer
 def summary_payload(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page, error: str | None) -> dict[str, Any]:
     items = items_of(journey.answers, page)
     name = item_title(ctx, page)
-    previous = flow.previous_page(ctx.service, journey.answers, page.id)
+    previous = ctx.plan(journey.answers).previous(page.id)
     can_add = page.max_items is None or len(items) < page.max_items
     rows = []
     for number, item in enumerate(items, start=1):
@@ -97,8 +96,8 @@ def summary_payload(request: Request, ctx: ServiceContext, journey: store.Journe
 
 
 async def summary(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Response:
-    if not flow.reachable(ctx.service, journey.answers, journey.visited, page.id):
-        return web.redirect(page_url(request, ctx, flow.first_unvisited(ctx.service, journey.answers, journey.visited)))
+    if not ctx.plan(journey.answers).reachable(journey.visited, page.id):
+        return web.redirect(page_url(request, ctx, ctx.plan(journey.answers).first_unvisited(journey.visited)))
     items = items_of(journey.answers, page)
     if request.method == "GET":
         if not items:
@@ -136,7 +135,7 @@ async def _page_and_journey(request: Request) -> tuple[ServiceContext, store.Jou
     limit = len(items) + 1 if page.max_items is None else min(len(items) + 1, page.max_items)
     if number < 1 or number > limit:
         raise ClientError(404, "page_not_found")
-    reachable = flow.reachable(ctx.service, journey.answers, [*journey.visited, page.id], page.id)
+    reachable = ctx.plan(journey.answers).reachable([*journey.visited, page.id], page.id)
     if not reachable:
         raise ClientError(404, "page_not_found")
     return ctx, journey, page, number, items
@@ -163,7 +162,7 @@ async def item(request: Request) -> Response:
             back_to = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
             return web.redirect(back_to + ("?return=check" if request.query_params.get("return") == "check" else ""))
         shown = {**shown, **parsed.raw}
-    files = await file_names(request, ctx, journey.answers)
+    files = await file_names(request, ctx, journey.answers, [page])
     name = item_title(ctx, page)
     heading = ctx.service.text(f"pages.{page.id}.title", page.title or name, ctx.language)
     summary_url = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
@@ -186,7 +185,7 @@ async def item(request: Request) -> Response:
 
 
 def _back_before(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> str:
-    previous = flow.previous_page(ctx.service, journey.answers, page.id)
+    previous = ctx.plan(journey.answers).previous(page.id)
     return page_url(request, ctx, previous) if previous else start_url(request, ctx)
 
 

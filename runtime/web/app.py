@@ -14,7 +14,9 @@ from starlette.staticfiles import StaticFiles
 
 from runtime import store
 from runtime.web import add_another, directory, errors, inline, journey, save_return, theme
+from runtime.web.context import Councils, Versions
 from runtime.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
+from runtime.web.projections import Projections
 from runtime.web.rendering import Renderer
 from runtime.web.sessions import Signer
 from runtime.web.settings import Settings
@@ -78,6 +80,10 @@ def create_app(
     app.state.signer = Signer(settings)
     app.state.renderer = Renderer(settings.themes_dir)
     app.state.files = store.FileStore(settings.files_dir)
+    app.state.versions = Versions()
+    app.state.councils = Councils()
+    app.state.projections = Projections()
+    app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     return app
 
 

@@ -3,8 +3,9 @@ a checked form, and URLs built by route name."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -13,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runtime import store
-from runtime.core.service import Service, compile_service
+from runtime.core import flow
+from runtime.core.flow import Plan
+from runtime.core.service import Answers, Service, compile_service
 from runtime.core.ui_text import LANGUAGES, ui
 from runtime.web.rendering import Renderer
 from runtime.web.sessions import LANGUAGE_COOKIE, Signer
@@ -45,7 +48,9 @@ def renderer(request: Request) -> Renderer:
 
 def path(request: Request, name: str, **params: Any) -> str:
     """A URL path by route name; never built by hand, never from the Host header."""
-    return str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    route = request.app.state.routes_by_name.get(name)
+    target = route if route is not None else request.app
+    return str(target.url_path_for(name, **{k: str(v) for k, v in params.items()}))
 
 
 def absolute(request: Request, name: str, **params: Any) -> str:
@@ -76,6 +81,13 @@ class ServiceContext:
     version: store.ServiceVersion
     service: Service
     language: str
+    _plan: tuple[Answers, Plan] | None = field(default=None, repr=False)
+
+    def plan(self, answers: Answers) -> Plan:
+        """The route through the service for these answers, worked out once per request."""
+        if self._plan is None or self._plan[0] is not answers:
+            self._plan = (answers, flow.plan(self.service, answers))
+        return self._plan[1]
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -110,22 +122,64 @@ async def service_context(request: Request) -> ServiceContext:
     return ServiceContext(council, version, service, language(request, service.languages))
 
 
+class Versions:
+    """Published versions this app has read, by id. They are immutable, so a copy in memory
+    can never be stale; a worker that has not read one yet simply reads it."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._entries: dict[int, tuple[store.ServiceVersion, Service]] = {}
+        self._size = size
+
+    async def get(self, council: store.Council, version_id: int) -> tuple[store.ServiceVersion, Service] | None:
+        entry = self._entries.get(version_id)
+        if entry is not None and entry[0].council_id == council.id:
+            return entry
+        version = await store.get_version(council, version_id)
+        if version is None:
+            return None
+        if len(self._entries) >= self._size:
+            self._entries.pop(next(iter(self._entries)))
+        entry = (version, compiled(version))
+        self._entries[version_id] = entry
+        return entry
+
+
+class Councils:
+    """Councils by id as this worker last read them, re-read after `ttl` seconds. A council's
+    name, brand and languages can take that long to reach resident pages; ownership never
+    depends on it: every journey is read by id and checked against its council's id."""
+
+    def __init__(self, ttl: float = 10.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[int, tuple[float, store.Council]] = {}
+
+    async def get(self, council_id: int) -> store.Council | None:
+        now = time.monotonic()
+        entry = self._entries.get(council_id)
+        if entry is not None and now - entry[0] < self.ttl:
+            return entry[1]
+        council = await store.get_council_by_id(council_id)
+        if council is not None:
+            self._entries[council_id] = (now, council)
+        return council
+
+
 async def journey_context(request: Request) -> tuple[ServiceContext, store.Journey | None]:
-    """The service at the version the resident's journey started on, and the journey if any."""
-    ctx = await service_context(request)
+    """The resident's journey (one query by id, as any page would make), its council, and the
+    service at the version the journey started on. Without a journey: the service's latest
+    version, and None."""
     journey_id = signer(request).journey_id(request)
-    if journey_id is None:
-        return ctx, None
-    journey = await store.get_journey(ctx.council, journey_id)
-    if journey is None:
-        return ctx, None
-    if journey.service_version_id != ctx.version.id:
-        version = await store.get_version(ctx.council, journey.service_version_id)
-        if version is None or version.service_id != ctx.service.id:
-            return ctx, None
-        service = compiled(version)
-        ctx = ServiceContext(ctx.council, version, service, language(request, service.languages))
-    return ctx, journey
+    journey = await store.get_journey_by_id(journey_id) if journey_id else None
+    if journey is not None:
+        councils: Councils = request.app.state.councils
+        council = await councils.get(journey.council_id)
+        if council is not None and council.slug == request.path_params["council"]:
+            versions: Versions = request.app.state.versions
+            entry = await versions.get(council, journey.service_version_id)
+            if entry is not None and entry[1].id == request.path_params["service"]:
+                version, service = entry
+                return ServiceContext(council, version, service, language(request, service.languages)), journey
+    return await service_context(request), None
 
 
 async def checked_form(request: Request) -> FormData:
@@ -158,18 +212,24 @@ def uploads(form: FormData) -> Mapping[str, UploadFile]:
     return {name: value for name, value in form.multi_items() if isinstance(value, UploadFile) and value.filename}
 
 
-def browser(request: Request, lang: str, languages: Sequence[str] = ("en", "cy")) -> dict[str, Any]:
-    """What only the HTML rendering needs: the CSRF token, the language switch."""
+def language_switch(lang: str, languages: Sequence[str]) -> dict[str, Any] | None:
+    other = next((code for code in languages if code != lang), None)
+    if other is None:
+        return None
+    return {"code": other, "text": ui(other, "language_switch"), "href": f"?lang={other}"}
+
+
+def csrf_token(request: Request) -> str:
+    """This browser's CSRF token; a new seed is remembered so the response can set its cookie."""
     seed, fresh = signer(request).csrf_seed(request)
     if fresh:
         request.state.new_csrf_seed = seed
-    other = next((code for code in languages if code != lang), None)
-    return {
-        "csrf_token": signer(request).csrf_token(seed),
-        "switch_language": {"code": other, "text": ui(other, "language_switch") if other else None,
-                            "href": f"?lang={other}"} if other else None,
-        "ui_language": lang,
-    }
+    return signer(request).csrf_token(seed)
+
+
+def browser(request: Request, lang: str, languages: Sequence[str] = ("en", "cy")) -> dict[str, Any]:
+    """What only the HTML rendering needs: the CSRF token, the language switch."""
+    return {"csrf_token": csrf_token(request), "switch_language": language_switch(lang, languages), "ui_language": lang}
 
 
 def words(lang: str) -> Any:
@@ -181,6 +241,11 @@ def page(request: Request, template: str, payload: dict[str, Any], lang: str, *,
     response = renderer(request).page(
         request, template, payload, status_code=status_code, browser=browser(request, lang, languages),
     )
+    return finish(request, response)
+
+
+def finish(request: Request, response: Response) -> Response:
+    """Set the cookies a rendered page may need: a new CSRF seed, the chosen language."""
     seed = getattr(request.state, "new_csrf_seed", None)
     if seed:
         signer(request).set_csrf(response, seed)

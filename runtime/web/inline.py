@@ -35,7 +35,7 @@ async def validate(request: Request) -> Response:
     _, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
     mine = [error for error in errors if error.field.name == name and error.keyword != "required"]
     shown = {**page_values(page, journey.answers), **parsed.raw}
-    views = page_fields(ctx.service, page, shown, mine, ctx.language, await file_names(request, ctx, journey.answers),
+    views = page_fields(ctx.service, page, shown, mine, ctx.language, await file_names(request, ctx, journey.answers, [page]),
                         validate=request.url.path)
     view = next((v for v in _all_views(views) if v["name"] == name), None)
     if view is None:

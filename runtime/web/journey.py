@@ -3,13 +3,13 @@ confirmation. Handlers parse, call the core and the store, and render."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from runtime import store
-from runtime.core import flow
 from runtime.core.answers import page_values
 from runtime.core.fees import price
 from runtime.core.service import Answers, Page
@@ -18,6 +18,8 @@ from runtime.core.validation import FieldError, check_page, field_errors, schema
 from runtime.web import context as web
 from runtime.web.add_another import item_rows, summary
 from runtime.web.context import ClientError, ServiceContext
+from runtime.web.projections import Slots, text
+from runtime.web.rendering import wants_json
 from runtime.web.steps import (
     RETURN_TO_CHECK,
     file_names,
@@ -53,17 +55,28 @@ async def begin(request: Request) -> Response:
     ctx, journey = await web.journey_context(request)
     if journey is None or journey.submitted:
         journey = await store.start_journey(ctx.council, ctx.version, ctx.language)
-    first = flow.next_page(ctx.service, journey.answers, None)
+    first = ctx.plan(journey.answers).next(None)
     response = web.redirect(page_url(request, ctx, first))
     web.signer(request).set_journey(response, str(journey.id), start_url(request, ctx))
     return response
 
 
-def page_payload(request: Request, ctx: ServiceContext, page: Page, journey: store.Journey, shown: dict[str, Any],
+def page_links(request: Request, ctx: ServiceContext, page: Page, journey: store.Journey) -> dict[str, Any]:
+    service = ctx.service
+    previous = ctx.plan(journey.answers).previous(page.id)
+    to_check = request.query_params.get("return") == RETURN_TO_CHECK
+    return {
+        "back": (web.path(request, "check_answers", council=ctx.council.slug, service=service.id) if to_check
+                 else page_url(request, ctx, previous) if previous else start_url(request, ctx)),
+        "action": request.url.path + ("?return=check" if to_check else ""),
+        "next": None if page.stop else page_url(request, ctx, ctx.plan(journey.answers).next(page.id), to_check=False),
+        "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
+    }
+
+
+def page_payload(request: Request, ctx: ServiceContext, page: Page, links: dict[str, Any], shown: dict[str, Any],
                  errors: list[FieldError], files: dict[str, str]) -> dict[str, Any]:
     service, lang = ctx.service, ctx.language
-    previous = flow.previous_page(service, journey.answers, page.id)
-    to_check = request.query_params.get("return") == RETURN_TO_CHECK
     title = service.text(f"pages.{page.id}.title", page.title, lang) if page.title else None
     validate = web.path(request, "validate", council=ctx.council.slug, service=service.id, page=page.id)
     fields = page_fields(service, page, shown, errors, lang, files, validate=validate)
@@ -81,13 +94,7 @@ def page_payload(request: Request, ctx: ServiceContext, page: Page, journey: sto
         },
         "fields": fields,
         "errors": error_list(errors),
-        "links": {
-            "back": (web.path(request, "check_answers", council=ctx.council.slug, service=service.id) if to_check
-                     else page_url(request, ctx, previous) if previous else start_url(request, ctx)),
-            "action": request.url.path + ("?return=check" if to_check else ""),
-            "next": None if page.stop else page_url(request, ctx, flow.next_page(service, journey.answers, page.id), to_check=False),
-            "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
-        },
+        "links": links,
     }
 
 
@@ -100,31 +107,84 @@ async def question(request: Request) -> Response:
         raise ClientError(404, "page_not_found")
     if page.kind == "add-another":
         return await summary(request, ctx, journey, page)
-    if not flow.reachable(ctx.service, journey.answers, journey.visited, page.id):
-        target = flow.first_unvisited(ctx.service, journey.answers, journey.visited)
+    if not ctx.plan(journey.answers).reachable(journey.visited, page.id):
+        target = ctx.plan(journey.answers).first_unvisited(journey.visited)
         return web.redirect(page_url(request, ctx, target))
     if request.method == "POST":
         return await _answer(request, ctx, journey, page)
     if page.kind == "content" and page.id not in journey.visited:
         journey = await save(journey, journey.answers, [*journey.visited, page.id])
     shown = page_values(page, journey.answers)
-    files = await file_names(request, ctx, journey.answers)
-    payload = page_payload(request, ctx, page, journey, shown, [], files)
+    links = page_links(request, ctx, page, journey)
+    if page.kind == "question" and not wants_json(request) and not any(f.widget == "file" for f in page.fields):
+        return projected_question(request, ctx, page, links, shown)
+    files = await file_names(request, ctx, journey.answers, [page])
+    payload = page_payload(request, ctx, page, links, shown, [], files)
     template = "pages/content.html" if page.kind == "content" else "pages/question.html"
     return web.page(request, template, payload, ctx.language, languages=ctx.service.languages)
+
+
+CHOICES = {"radios", "yes-no", "checkboxes", "select", "declaration"}
+
+
+def projected_question(request: Request, ctx: ServiceContext, page: Page, links: dict[str, Any],
+                       shown: dict[str, Any]) -> Response:
+    """A question page without errors, from its projection: rendered through the same templates
+    once per definition version, page and language; each request fills in its own values."""
+
+    def build(slot: Slots) -> str:
+        holes: dict[str, Any] = {}
+        for fld in page.fields:
+            if fld.widget == "date":
+                holes[fld.name] = {part: slot(f"value:{fld.name}-{part}") for part in ("day", "month", "year")}
+            elif fld.widget not in CHOICES:
+                holes[fld.name] = slot(f"value:{fld.name}")
+        slotted = {**links, "back": slot("back"), "action": slot("action")}
+        payload = page_payload(request, ctx, page, slotted, holes, [], {})
+        for view in all_views(payload["fields"]):
+            for option in view.get("options", []):
+                option["slot"] = slot(f"option:{view['name']}={option['value']}")
+        browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
+                   "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
+        return web.renderer(request).render("pages/question.html", {**payload, **browser, "request_path": slot("path")})
+
+    projection = request.app.state.projections.get((ctx.service.hash, page.id, ctx.language), build)
+    values = {"csrf": web.csrf_token(request), "back": text(links["back"]), "action": text(links["action"]),
+              "path": text(request.url.path)}
+    for fld in page.fields:
+        value = shown.get(fld.name)
+        if fld.widget == "date":
+            for part in ("day", "month", "year"):
+                values[f"value:{fld.name}-{part}"] = text(value.get(part) if isinstance(value, dict) else "")
+        elif fld.widget in CHOICES:
+            marker = " selected" if fld.widget == "select" else " checked"
+            for chosen in value if isinstance(value, list) else [value]:
+                values[f"option:{fld.name}={chosen}"] = marker
+        else:
+            values[f"value:{fld.name}"] = text(value)
+    response = HTMLResponse(projection.fill(values))
+    response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
+    return web.finish(request, response)
+
+
+def all_views(views: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for view in views:
+        yield view
+        for option in view.get("options", []):
+            yield from all_views(option["reveals"])
 
 
 async def _answer(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Response:
     if page.kind == "content":
         await web.checked_form(request)
-        target = flow.next_page(ctx.service, journey.answers, page.id)
+        target = ctx.plan(journey.answers).next(page.id)
         return web.redirect(page_url(request, ctx, target))
     parsed = await parse_page_form(request, ctx, journey, page)
     answers, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
     if errors:
         shown = {**page_values(page, journey.answers), **parsed.raw}
-        files = await file_names(request, ctx, answers)
-        payload = page_payload(request, ctx, page, journey, shown, errors, files)
+        files = await file_names(request, ctx, answers, [page])
+        payload = page_payload(request, ctx, page, page_links(request, ctx, page, journey), shown, errors, files)
         return web.page(request, "pages/question.html", payload, ctx.language, status_code=422,
                         languages=ctx.service.languages)
     visited = list(dict.fromkeys([*journey.visited, page.id]))
@@ -137,7 +197,7 @@ def whole_application_errors(ctx: ServiceContext, answers: Answers) -> tuple[Pag
     failures = schema_failures(ctx.service.validator, answers)
     if not failures:
         return None
-    for page in flow.applicable_pages(ctx.service, answers):
+    for page in ctx.plan(answers).pages:
         base = page.answer + "/" if page.kind == "add-another" and page.answer else ""
         if base:
             mine = [f for f in failures if f.pointer == page.answer or f.pointer.startswith(page.answer + "/")]
@@ -156,10 +216,10 @@ async def check_answers(request: Request) -> Response:
     if journey.submitted:
         return web.redirect(confirmation)
     service = ctx.service
-    pending = flow.first_unvisited(service, journey.answers, journey.visited)
-    if pending is not None or flow.stop_page(service, journey.answers):
-        return web.redirect(page_url(request, ctx, pending or flow.stop_page(service, journey.answers)))
-    answers = flow.prune(service, journey.answers)
+    pending = ctx.plan(journey.answers).first_unvisited(journey.visited)
+    if pending is not None or ctx.plan(journey.answers).stop():
+        return web.redirect(page_url(request, ctx, pending or ctx.plan(journey.answers).stop()))
+    answers = ctx.plan(journey.answers).answers
     broken = whole_application_errors(ctx, answers)
     if broken is not None:
         return web.redirect(page_url(request, ctx, broken[0], to_check=True))
@@ -169,9 +229,9 @@ async def check_answers(request: Request) -> Response:
         initial = service.workflow["initial"]
         await store.submit(journey, answers, initial)
         return web.redirect(confirmation)
-    files = await file_names(request, ctx, answers)
+    files = await file_names(request, ctx, answers, ctx.plan(answers).pages)
     sections = []
-    for page in flow.applicable_pages(service, answers):
+    for page in ctx.plan(answers).pages:
         if page.kind == "content":
             continue
         title = service.text(f"pages.{page.id}.title", page.title, ctx.language) if page.title else None
@@ -194,7 +254,7 @@ async def check_answers(request: Request) -> Response:
             "confirm": service.text("declaration.confirm", declaration.get("confirm", ui(ctx.language, "accept_and_send")), ctx.language),
         } if declaration else None,
         "links": {
-            "back": page_url(request, ctx, flow.applicable_pages(service, answers)[-1]),
+            "back": page_url(request, ctx, ctx.plan(answers).pages[-1]),
             "action": request.url.path,
             "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
         },

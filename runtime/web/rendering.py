@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -28,8 +29,45 @@ def wants_json(request: Request) -> bool:
     return accept.startswith("application/json")
 
 
+class Environment(jinja2.Environment):
+    """Templates read plain dicts (payloads, component params): look keys up first."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+def govuk_attributes(attributes: Any) -> Markup:
+    """A component's `attributes` option as HTML attributes, each with a leading space.
+
+    A mapping gives name="value" pairs (values escaped; true/false as "true"/"false"; null as
+    ""). A value may be {"value": ..., "optional": true}: then an empty, null or false value is
+    left out and true gives the bare name. A string is output as it is: the caller vouches.
+    """
+    if isinstance(attributes, str):
+        return Markup(attributes)
+    if not isinstance(attributes, dict):
+        return Markup("")
+    parts = []
+    for name, item in attributes.items():
+        option = item if isinstance(item, dict) else {"value": item, "optional": False}
+        value = option.get("value")
+        empty = value is None or isinstance(value, jinja2.Undefined)
+        optional = option.get("optional") is True
+        if optional and value is True:
+            parts.append(Markup(" {}").format(name))
+        elif not optional or not (empty or value is False):
+            text = "" if empty else "true" if value is True else "false" if value is False else value
+            parts.append(Markup(' {}="{}"').format(name, text))
+    return Markup("").join(parts)
+
+
 def environment(themes_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(str(themes_dir / "default" / "templates")),
         autoescape=True,
         trim_blocks=True,
@@ -41,6 +79,7 @@ def environment(themes_dir: Path) -> jinja2.Environment:
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text)) if text else ""
     env.filters["pence"] = format_pence
     env.globals["ui"] = ui
+    env.globals["govukAttributes"] = govuk_attributes
     env.globals["field_params"] = field_params
     return env
 
@@ -83,6 +122,9 @@ class Renderer:
         response = HTMLResponse(html, status_code=status_code, headers=headers)
         response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
         return response
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(template).render(context)
 
     def fragment(self, template: str, context: dict[str, Any]) -> str:
         return self.env.get_template(template).render(context)

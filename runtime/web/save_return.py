@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
-from runtime.core import flow
 from runtime.core.formats import is_email
 from runtime.core.ui_text import ui
 from runtime.web import context as web
@@ -40,7 +39,7 @@ async def save_for_later(request: Request) -> Response:
                 idempotency_key="resume:" + hashlib.sha256(token.encode()).hexdigest(),
             )
             payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "saved_title")}, "email": email,
-                       "links": {"continue": page_url(request, ctx, flow.first_unvisited(ctx.service, journey.answers, journey.visited))}}
+                       "links": {"continue": page_url(request, ctx, ctx.plan(journey.answers).first_unvisited(journey.visited))}}
             return web.page(request, "pages/saved.html", payload, ctx.language, languages=ctx.service.languages)
     payload = {
         **ctx.payload(),
@@ -64,7 +63,7 @@ async def resume(request: Request) -> Response:
         return web.page(request, "pages/resume_invalid.html", payload, ctx.language, status_code=410,
                         languages=ctx.service.languages)
     ctx, _ = await web.journey_context(request)
-    target = flow.first_unvisited(ctx.service, journey.answers, journey.visited)
+    target = ctx.plan(journey.answers).first_unvisited(journey.visited)
     response = web.redirect(page_url(request, ctx, target))
     web.signer(request).set_journey(response, str(journey.id), start_url(request, ctx))
     return response

@@ -3,10 +3,11 @@ reading a page's form, and where to go next."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 
 from runtime import store
-from runtime.core import flow
 from runtime.core.answers import DuplicateField, Parsed, get, parse_fields
 from runtime.core.service import Answers, Page
 from runtime.web import context as web
@@ -52,14 +53,13 @@ def _files_of(answers: Answers, service_pages: list[Page]) -> list[str]:
     return ids
 
 
-async def file_names(request: Request, ctx: ServiceContext, answers: Answers) -> dict[str, str]:
-    names = {}
+async def file_names(request: Request, ctx: ServiceContext, answers: Answers, pages: Sequence[Page]) -> dict[str, str]:
+    """The names of the files answered on `pages`, in one query, and none when they ask for no file."""
+    ids = _files_of(answers, list(pages))
+    if not ids:
+        return {}
     files: store.FileStore = request.app.state.files
-    for file_id in _files_of(answers, list(ctx.service.pages)):
-        uploaded = await files.get_file(ctx.council, file_id)
-        if uploaded is not None:
-            names[file_id] = uploaded.filename
-    return names
+    return await files.names(ctx.council, ids)
 
 
 async def save(journey: store.Journey, answers: Answers, visited: list[str]) -> store.Journey:
@@ -92,8 +92,8 @@ def next_url(request: Request, ctx: ServiceContext, journey: store.Journey, page
     """After a valid page: on to the next page, or back to check answers once any new
     follow-up question a change opened has been answered."""
     if request.query_params.get("return") == RETURN_TO_CHECK:
-        pending = flow.first_unvisited(ctx.service, journey.answers, journey.visited)
+        pending = ctx.plan(journey.answers).first_unvisited(journey.visited)
         return page_url(request, ctx, pending, to_check=pending is not None)
-    return page_url(request, ctx, flow.next_page(ctx.service, journey.answers, page.id))
+    return page_url(request, ctx, ctx.plan(journey.answers).next(page.id))
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from runtime.web.rendering import environment
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "themes" / "default" / "templates"
 GOVUK_COMPONENTS = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "components"
@@ -96,12 +98,8 @@ def fixtures() -> list[object]:
 
 @pytest.fixture(scope="module")
 def env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The environment the app renders with, so the fixtures test what residents get."""
+    return environment(TEMPLATES.parents[1])
 
 
 class _TreeBuilder(HTMLParser):
