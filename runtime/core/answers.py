@@ -69,7 +69,8 @@ def _single(form: Form, name: str) -> str:
 def _text(fld: Field, form: Form, parsed: Parsed) -> None:
     raw = _single(form, fld.name)
     parsed.raw[fld.name] = raw
-    value = raw.strip()
+    # NUL cannot be typed and cannot be stored (PostgreSQL's JSONB refuses \u0000): drop it.
+    value = raw.replace("\x00", "").strip()
     if fld.widget == "postcode" and value and is_uk_postcode(value):
         value = normalise_postcode(value)
     if fld.widget in ("email", "tel", "postcode"):
@@ -223,7 +224,7 @@ def put(answers: Answers, pointer: str, value: Any) -> None:
         node[parts[-1]] = value
 
 
-def _prune_empty(answers: Answers, parts: list[str]) -> None:
+def _prune_empty(answers: Answers, parts: Sequence[str]) -> None:
     while parts:
         parent = get(answers, "".join(f"/{p}" for p in parts[:-1])) if len(parts) > 1 else answers
         if isinstance(parent, dict) and parent.get(parts[-1]) == {}:

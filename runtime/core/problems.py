@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -40,11 +41,12 @@ def pointer_join(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def pointer_parts(pointer: str) -> list[str]:
-    """Split a JSON Pointer into unescaped parts."""
+@functools.lru_cache(maxsize=8192)
+def pointer_parts(pointer: str) -> tuple[str, ...]:
+    """Split a JSON Pointer into unescaped parts (pure, so remembered)."""
     if not pointer:
-        return []
-    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+        return ()
+    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ MAX_FILENAME = 255
 class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
+        self._names: dict[str, tuple[int, str]] = {}
 
     async def save_upload(
         self,
@@ -64,17 +65,31 @@ class FileStore:
         return await UploadedFile.get_or_none(id=key, council_id=council.id)
 
     async def names(self, council: Council, file_ids: list[str]) -> dict[str, str]:
-        """The display names of the council's files with these ids, in one query."""
+        """The display names of the council's files with these ids, in at most one query.
+
+        A stored file's name never changes, so names already read are remembered (with their
+        council, checked on every use) and only the others are asked for.
+        """
+        found: dict[str, str] = {}
         keys = []
         for file_id in file_ids:
+            known = self._names.get(str(file_id))
+            if known is not None:
+                if known[0] == council.id:
+                    found[str(file_id)] = known[1]
+                continue
             try:
                 keys.append(uuid.UUID(str(file_id)))
             except ValueError:
                 continue
-        if not keys:
-            return {}
-        rows = await UploadedFile.filter(council_id=council.id, id__in=keys).values_list("id", "filename")
-        return {str(file_id): filename for file_id, filename in rows}
+        if keys:
+            rows = await UploadedFile.filter(council_id=council.id, id__in=keys).values_list("id", "filename")
+            for file_id, filename in rows:
+                if len(self._names) >= 50_000:
+                    self._names.clear()
+                self._names[str(file_id)] = (council.id, filename)
+                found[str(file_id)] = filename
+        return found
 
     async def read_bytes(self, file: UploadedFile) -> bytes:
         return await asyncio.to_thread(self._path(file.storage_key).read_bytes)

@@ -83,6 +83,7 @@ def create_app(
     app.state.versions = Versions()
     app.state.councils = Councils()
     app.state.projections = Projections()
+    app.state.paths = {}
     app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     return app
 

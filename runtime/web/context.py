@@ -48,9 +48,16 @@ def renderer(request: Request) -> Renderer:
 
 def path(request: Request, name: str, **params: Any) -> str:
     """A URL path by route name; never built by hand, never from the Host header."""
-    route = request.app.state.routes_by_name.get(name)
-    target = route if route is not None else request.app
-    return str(target.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    paths: dict[tuple[str, tuple[tuple[str, str], ...]], str] = request.app.state.paths
+    key = (name, tuple((k, str(v)) for k, v in params.items()))
+    found = paths.get(key)
+    if found is None:
+        route = request.app.state.routes_by_name.get(name)
+        found = str((route if route is not None else request.app).url_path_for(name, **dict(key[1])))
+        if len(paths) > 20000:
+            paths.clear()
+        paths[key] = found
+    return found
 
 
 def absolute(request: Request, name: str, **params: Any) -> str:

@@ -12,7 +12,8 @@ from starlette.responses import HTMLResponse, Response
 from runtime import store
 from runtime.core.answers import page_values
 from runtime.core.fees import price
-from runtime.core.service import Answers, Page
+from runtime.core.flow import Plan
+from runtime.core.service import Page
 from runtime.core.ui_text import ui
 from runtime.core.validation import FieldError, check_page, field_errors, schema_failures
 from runtime.web import context as web
@@ -132,9 +133,16 @@ def projected_question(request: Request, ctx: ServiceContext, page: Page, links:
     """A question page without errors, from its projection: rendered through the same templates
     once per definition version, page and language; each request fills in its own values."""
 
+    # A question that reveals others is rendered with its real choice (part of the key), so
+    # the reveal's markup is exactly the full render's; other choices are holes.
+    revealing = {fld.name for fld in page.fields if fld.spec.get("reveals")}
+    chosen_reveals = tuple((name, str(shown.get(name))) for name in sorted(revealing))
+
     def build(slot: Slots) -> str:
-        holes: dict[str, Any] = {}
+        holes: dict[str, Any] = {name: shown.get(name) for name in revealing}
         for fld in page.fields:
+            if fld.name in revealing:
+                continue
             if fld.widget == "date":
                 holes[fld.name] = {part: slot(f"value:{fld.name}-{part}") for part in ("day", "month", "year")}
             elif fld.widget not in CHOICES:
@@ -142,17 +150,21 @@ def projected_question(request: Request, ctx: ServiceContext, page: Page, links:
         slotted = {**links, "back": slot("back"), "action": slot("action")}
         payload = page_payload(request, ctx, page, slotted, holes, [], {})
         for view in all_views(payload["fields"]):
+            if view["name"] in revealing:
+                continue
             for option in view.get("options", []):
                 option["slot"] = slot(f"option:{view['name']}={option['value']}")
         browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
                    "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
         return web.renderer(request).render("pages/question.html", {**payload, **browser, "request_path": slot("path")})
 
-    projection = request.app.state.projections.get((ctx.service.hash, page.id, ctx.language), build)
+    projection = request.app.state.projections.get((ctx.service.hash, page.id, ctx.language, chosen_reveals), build)
     values = {"csrf": web.csrf_token(request), "back": text(links["back"]), "action": text(links["action"]),
               "path": text(request.url.path)}
     for fld in page.fields:
         value = shown.get(fld.name)
+        if fld.name in revealing:
+            continue
         if fld.widget == "date":
             for part in ("day", "month", "year"):
                 values[f"value:{fld.name}-{part}"] = text(value.get(part) if isinstance(value, dict) else "")
@@ -192,12 +204,12 @@ async def _answer(request: Request, ctx: ServiceContext, journey: store.Journey,
     return web.redirect(next_url(request, ctx, journey, page))
 
 
-def whole_application_errors(ctx: ServiceContext, answers: Answers) -> tuple[Page, list[FieldError]] | None:
+def whole_application_errors(ctx: ServiceContext, plan: Plan) -> tuple[Page, list[FieldError]] | None:
     """The first page whose answers break the definition's rules, seen as a whole."""
-    failures = schema_failures(ctx.service.validator, answers)
+    failures = schema_failures(ctx.service.validator, plan.answers)
     if not failures:
         return None
-    for page in ctx.plan(answers).pages:
+    for page in plan.pages:
         base = page.answer + "/" if page.kind == "add-another" and page.answer else ""
         if base:
             mine = [f for f in failures if f.pointer == page.answer or f.pointer.startswith(page.answer + "/")]
@@ -216,22 +228,24 @@ async def check_answers(request: Request) -> Response:
     if journey.submitted:
         return web.redirect(confirmation)
     service = ctx.service
-    pending = ctx.plan(journey.answers).first_unvisited(journey.visited)
-    if pending is not None or ctx.plan(journey.answers).stop():
-        return web.redirect(page_url(request, ctx, pending or ctx.plan(journey.answers).stop()))
-    answers = ctx.plan(journey.answers).answers
-    broken = whole_application_errors(ctx, answers)
-    if broken is not None:
-        return web.redirect(page_url(request, ctx, broken[0], to_check=True))
-    quote = price(service, answers, ctx.language)
+    plan = ctx.plan(journey.answers)
+    pending = plan.first_unvisited(journey.visited) or plan.stop()
+    if pending is not None:
+        return web.redirect(page_url(request, ctx, pending))
+    answers = plan.answers
     if request.method == "POST":
         await web.checked_form(request)
-        initial = service.workflow["initial"]
-        await store.submit(journey, answers, initial)
+        # Each page was checked as it was saved; the whole application is checked once more
+        # here, before anything is sent, for rules that join answers from several pages.
+        broken = whole_application_errors(ctx, plan)
+        if broken is not None:
+            return web.redirect(page_url(request, ctx, broken[0], to_check=True))
+        await store.submit(journey, answers, service.workflow["initial"])
         return web.redirect(confirmation)
-    files = await file_names(request, ctx, answers, ctx.plan(answers).pages)
+    quote = price(service, answers, ctx.language)
+    files = await file_names(request, ctx, answers, plan.pages)
     sections = []
-    for page in ctx.plan(answers).pages:
+    for page in plan.pages:
         if page.kind == "content":
             continue
         title = service.text(f"pages.{page.id}.title", page.title, ctx.language) if page.title else None
@@ -254,12 +268,62 @@ async def check_answers(request: Request) -> Response:
             "confirm": service.text("declaration.confirm", declaration.get("confirm", ui(ctx.language, "accept_and_send")), ctx.language),
         } if declaration else None,
         "links": {
-            "back": page_url(request, ctx, ctx.plan(answers).pages[-1]),
+            "back": page_url(request, ctx, plan.pages[-1]),
             "action": request.url.path,
             "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
         },
     }
-    return web.page(request, "pages/check_answers.html", payload, ctx.language, languages=service.languages)
+    if wants_json(request):
+        return web.page(request, "pages/check_answers.html", payload, ctx.language, languages=service.languages)
+    return projected_check_answers(request, ctx, payload)
+
+
+def _value_html(value: dict[str, Any]) -> str:
+    """A summary-list value as the template writes it: escaped text, or escaped lines with <br>."""
+    if "lines" in value:
+        return "<br>".join(text(line) for line in value["lines"])
+    return text(value["text"])
+
+
+def projected_check_answers(request: Request, ctx: ServiceContext, payload: dict[str, Any]) -> Response:
+    """Check your answers from its projection: one per shape of the page (which sections, rows
+    and fee lines it shows); every answer and amount is a hole filled per request."""
+    fees = payload["fees"]
+    shape = (
+        ctx.service.hash, ctx.language,
+        tuple((section["title"], tuple((row["key"], row["change"]) for row in section["rows"]))
+              for section in payload["sections"]),
+        tuple((line["description"], line["quantity"]) for line in fees["lines"]) if fees else None,
+        payload["links"]["back"],
+    )
+
+    def build(slot: Slots) -> str:
+        sections = [
+            {"title": section["title"],
+             "rows": [{**row, "value": {"text": slot(f"row:{i}:{j}")}} for j, row in enumerate(section["rows"])]}
+            for i, section in enumerate(payload["sections"])
+        ]
+        slotted_fees = None
+        if fees:
+            slotted_fees = {**fees, "total_text": slot("total"),
+                            "lines": [{**line, "amount_text": slot(f"fee:{k}")} for k, line in enumerate(fees["lines"])]}
+        browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
+                   "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
+        context = {**payload, "sections": sections, "fees": slotted_fees, **browser, "request_path": slot("path")}
+        return web.renderer(request).render("pages/check_answers.html", context)
+
+    projection = request.app.state.projections.get(shape, build)
+    values = {"csrf": web.csrf_token(request), "path": text(request.url.path)}
+    for i, section in enumerate(payload["sections"]):
+        for j, row in enumerate(section["rows"]):
+            values[f"row:{i}:{j}"] = _value_html(row["value"])
+    if fees:
+        values["total"] = text(fees["total_text"])
+        for k, line in enumerate(fees["lines"]):
+            values[f"fee:{k}"] = text(line["amount_text"])
+    response = HTMLResponse(projection.fill(values))
+    response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
+    return web.finish(request, response)
 
 
 def _merge_untitled(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -40,6 +40,21 @@ def option_text(service: Service, fld: Field, value: Any, title: str, language: 
     return service.text(f"options.{fld.key}.{value}", title, language)
 
 
+_TITLES: dict[tuple[str, str, str], dict[str, str]] = {}
+
+
+def option_titles(service: Service, fld: Field, language: str) -> dict[str, str]:
+    """A question's option titles by encoded value, in `language`: built once per definition."""
+    key = (service.hash, fld.key, language)
+    titles = _TITLES.get(key)
+    if titles is None:
+        titles = {encode_option(v): option_text(service, fld, v, t, language) for v, t in fld.options}
+        if len(_TITLES) > 50_000:
+            _TITLES.clear()
+        _TITLES[key] = titles
+    return titles
+
+
 def field_view(
     service: Service,
     fld: Field,
@@ -154,7 +169,7 @@ def display_value(service: Service, fld: Field, value: Any, language: str, files
         return {"text": files.get(str(value), ui(language, "uploaded", name=""))}
     if fld.widget == "declaration":
         return {"text": ui(language, "yes")}
-    titles = {encode_option(v): option_text(service, fld, v, t, language) for v, t in fld.options}
+    titles = option_titles(service, fld, language)
     if isinstance(value, list):
         return {"lines": [titles.get(encode_option(v), str(v)) for v in value]}
     if titles:

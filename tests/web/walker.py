@@ -90,14 +90,31 @@ def answer(page: Any, fld: Field) -> None:
         raise AssertionError(f"the walker cannot answer a {widget} question")
 
 
+def answer_page(page: Any, definition_page: Any) -> None:
+    """Answer every question on the page, and the questions its first options reveal."""
+    chosen: set[str] = set()
+    for fld in definition_page.fields:
+        if fld.revealed_by is None:
+            answer(page, fld)
+            if fld.options:
+                chosen.add(f"{fld.name}={_code(fld.options[0][0])}")
+    for fld in definition_page.fields:
+        if fld.revealed_by is not None and f"{fld.revealed_by[0]}={fld.revealed_by[1]}" in chosen:
+            answer(page, fld)
+
+
 def page_id(url: str, service_id: str) -> tuple[str, str | None]:
     parts = urlsplit(url).path.strip("/").split("/")
     assert parts[1] == service_id, url
     return parts[2], parts[3] if len(parts) > 3 else None
 
 
-async def walk(resident: Any, service_id: str, council: str = "demo", limit: int = 60) -> Any:
-    """Complete `service_id` from its start page; returns the confirmation page."""
+async def walk(resident: Any, service_id: str, council: str = "demo", limit: int = 60, at_question: Any = None,
+               at_check: Any = None) -> Any:
+    """Complete `service_id` from its start page; returns the confirmation page.
+
+    `at_question(page, definition_page)`, if given, is awaited on each question page before
+    the walker answers it, and returns the page to carry on from."""
     compiled = service(service_id)
     page = await resident.start(council, service_id)
     for _ in range(limit):
@@ -106,6 +123,8 @@ async def walk(resident: Any, service_id: str, council: str = "demo", limit: int
         if step == "confirmation":
             return page
         if step == "check-answers":
+            if at_check is not None:
+                await at_check(page)
             page = await resident.submit(page)
             continue
         definition_page = compiled.page(step)
@@ -114,15 +133,9 @@ async def walk(resident: Any, service_id: str, council: str = "demo", limit: int
             page.choose(page.soup.select_one("fieldset legend").get_text(strip=True), "No")
         elif definition_page.kind != "content":
             assert not page.error_summary(), page.error_summary()
-            chosen: set[str] = set()
-            for fld in definition_page.fields:
-                if fld.revealed_by is None:
-                    answer(page, fld)
-                    if fld.options:
-                        chosen.add(f"{fld.name}={_code(fld.options[0][0])}")
-            for fld in definition_page.fields:
-                if fld.revealed_by is not None and f"{fld.revealed_by[0]}={fld.revealed_by[1]}" in chosen:
-                    answer(page, fld)
+            if at_question is not None and item is None:
+                page = await at_question(page, definition_page)
+            answer_page(page, definition_page)
         else:
             assert not definition_page.stop, f"the walker reached the exit page {step}"
         page = await resident.submit(page)
