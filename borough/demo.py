@@ -3,14 +3,17 @@ shows something real on a fresh machine."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+from builder.passwords import hash_password
 from runtime import store
 from runtime.core.definition import load
 from runtime.core.service import content_hash
 
 SERVICES_DIR = Path(__file__).resolve().parents[1] / "schemas" / "services"
 DEMO_SLUG = "demo"
+DEMO_ADMIN = "admin@demo.borough.test"
 DEMO_NAME = "Demo Borough Council"
 
 
@@ -31,3 +34,15 @@ async def load_demo(services_dir: Path = SERVICES_DIR) -> store.Council:
             # The file changed without a new version number: keep what was published, say so.
             print(f"borough: {path.name} changed but kept version {document['version']}; bump it to publish")
     return council
+
+
+async def demo_admin(council: store.Council) -> str | None:
+    """Create the demo council's admin on first start; returns the new password, shown once."""
+    if await store.staff.user_by_email(DEMO_ADMIN) is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    user = await store.staff.create_user(DEMO_ADMIN, "Demo admin", hash_password(password), operator=True)
+    await store.staff.grant(user, council, list(store.staff.ROLES))
+    await store.audit.record(council, None, "user-created", user.email, after={"roles": list(store.staff.ROLES)},
+                             actor_label="borough serve --demo")
+    return password

@@ -18,6 +18,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    side = serve.add_mutually_exclusive_group()
+    side.add_argument("--staff-only", action="store_true", help="serve only the staff app (at /staff), e.g. on the council's network")
+    side.add_argument("--public-only", action="store_true", help="serve only the resident app, without /staff")
     serve.add_argument("--demo", action="store_true",
                        help="migrate, and publish the shipped services in the demo council (the `make run` default)")
     serve.set_defaults(run=_serve)
@@ -55,13 +58,17 @@ def _load_demo(args: argparse.Namespace) -> int:
 
 
 async def _demo(url: str) -> None:
-    from borough.demo import load_demo
+    from borough.demo import DEMO_ADMIN, demo_admin, load_demo
 
     await store.connect(url)
     try:
         council = await load_demo()
         versions = await store.latest_versions(council)
         print(f"borough: {council.name} (/{council.slug}) has {len(versions)} services")
+        password = await demo_admin(council)
+        if password:
+            print(f"borough: staff sign in at /staff as {DEMO_ADMIN} with the password {password}")
+            print("borough: this password is shown once; keep it (or use `borough create-user`)")
     finally:
         await store.disconnect()
 
@@ -80,7 +87,10 @@ def _serve(args: argparse.Namespace) -> int:
         if pending:
             print(f"borough: the database needs migrations ({', '.join(pending)}): run `borough migrate`")
             return 1
-    print(f"borough: serving on http://{args.host}:{args.port} with {args.workers} worker{'s' if args.workers != 1 else ''}")
+    mode = "staff" if args.staff_only else "public" if args.public_only else "all"
+    os.environ["BOROUGH_SERVE_MODE"] = mode
+    what = {"all": "residents at / and staff at /staff", "public": "residents only", "staff": "staff only, at /staff"}[mode]
+    print(f"borough: serving {what} on http://{args.host}:{args.port} with {args.workers} worker{'s' if args.workers != 1 else ''}")
     uvicorn.run("borough.app:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=False, log_level="info")
     return 0

@@ -110,6 +110,10 @@ TEXT: dict[str, dict[str, str]] = {
         "err_file_empty": "The selected file is empty",
         "err_generic": "Check {label}",
         "or": "or",
+        "signed_out_title": "You need to sign in",
+        "signed_out_body": "Sign in to the staff service to continue.",
+        "forbidden_role_title": "You do not have permission to do this",
+        "forbidden_role_body": "Ask an admin of your council if you need to do this.",
     },
     "cy": {
         "continue": "Parhau",
@@ -214,6 +218,10 @@ TEXT: dict[str, dict[str, str]] = {
         "err_file_empty": "Mae'r ffeil a ddewiswyd yn wag",
         "err_generic": "Gwiriwch {label}",
         "or": "neu",
+        "signed_out_title": "Mae angen i chi fewngofnodi",
+        "signed_out_body": "Mewngofnodwch i'r gwasanaeth staff i barhau.",
+        "forbidden_role_title": "Nid oes gennych ganiatâd i wneud hyn",
+        "forbidden_role_body": "Gofynnwch i weinyddwr eich cyngor os oes angen i chi wneud hyn.",
     },
 }
 

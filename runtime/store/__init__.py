@@ -6,7 +6,18 @@ the council and filters by it. Nothing is kept in process memory, so any number 
 can share one database.
 """
 
-from runtime.store.councils import create_council, get_council, get_council_by_id, list_councils
+from runtime.store import audit, staff, webhooks
+from runtime.store.councils import (
+    CouncilError,
+    create_council,
+    get_council,
+    get_council_by_id,
+    list_councils,
+    payment_secret,
+    set_payment_account,
+    settings_of,
+    update_council,
+)
 from runtime.store.database import (
     connect,
     disconnect,
@@ -30,31 +41,45 @@ from runtime.store.journeys import (
     start_journey,
 )
 from runtime.store.models import (
+    AuditEntry,
     Council,
     Journey,
+    Membership,
+    OneTimeToken,
     OutboxMessage,
     ServiceVersion,
+    StaffUser,
     Submission,
     UploadedFile,
+    WebhookEndpoint,
 )
 from runtime.store.outbox import enqueue_email, list_for_recipient, list_messages
 from runtime.store.references import new_reference, normalise_reference
+from runtime.store.secrets import SecretBox, masked
 from runtime.store.services import get_latest, get_version, latest_versions, publish_version
-from runtime.store.submissions import get_by_reference, get_for_journey, submit
+from runtime.store.submissions import get_by_reference, get_for_journey, recent, submit
 
 __all__ = [
+    "AuditEntry",
     "ConcurrentUpdate",
     "Council",
+    "CouncilError",
     "DatabaseNotMigrated",
     "FileStore",
     "Journey",
     "JourneySubmitted",
+    "Membership",
+    "OneTimeToken",
     "OutboxMessage",
+    "SecretBox",
     "ServiceVersion",
+    "StaffUser",
     "StoreError",
     "Submission",
     "UploadedFile",
     "VersionConflict",
+    "WebhookEndpoint",
+    "audit",
     "connect",
     "create_council",
     "disconnect",
@@ -71,14 +96,22 @@ __all__ = [
     "list_councils",
     "list_for_recipient",
     "list_messages",
+    "masked",
     "migrate",
     "new_reference",
     "normalise_reference",
+    "payment_secret",
     "pending_migrations",
     "publish_version",
+    "recent",
     "save_answers",
+    "set_payment_account",
     "set_resume_email",
+    "settings_of",
+    "staff",
     "start_journey",
     "submit",
     "tortoise_config",
+    "update_council",
+    "webhooks",
 ]

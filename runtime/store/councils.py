@@ -2,14 +2,82 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
+
+from runtime.store.errors import StoreError
 from runtime.store.models import Council
+from runtime.store.secrets import SecretBox
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Top-level paths the apps use themselves: a council cannot be called any of these.
+RESERVED_SLUGS = frozenset({"assets", "theme", "outbox", "staff", "api", "static", "health", "status"})
+
+SETTINGS = (
+    "name", "brand_colour", "logo_url", "contact_email", "contact_phone", "website_url",
+    "accessibility_url", "privacy_url", "languages", "email_sender_name", "email_sender_address",
+    "email_reply_to",
+)
+
+
+class CouncilError(StoreError):
+    code = "council"
 
 
 async def create_council(slug: str, name: str, **fields: Any) -> Council:
-    """Create a council; ``fields`` sets brand_colour, logo_url, contact_email or languages."""
-    return await Council.create(slug=slug, name=name, **fields)
+    """Create a council; ``fields`` sets any of SETTINGS. Refuses bad and taken slugs."""
+    if not SLUG.match(slug) or len(slug) > 64:
+        raise CouncilError(f"{slug!r} is not a slug: use lower-case letters, digits and single hyphens")
+    if slug in RESERVED_SLUGS:
+        raise CouncilError(f"{slug!r} is a name Borough keeps for itself")
+    if not name.strip():
+        raise CouncilError("a council needs a name")
+    try:
+        return await Council.create(slug=slug, name=name.strip(), **fields)
+    except IntegrityError:
+        raise CouncilError(f"a council with the slug {slug!r} already exists") from None
+
+
+def settings_of(council: Council) -> dict[str, Any]:
+    """The council's settings that may be shown and audited (no secrets)."""
+    return {name: getattr(council, name) for name in SETTINGS} | {
+        "payment_provider": council.payment_provider,
+        "payment_account": council.payment_account,
+    }
+
+
+async def update_council(council: Council, **changes: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change some of SETTINGS; returns (before, after) of what changed, for the audit log."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise CouncilError(f"not a council setting: {', '.join(sorted(unknown))}")
+    before = {k: getattr(council, k) for k in changes if getattr(council, k) != changes[k]}
+    after = {k: changes[k] for k in before}
+    if after:
+        await Council.filter(id=council.id).update(**after)
+        for key, value in after.items():
+            setattr(council, key, value)
+    return before, after
+
+
+async def set_payment_account(council: Council, box: SecretBox, provider: str | None, account: str | None,
+                              secret: str | None) -> None:
+    """Set the council's payment provider, account and (when given) its secret key, sealed.
+    A secret of None keeps the one already stored."""
+    changes: dict[str, Any] = {"payment_provider": provider, "payment_account": account}
+    if secret:
+        changes["payment_secret"] = box.seal(secret)
+    if provider is None:
+        changes["payment_secret"] = None
+    await Council.filter(id=council.id).update(**changes)
+    for key, value in changes.items():
+        setattr(council, key, value)
+
+
+def payment_secret(council: Council, box: SecretBox) -> str | None:
+    return box.open(council.payment_secret) if council.payment_secret else None
 
 
 async def get_council(slug: str) -> Council | None:

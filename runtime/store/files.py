@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path, PurePosixPath
 
 from runtime.store.models import Council, Journey, UploadedFile
+from runtime.store.scope import owned
 
 MAX_FILENAME = 255
 
@@ -62,7 +63,7 @@ class FileStore:
             key = file_id if isinstance(file_id, uuid.UUID) else uuid.UUID(str(file_id))
         except ValueError:
             return None
-        return await UploadedFile.get_or_none(id=key, council_id=council.id)
+        return await owned(UploadedFile, council).get_or_none(id=key)
 
     async def names(self, council: Council, file_ids: list[str]) -> dict[str, str]:
         """The display names of the council's files with these ids, in at most one query.
@@ -83,7 +84,7 @@ class FileStore:
             except ValueError:
                 continue
         if keys:
-            rows = await UploadedFile.filter(council_id=council.id, id__in=keys).values_list("id", "filename")
+            rows = await owned(UploadedFile, council).filter(id__in=keys).values_list("id", "filename")
             for file_id, filename in rows:
                 if len(self._names) >= 50_000:
                     self._names.clear()

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from runtime.store.errors import ConcurrentUpdate, JourneySubmitted
 from runtime.store.models import Council, Journey, ServiceVersion
+from runtime.store.scope import owned
 
 LIFETIME = timedelta(days=28)
 
@@ -41,7 +42,7 @@ async def get_journey(council: Council, journey_id: UUID | str) -> Journey | Non
         key = journey_id if isinstance(journey_id, UUID) else UUID(str(journey_id))
     except ValueError:
         return None
-    return await Journey.get_or_none(id=key, council_id=council.id, expires_at__gt=_now())
+    return await owned(Journey, council).get_or_none(id=key, expires_at__gt=_now())
 
 
 async def get_journey_by_id(journey_id: UUID | str) -> Journey | None:

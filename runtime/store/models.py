@@ -37,6 +37,17 @@ class Council(Model):
     contact_email = fields.CharField(max_length=254, null=True)
     languages: fields.Field[list[str]] = fields.JSONField(default=default_languages)
     created_at = fields.DatetimeField(auto_now_add=True)
+    contact_phone = fields.CharField(max_length=40, null=True)
+    website_url = fields.CharField(max_length=500, null=True)
+    accessibility_url = fields.CharField(max_length=500, null=True)
+    privacy_url = fields.CharField(max_length=500, null=True)
+    email_sender_name = fields.CharField(max_length=200, null=True)
+    email_sender_address = fields.CharField(max_length=254, null=True)
+    email_reply_to = fields.CharField(max_length=254, null=True)
+    payment_provider = fields.CharField(max_length=32, null=True)
+    payment_account = fields.CharField(max_length=200, null=True)
+    payment_secret = fields.TextField(null=True)  # encrypted with the installation's key
+    updated_at = fields.DatetimeField(auto_now=True, null=True)
 
     class Meta:
         table = "council"
@@ -176,3 +187,145 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         table_description = "Emails to send, at most once per idempotency key"
+
+
+class StaffUser(Model):
+    """A member of staff (or an installation operator) who signs in to the staff app."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)  # always lower case
+    name = fields.CharField(max_length=200)
+    password_hash = fields.CharField(max_length=200, null=True)  # none until an invitation is accepted
+    is_operator = fields.BooleanField(default=False)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_sign_in_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_user"
+        table_description = "Staff and operators who sign in"
+
+
+class Membership(Model):
+    """A person's roles in one council: admin, designer, publisher, caseworker."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="memberships", on_delete=fields.CASCADE
+    )
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="memberships", on_delete=fields.RESTRICT
+    )
+    roles: fields.Field[list[str]] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    user_id: int
+    council_id: int
+
+    class Meta:
+        table = "membership"
+        table_description = "Staff roles per council"
+        unique_together = (("user", "council"),)
+
+
+class StaffSession(Model):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    id = fields.CharField(max_length=64, primary_key=True)  # sha256 hex of the token
+    user: fields.ForeignKeyRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="sessions", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+    address = fields.CharField(max_length=64, null=True)
+
+    user_id: int
+
+    class Meta:
+        table = "staff_session"
+        table_description = "Signed-in staff browsers"
+
+
+class SignInAttempt(Model):
+    """A failed sign-in, counted per email address and per network address to slow guessing."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300)  # "email:<address>" or "address:<ip>"
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sign_in_attempt"
+        table_description = "Failed sign-ins, for rate limiting"
+        indexes = (("key", "at"),)
+
+
+class OneTimeToken(Model):
+    """A password reset or an invitation: single use, time limited, stored as a hash."""
+
+    id = fields.CharField(max_length=64, primary_key=True)  # sha256 hex of the token
+    kind = fields.CharField(max_length=16)  # reset | invitation
+    email = fields.CharField(max_length=254)
+    council: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="tokens", on_delete=fields.RESTRICT, null=True
+    )
+    roles: fields.Field[list[str]] = fields.JSONField(default=list)
+    created_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="tokens_created", on_delete=fields.SET_NULL, null=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    council_id: int | None
+
+    class Meta:
+        table = "one_time_token"
+        table_description = "Password resets and invitations"
+
+
+class WebhookEndpoint(Model):
+    """Where a council's back-office systems receive submissions and status changes."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="webhook_endpoints", on_delete=fields.RESTRICT
+    )
+    url = fields.CharField(max_length=500)
+    secret = fields.TextField()  # encrypted with the installation's key
+    events: fields.Field[list[str]] = fields.JSONField(default=list)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int
+
+    class Meta:
+        table = "webhook_endpoint"
+        table_description = "Back-office webhook endpoints per council"
+
+
+class AuditEntry(Model):
+    """One staff action that changed something. Append-only: the database refuses edits."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyNullableRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="audit_entries", on_delete=fields.RESTRICT, null=True
+    )
+    actor: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="audit_entries", on_delete=fields.RESTRICT, null=True
+    )
+    actor_label = fields.CharField(max_length=300)
+    action = fields.CharField(max_length=100)
+    target = fields.CharField(max_length=300, default="")
+    before: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    after: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    address = fields.CharField(max_length=64, null=True)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int | None
+    actor_id: int | None
+
+    class Meta:
+        table = "audit_entry"
+        table_description = "Append-only log of staff actions"
+        indexes = (("council_id", "at"),)

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from runtime.store.errors import VersionConflict
 from runtime.store.models import Council, ServiceVersion
+from runtime.store.scope import owned
 
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -54,7 +55,7 @@ async def publish_version(
 
 async def latest_versions(council: Council) -> list[ServiceVersion]:
     """The latest version (by semantic version) of each of the council's services, by title."""
-    rows = await ServiceVersion.filter(council_id=council.id).values_list(
+    rows = await owned(ServiceVersion, council).values_list(
         "id", "service_id", "version"
     )
     latest: dict[str, tuple[tuple[int, int, int], int]] = {}
@@ -63,24 +64,24 @@ async def latest_versions(council: Council) -> list[ServiceVersion]:
         if service_id not in latest or candidate > latest[service_id]:
             latest[service_id] = candidate
     ids = [row_id for _, row_id in latest.values()]
-    versions = await ServiceVersion.filter(council_id=council.id, id__in=ids)
+    versions = await owned(ServiceVersion, council).filter(id__in=ids)
     return sorted(versions, key=lambda row: (row.title.casefold(), row.service_id))
 
 
 async def get_latest(council: Council, service_id: str) -> ServiceVersion | None:
     """The latest version of one of the council's services, or None."""
-    rows = await ServiceVersion.filter(council_id=council.id, service_id=service_id).values_list(
+    rows = await owned(ServiceVersion, council).filter(service_id=service_id).values_list(
         "id", "version"
     )
     if not rows:
         return None
     _, row_id = max((semver_key(version), row_id) for row_id, version in rows)
-    return await ServiceVersion.get_or_none(council_id=council.id, id=row_id)
+    return await owned(ServiceVersion, council).get_or_none(id=row_id)
 
 
 async def get_version(council: Council, service_version_id: int) -> ServiceVersion | None:
     """One of the council's published versions by its row id, or None."""
-    return await ServiceVersion.get_or_none(council_id=council.id, id=service_version_id)
+    return await owned(ServiceVersion, council).get_or_none(id=service_version_id)
 
 
 def semver_key(version: str) -> tuple[int, int, int]:
@@ -93,6 +94,5 @@ def semver_key(version: str) -> tuple[int, int, int]:
 
 
 async def _find(council: Council, service_id: str, version: str) -> ServiceVersion | None:
-    return await ServiceVersion.get_or_none(
-        council_id=council.id, service_id=service_id, version=version
+    return await owned(ServiceVersion, council).get_or_none( service_id=service_id, version=version
     )

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from runtime.store.models import Council, Journey, Submission
 from runtime.store.references import new_reference, normalise_reference
+from runtime.store.scope import owned
 
 REFERENCE_ATTEMPTS = 5
 
@@ -66,8 +67,13 @@ async def get_by_reference(council: Council, reference: str) -> Submission | Non
     normalised = normalise_reference(reference)
     if normalised is None:
         return None
-    return await Submission.get_or_none(council_id=council.id, reference=normalised)
+    return await owned(Submission, council).get_or_none(reference=normalised)
 
 
 async def get_for_journey(journey: Journey) -> Submission | None:
     return await Submission.get_or_none(journey_id=journey.id, council_id=journey.council_id)
+
+
+async def recent(council: Council, limit: int = 10) -> list[Submission]:
+    """The council's newest submissions, with their service versions."""
+    return await owned(Submission, council).order_by("-submitted_at", "-id").limit(limit).select_related("service_version")

@@ -26,9 +26,6 @@ def resident_routes(settings: Settings) -> list[BaseRoute]:
     service = "/{council}/{service}"
     return [
         Route("/", directory.home, name="home"),
-        Mount("/assets", StaticFiles(directory=str(settings.themes_dir / "static" / "build"), check_dir=False), name="assets"),
-        Route("/theme/borough.js", theme.script, name="script"),
-        Route("/theme/{council}.css", theme.council_css, name="council_css"),
         Route("/outbox", directory.outbox, name="outbox"),
         Route("/{council}", directory.council, name="council"),
         Route(service, journey.start, name="start"),
@@ -44,13 +41,23 @@ def resident_routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
+def asset_routes(settings: Settings) -> list[BaseRoute]:
+    return [
+        Mount("/assets", StaticFiles(directory=str(settings.themes_dir / "static" / "build"), check_dir=False), name="assets"),
+        Route("/theme/borough.js", theme.script, name="script"),
+        Route("/theme/{council}.css", theme.council_css, name="council_css"),
+    ]
+
+
 def create_app(
     settings: Settings,
     *,
     before: Sequence[BaseRoute] = (),
     connect_database: bool = True,
+    resident: bool = True,
 ) -> Starlette:
-    """The resident app. `before` are routes matched first (the staff app's mount)."""
+    """The resident app. `before` are routes matched first (the staff app's mount); with
+    `resident` False only those and the assets are served (the staff app on its own)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -63,14 +70,14 @@ def create_app(
                 await store.disconnect()
 
     app = Starlette(
-        routes=[*before, *resident_routes(settings)],
+        routes=[*before, *asset_routes(settings), *(resident_routes(settings) if resident else [])],
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, limit=settings.max_body_bytes, too_large=errors.too_large),
             Middleware(JsonSuffix),
         ],
         exception_handlers={404: errors.http_error, 405: errors.http_error, 500: errors.server_error,
-                            **{code: errors.http_error for code in (400, 403, 409, 410, 413, 415)}},
+                            **{code: errors.http_error for code in (400, 401, 403, 409, 410, 413, 415)}},
         lifespan=lifespan,
     )
     from starlette.exceptions import HTTPException

@@ -17,7 +17,7 @@ from runtime.web.rendering import wants_json
 log = logging.getLogger("borough.web")
 
 CODES = {
-    400: "bad_request", 403: "forbidden", 404: "page_not_found", 405: "bad_request",
+    400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "page_not_found", 405: "bad_request",
     409: "already_submitted", 410: "session_expired", 413: "too_large", 415: "bad_request",
     500: "server_error",
 }
@@ -29,6 +29,8 @@ WORDS = {
     "too_large": ("too_large_title", "too_large_body"),
     "bad_request": ("bad_request_title", "bad_request_body"),
     "server_error": ("server_error_title", "server_error_body"),
+    "signed_out": ("signed_out_title", "signed_out_body"),
+    "forbidden_role": ("forbidden_role_title", "forbidden_role_body"),
 }
 
 

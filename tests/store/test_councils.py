@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tortoise.exceptions import IntegrityError
 
 from runtime.store import create_council, get_council, list_councils
+from runtime.store.councils import CouncilError
 
 
 async def test_a_council_has_a_default_brand_and_english(db: str) -> None:
@@ -39,8 +39,14 @@ async def test_unknown_slugs_are_not_found(db: str) -> None:
 
 async def test_slugs_are_unique(db: str) -> None:
     await create_council("northshire", "Northshire Council")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(CouncilError, match="already exists"):
         await create_council("northshire", "Another Northshire")
+
+
+@pytest.mark.parametrize("slug", ["staff", "assets", "Bad Slug", "-x", "a--b", ""])
+async def test_reserved_and_malformed_slugs_are_refused(db: str, slug: str) -> None:
+    with pytest.raises(CouncilError):
+        await create_council(slug, "Some Council")
 
 
 async def test_councils_are_listed_by_name(db: str) -> None:
