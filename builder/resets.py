@@ -45,6 +45,7 @@ async def reset_request(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     token = request.path_params["token"]
+    form = web.text_fields(await web.checked_form(request)) if request.method == "POST" else {}
     found = await store.staff.peek_token("reset", token)
     if found is None:
         payload = {"page": {"heading": "This link has expired or has been used"},
@@ -52,7 +53,6 @@ async def reset(request: Request) -> Response:
         return page(request, "staff/link_expired.html", payload, None, status_code=410)
     error = None
     if request.method == "POST":
-        form = web.text_fields(await web.checked_form(request))
         password = (form.get("password") or [""])[0]
         error = passwords.problem(password, found.email)
         if error is None and password != (form.get("confirm") or [""])[0]:

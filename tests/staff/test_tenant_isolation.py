@@ -1,0 +1,174 @@
+"""Tenant isolation and roles, for every route of the staff app, read from its route table.
+
+Two councils with data. A member of council A asking for council B's pages or objects, by
+slug or id, always gets 404 (never 403, which would say B's thing exists), through HTML and
+JSON alike, and nothing of B's changes. Each route refuses the roles it does not allow (403).
+A new staff route is covered the day it is added; one with a new kind of path parameter fails
+here until this test learns how to fill it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from staff_client import StaffClient, make_user
+from starlette.routing import Route
+
+from builder.app import staff_routes
+from runtime import store
+
+ROLES = store.staff.ROLES
+
+
+def council_routes() -> list[Route]:
+    routes = [r for r in staff_routes() if isinstance(r, Route) and getattr(r.endpoint, "staff_access", {}).get("council")]
+    assert routes, "the staff app has council routes"
+    return routes
+
+
+def params_of(route: Route) -> list[str]:
+    return re.findall(r"{(\w+)(?::\w+)?}", route.path)
+
+
+@dataclass
+class World:
+    alpha: store.Council
+    beta: store.Council
+    alice: store.StaffUser
+    bob: store.StaffUser
+    beta_endpoint: store.WebhookEndpoint
+    beta_reference: str
+
+    def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
+        values: dict[str, Any] = {"council": council.slug}
+        for name in params_of(route):
+            if name == "council":
+                continue
+            if name == "user_id":
+                values[name] = self.bob.id if objects_of is self.beta else self.alice.id
+            elif name == "endpoint_id":
+                values[name] = self.beta_endpoint.id
+            else:
+                raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
+        path = route.path
+        for name, value in values.items():
+            path = re.sub(r"{%s(?::\w+)?}" % name, str(value), path)
+        return "/staff" + path
+
+
+@pytest.fixture
+async def world(staff_app: Any) -> World:
+    from borough.demo import load_demo
+
+    await load_demo()
+    alpha = await store.create_council("alpha", "Alpha Borough Council")
+    beta = await store.create_council("beta", "Beta District Council")
+    alice = await make_user("alice@alpha.test", alpha, list(ROLES))
+    bob = await make_user("bob@beta.test", beta, list(ROLES))
+    box = store.SecretBox("staff-test-secret-" + "y" * 32)
+    endpoint = await store.webhooks.add_endpoint(beta, box, "https://beta.example/hook", "s3cret", ["submission.created"])
+    demo = await store.get_council("demo")
+    assert demo is not None
+    version = (await store.latest_versions(demo))[0]
+    beta_version = await store.publish_version(beta, version.definition, version.content_hash)
+    journey = await store.start_journey(beta, beta_version)
+    submission, _ = await store.submit(journey, {}, "received")
+    await store.audit.record(beta, bob, "settings-changed", "beta")
+    return World(alpha, beta, alice, bob, endpoint, submission.reference)
+
+
+async def snapshot(world: World) -> tuple[Any, ...]:
+    return (
+        [(e.action, e.target) for e in await store.audit.entries(world.beta, limit=1000)],
+        [(e.id, e.url) for e in await store.webhooks.endpoints(world.beta)],
+        [(m.user_id, tuple(m.roles)) for m in await store.staff.members_of(world.beta)],
+        (await store.get_council("beta")).name,  # type: ignore[union-attr]
+    )
+
+
+async def signed_in(new_client: Callable[[], StaffClient], email: str) -> StaffClient:
+    client = new_client()
+    response = await client.sign_in(email)
+    assert response.status_code == 303, response.text[:300]
+    return client
+
+
+async def test_another_councils_pages_and_objects_are_not_found(world: World, new_client: Callable[[], StaffClient]) -> None:
+    alice = await signed_in(new_client, world.alice.email)
+    before = await snapshot(world)
+    checked = 0
+    for route in council_routes():
+        targets = {world.fill(route, world.beta, world.beta)}
+        if set(params_of(route)) - {"council"}:
+            targets.add(world.fill(route, world.alpha, world.beta))  # B's object through A's URL
+        for url in targets:
+            for method in sorted(route.methods or {"GET"}):
+                if method == "HEAD":
+                    continue
+                response = await (alice.http.get(url) if method == "GET" else alice.post(url, {}))
+                assert response.status_code == 404, f"{method} {url} gave {response.status_code}"
+                if method == "GET":
+                    twin = await alice.http.get(url + ".json")
+                    assert twin.status_code == 404
+                    assert twin.json()["error"]["code"] == "page_not_found"
+                checked += 1
+    assert checked >= len(council_routes())
+    assert await snapshot(world) == before
+
+
+async def test_listings_never_include_another_councils_rows(world: World, new_client: Callable[[], StaffClient]) -> None:
+    alice = await signed_in(new_client, world.alice.email)
+    secrets_of_beta = [world.bob.email, world.beta_reference, "beta.example", "Beta District Council", "/staff/beta"]
+    for route in council_routes():
+        if "GET" not in (route.methods or set()) or set(params_of(route)) - {"council"}:
+            continue
+        for url in (world.fill(route, world.alpha, world.alpha), world.fill(route, world.alpha, world.alpha) + ".json"):
+            response = await alice.http.get(url)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+            for secret in secrets_of_beta:
+                assert secret not in response.text, f"{url} shows {secret}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_route_refuses_the_roles_it_does_not_allow(world: World, new_client: Callable[[], StaffClient],
+                                                             role: str) -> None:
+    await make_user(f"{role}@alpha.test", world.alpha, [role])
+    person = await signed_in(new_client, f"{role}@alpha.test")
+    for route in council_routes():
+        allowed = route.endpoint.staff_access["roles"]  # type: ignore[attr-defined]
+        if "GET" not in (route.methods or set()) or set(params_of(route)) - {"council"}:
+            url, method = world.fill(route, world.alpha, world.alpha), "POST"
+        else:
+            url, method = world.fill(route, world.alpha, world.alpha), "GET"
+        response = await (person.http.get(url) if method == "GET" else person.post(url, {}))
+        if allowed and role not in allowed:
+            assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
+        else:
+            assert response.status_code not in (401, 403, 404), f"{role} {method} {url}: {response.status_code}"
+
+
+async def test_signed_out_visitors_are_sent_to_sign_in_and_json_gets_401(world: World, new_client: Callable[[], StaffClient]) -> None:
+    visitor = new_client()
+    for route in council_routes():
+        if "GET" not in (route.methods or set()):
+            continue
+        url = world.fill(route, world.alpha, world.alpha)
+        page = await visitor.http.get(url)
+        assert page.status_code == 303 and page.headers["location"].startswith("/staff/sign-in?next=")
+        twin = await visitor.http.get(url + ".json")
+        assert twin.status_code == 401 and twin.json()["error"]["code"] == "signed_out"
+
+
+async def test_only_operators_create_councils(world: World, new_client: Callable[[], StaffClient]) -> None:
+    alice = await signed_in(new_client, world.alice.email)
+    assert (await alice.http.get("/staff/councils/new")).status_code == 403
+    refused = await alice.post("/staff/councils/new", {"slug": "gamma", "name": "Gamma"})
+    assert refused.status_code == 403 and await store.get_council("gamma") is None
+    await make_user("op@borough.test", operator=True)
+    operator = await signed_in(new_client, "op@borough.test")
+    created = await operator.post("/staff/councils/new", {"slug": "gamma", "name": "Gamma Council"})
+    assert created.status_code == 303 and await store.get_council("gamma") is not None
