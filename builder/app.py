@@ -6,7 +6,8 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
-from builder import dashboard, resets, signing_in
+from builder import dashboard, resets, signing_in, webhook_pages
+from builder import settings as council_settings
 from builder.context import staff_only
 from runtime.store import SecretBox
 from runtime.web import errors
@@ -38,6 +39,14 @@ def staff_routes() -> list[BaseRoute]:
         # A council
         Route(f"{council}", staff_only(dashboard.dashboard), name="dashboard"),
         # Council settings and webhooks (admin): builder/settings.py, builder/webhook_pages.py
+        Route(f"{council}/settings", staff_only(council_settings.settings, roles=["admin"]), methods=BOTH, name="settings"),
+        Route(f"{council}/settings/payments", staff_only(council_settings.payment_settings, roles=["admin"]), methods=BOTH,
+              name="payment_settings"),
+        Route(f"{council}/settings/email", staff_only(council_settings.email_settings, roles=["admin"]), methods=BOTH,
+              name="email_settings"),
+        Route(f"{council}/webhooks", staff_only(webhook_pages.webhooks, roles=["admin"]), methods=BOTH, name="webhooks"),
+        Route(f"{council}/webhooks/{{endpoint_id:int}}/remove", staff_only(webhook_pages.remove_webhook, roles=["admin"]),
+              methods=BOTH, name="remove_webhook"),
         # People, invitations and the audit log: builder/people.py, builder/invitations.py, builder/audit_log.py
     ]
 

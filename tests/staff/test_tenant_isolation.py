@@ -56,7 +56,7 @@ class World:
                 raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
         path = route.path
         for name, value in values.items():
-            path = re.sub(r"{%s(?::\w+)?}" % name, str(value), path)
+            path = re.sub("{" + name + r"(?::\w+)?}", str(value), path)
         return "/staff" + path
 
 
