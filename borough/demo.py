@@ -26,6 +26,9 @@ async def load_demo(services_dir: Path = SERVICES_DIR) -> store.Council:
     council = await store.get_council(DEMO_SLUG)
     if council is None:
         council = await store.create_council(DEMO_SLUG, DEMO_NAME, languages=["en", "cy"])
+        # The demo takes payments through the built-in sandbox (refused in production).
+        await store.set_payment_account(council, store.SecretBox("unused: the sandbox has no secret"), "sandbox",
+                                        None, None)
     for path in sorted(services_dir.glob("*.json")):
         document = load(path.read_bytes())
         try:

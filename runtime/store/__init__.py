@@ -6,7 +6,7 @@ the council and filters by it. Nothing is kept in process memory, so any number 
 can share one database.
 """
 
-from runtime.store import audit, staff, webhooks
+from runtime.store import audit, payments, staff, webhooks
 from runtime.store.councils import (
     CouncilError,
     create_council,
@@ -14,7 +14,9 @@ from runtime.store.councils import (
     get_council_by_id,
     list_councils,
     payment_secret,
+    payment_webhook_secret,
     set_payment_account,
+    set_payment_webhook_secret,
     settings_of,
     update_council,
 )
@@ -101,11 +103,14 @@ __all__ = [
     "new_reference",
     "normalise_reference",
     "payment_secret",
+    "payment_webhook_secret",
+    "payments",
     "pending_migrations",
     "publish_version",
     "recent",
     "save_answers",
     "set_payment_account",
+    "set_payment_webhook_secret",
     "set_resume_email",
     "settings_of",
     "staff",

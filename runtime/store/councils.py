@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -22,18 +23,26 @@ SETTINGS = (
 )
 
 
+MAX_NAME = 200
+
+
 class CouncilError(StoreError):
     code = "council"
 
 
 async def create_council(slug: str, name: str, **fields: Any) -> Council:
     """Create a council; ``fields`` sets any of SETTINGS. Refuses bad and taken slugs."""
-    if not SLUG.match(slug) or len(slug) > 64:
+    if not SLUG.fullmatch(slug) or len(slug) > 64:  # fullmatch: `$` would let a trailing newline in
         raise CouncilError(f"{slug!r} is not a slug: use lower-case letters, digits and single hyphens")
     if slug in RESERVED_SLUGS:
         raise CouncilError(f"{slug!r} is a name Borough keeps for itself")
     if not name.strip():
         raise CouncilError("a council needs a name")
+    if len(name.strip()) > MAX_NAME:
+        raise CouncilError(f"a council's name must be {MAX_NAME} characters or fewer")
+    unknown = set(fields) - set(SETTINGS)
+    if unknown:  # payment settings have their own function, which seals the secret
+        raise CouncilError(f"not a council setting: {', '.join(sorted(unknown))}")
     try:
         return await Council.create(slug=slug, name=name.strip(), **fields)
     except IntegrityError:
@@ -56,7 +65,8 @@ async def update_council(council: Council, **changes: Any) -> tuple[dict[str, An
     before = {k: getattr(council, k) for k in changes if getattr(council, k) != changes[k]}
     after = {k: changes[k] for k in before}
     if after:
-        await Council.filter(id=council.id).update(**after)
+        # A queryset update skips auto_now fields, so updated_at is set here.
+        await Council.filter(id=council.id).update(**after, updated_at=datetime.now(UTC))
         for key, value in after.items():
             setattr(council, key, value)
     return before, after
@@ -71,6 +81,7 @@ async def set_payment_account(council: Council, box: SecretBox, provider: str | 
         changes["payment_secret"] = box.seal(secret)
     if provider is None:
         changes["payment_secret"] = None
+    changes["updated_at"] = datetime.now(UTC)
     await Council.filter(id=council.id).update(**changes)
     for key, value in changes.items():
         setattr(council, key, value)
@@ -78,6 +89,17 @@ async def set_payment_account(council: Council, box: SecretBox, provider: str | 
 
 def payment_secret(council: Council, box: SecretBox) -> str | None:
     return box.open(council.payment_secret) if council.payment_secret else None
+
+
+async def set_payment_webhook_secret(council: Council, box: SecretBox, secret: str | None) -> None:
+    """The secret(s) the provider signs webhooks with; several, comma-separated, while rotating."""
+    sealed = box.seal(secret) if secret else None
+    await Council.filter(id=council.id).update(payment_webhook_secret=sealed)
+    council.payment_webhook_secret = sealed
+
+
+def payment_webhook_secret(council: Council, box: SecretBox) -> str | None:
+    return box.open(council.payment_webhook_secret) if council.payment_webhook_secret else None
 
 
 async def get_council(slug: str) -> Council | None:

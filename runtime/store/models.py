@@ -47,6 +47,7 @@ class Council(Model):
     payment_provider = fields.CharField(max_length=32, null=True)
     payment_account = fields.CharField(max_length=200, null=True)
     payment_secret = fields.TextField(null=True)  # encrypted with the installation's key
+    payment_webhook_secret = fields.TextField(null=True)  # encrypted too; several, comma-separated
     updated_at = fields.DatetimeField(auto_now=True, null=True)
 
     class Meta:
@@ -128,6 +129,8 @@ class Submission(Model):
     language = fields.CharField(max_length=2, default="en")
     state = fields.CharField(max_length=64)
     submitted_at = fields.DatetimeField(auto_now_add=True)
+    # Stored before the resident leaves to pay; promoted exactly once when a payment succeeds.
+    awaiting_payment = fields.BooleanField(default=False)
 
     council_id: int
     service_version_id: int
@@ -329,3 +332,130 @@ class AuditEntry(Model):
         table = "audit_entry"
         table_description = "Append-only log of staff actions"
         indexes = (("council_id", "at"),)
+
+
+class PaymentAttempt(Model):
+    """One try at paying for a submission. Stored before the provider is called; moved one
+    way through its states only by the payment service's sync."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="payment_attempts", on_delete=fields.RESTRICT
+    )
+    submission: fields.ForeignKeyRelation[Submission] = fields.ForeignKeyField(
+        "borough.Submission", related_name="payment_attempts", on_delete=fields.RESTRICT
+    )
+    reference = fields.CharField(max_length=32, unique=True)
+    return_token = fields.CharField(max_length=64, unique=True)  # sha256 hex of the secret in the return URL
+    idempotency_key = fields.CharField(max_length=64, unique=True)
+    provider = fields.CharField(max_length=32)
+    provider_payment_id = fields.CharField(max_length=200, null=True)
+    amount = fields.IntField()
+    fees: fields.Field[dict[str, object]] = fields.JSONField()  # the fee lines priced when the attempt began
+    state = fields.CharField(max_length=16, default="created")
+    failure_reason = fields.CharField(max_length=32, null=True)
+    next_url = fields.TextField(null=True)
+    card_brand = fields.CharField(max_length=40, null=True)
+    last_four = fields.CharField(max_length=4, null=True)
+    flagged_for_refund = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    council_id: int
+    submission_id: int
+
+    class Meta:
+        table = "payment_attempt"
+        table_description = "Payment attempts, one way through their states"
+        unique_together = (("provider", "provider_payment_id"),)
+        indexes = (("state", "expires_at"), ("council_id", "created_at"))
+
+
+class PaymentEvent(Model):
+    """An attempt's state history: from, to, what saw it (return, webhook, reconciler, staff)."""
+
+    id = fields.IntField(primary_key=True)
+    attempt: fields.ForeignKeyRelation[PaymentAttempt] = fields.ForeignKeyField(
+        "borough.PaymentAttempt", related_name="events", on_delete=fields.RESTRICT
+    )
+    from_state = fields.CharField(max_length=16)
+    to_state = fields.CharField(max_length=16)
+    source = fields.CharField(max_length=16)
+    detail: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    attempt_id: int
+
+    class Meta:
+        table = "payment_event"
+        table_description = "Payment attempts' state history"
+
+
+class WebhookMessage(Model):
+    """A provider webhook processed once: its id is recorded after it was acted on."""
+
+    id = fields.IntField(primary_key=True)
+    provider = fields.CharField(max_length=32)
+    message_id = fields.CharField(max_length=200)
+    provider_payment_id = fields.CharField(max_length=200, null=True)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webhook_message"
+        table_description = "Provider webhooks already processed"
+        unique_together = (("provider", "message_id"),)
+
+
+class Refund(Model):
+    """Money given back on a payment, in full or in part, by a member of staff."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="refunds", on_delete=fields.RESTRICT
+    )
+    attempt: fields.ForeignKeyRelation[PaymentAttempt] = fields.ForeignKeyField(
+        "borough.PaymentAttempt", related_name="refunds", on_delete=fields.RESTRICT
+    )
+    amount = fields.IntField()
+    state = fields.CharField(max_length=16, default="pending")
+    provider_refund_id = fields.CharField(max_length=200, null=True)
+    idempotency_key = fields.CharField(max_length=64, unique=True)
+    reason = fields.CharField(max_length=500, default="")
+    created_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="refunds", on_delete=fields.RESTRICT, null=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    council_id: int
+    attempt_id: int
+
+    class Meta:
+        table = "refund"
+        table_description = "Refunds of payments"
+
+
+class SandboxPayment(Model):
+    """The built-in sandbox provider's own record of a payment, as GOV.UK Pay would keep it."""
+
+    id = fields.CharField(max_length=40, primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="sandbox_payments", on_delete=fields.RESTRICT
+    )
+    amount = fields.IntField()
+    reference = fields.CharField(max_length=255)
+    description = fields.CharField(max_length=255)
+    return_url = fields.TextField()
+    status = fields.CharField(max_length=16, default="created")  # GOV.UK Pay's statuses
+    code = fields.CharField(max_length=8, null=True)  # P0010 declined, P0020 expired, ...
+    last_four = fields.CharField(max_length=4, null=True)
+    refunded = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    council_id: int
+
+    class Meta:
+        table = "sandbox_payment"
+        table_description = "The sandbox payment provider's payments"

@@ -20,7 +20,8 @@ from runtime.store.scope import owned
 REFERENCE_ATTEMPTS = 5
 
 
-async def submit(journey: Journey, answers: dict[str, Any], state: str) -> tuple[Submission, bool]:
+async def submit(journey: Journey, answers: dict[str, Any], state: str, *,
+                 awaiting_payment: bool = False) -> tuple[Submission, bool]:
     """Submit ``journey`` with ``answers`` in workflow ``state``: ``(submission, created)``.
 
     In one transaction the submission is created with a fresh reference and the journey
@@ -43,6 +44,7 @@ async def submit(journey: Journey, answers: dict[str, Any], state: str) -> tuple
                     answers=answers,
                     language=journey.language,
                     state=state,
+                    awaiting_payment=awaiting_payment,
                     using_db=connection,
                 )
                 await (

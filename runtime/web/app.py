@@ -13,7 +13,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from runtime import store
-from runtime.web import add_another, directory, errors, inline, journey, save_return, theme
+from runtime.payments.service import Payments
+from runtime.web import add_another, directory, errors, inline, journey, paying, save_return, theme
 from runtime.web.context import Councils, Versions
 from runtime.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
 from runtime.web.projections import Projections
@@ -27,11 +28,16 @@ def resident_routes(settings: Settings) -> list[BaseRoute]:
     return [
         Route("/", directory.home, name="home"),
         Route("/outbox", directory.outbox, name="outbox"),
+        Route("/_sandbox/pay/{payment_id}", paying.sandbox_page, methods=["GET", "POST"], name="sandbox_pay"),
+        Route("/_sandbox/pay/{payment_id}/cancel", paying.sandbox_cancel, methods=["POST"], name="sandbox_cancel"),
+        Route("/payments/{provider}/{council}/webhook", paying.webhook, methods=["POST"], name="payment_webhook"),
         Route("/{council}", directory.council, name="council"),
         Route(service, journey.start, name="start"),
         Route(f"{service}/start", journey.begin, methods=["POST"], name="begin"),
         Route(f"{service}/check-answers", journey.check_answers, methods=["GET", "POST"], name="check_answers"),
         Route(f"{service}/confirmation", journey.confirmation, name="confirmation"),
+        Route(f"{service}/payment/{{token}}", paying.payment_return, name="payment_return"),
+        Route(f"{service}/payment/{{token}}/retry", paying.payment_retry, methods=["POST"], name="payment_retry"),
         Route(f"{service}/save", save_return.save_for_later, methods=["GET", "POST"], name="save"),
         Route(f"{service}/resume/{{token}}", save_return.resume, name="resume"),
         Route(f"{service}/{{page}}", journey.question, methods=["GET", "POST"], name="page"),
@@ -90,6 +96,10 @@ def create_app(
     app.state.versions = Versions()
     app.state.councils = Councils()
     app.state.projections = Projections()
+    app.state.payments = Payments(base_url=settings.base_url, secret_key=settings.secret_key,
+                                  production=settings.production, box=store.SecretBox(settings.secret_key))
+    app.state.sandbox_webhooks = "deliver"
+    app.state.sandbox_held = []
     app.state.paths = {}
     app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     return app

@@ -11,12 +11,13 @@ from starlette.responses import HTMLResponse, Response
 
 from runtime import store
 from runtime.core.answers import page_values
-from runtime.core.fees import price
+from runtime.core.fees import format_pence, price
 from runtime.core.flow import Plan
-from runtime.core.service import Page
+from runtime.core.service import Answers, Page
 from runtime.core.ui_text import ui
 from runtime.core.validation import FieldError, check_page, field_errors, schema_failures
 from runtime.web import context as web
+from runtime.web import paying
 from runtime.web.add_another import item_rows, summary
 from runtime.web.context import ClientError, ServiceContext
 from runtime.web.projections import Slots, text
@@ -240,9 +241,17 @@ async def check_answers(request: Request) -> Response:
         broken = whole_application_errors(ctx, plan)
         if broken is not None:
             return web.redirect(page_url(request, ctx, broken[0], to_check=True))
+        quote = price(service, answers, ctx.language)
+        if quote.total and paying.can_pay(request, ctx.council):
+            # Stored as pending before the resident leaves to pay; promoted once paid.
+            submission, _ = await store.submit(journey, answers, "awaiting_payment", awaiting_payment=True)
+            if submission.awaiting_payment:
+                return await paying.go_to_payment(request, ctx, submission, quote, _email_of(answers))
+            return web.redirect(confirmation)
         await store.submit(journey, answers, service.workflow["initial"])
         return web.redirect(confirmation)
     quote = price(service, answers, ctx.language)
+    will_pay = bool(quote.total) and paying.can_pay(request, ctx.council)
     files = await file_names(request, ctx, answers, plan.pages)
     sections = []
     for page in plan.pages:
@@ -261,7 +270,8 @@ async def check_answers(request: Request) -> Response:
         **ctx.payload(),
         "sections": _merge_untitled(sections),
         "fees": quote_view(quote) if quote.charges else None,
-        "payment_note": ui(ctx.language, "payment_not_set_up") if quote.total else None,
+        "payment_note": ui(ctx.language, "payment_not_set_up") if quote.total and not will_pay else None,
+        "pay": will_pay,
         "declaration": {
             "title": service.text("declaration.title", declaration.get("title", ui(ctx.language, "declaration")), ctx.language),
             "content": service.text("declaration.content", declaration["content"], ctx.language),
@@ -326,6 +336,12 @@ def projected_check_answers(request: Request, ctx: ServiceContext, payload: dict
     return web.finish(request, response)
 
 
+def _email_of(answers: Answers) -> str | None:
+    """The resident's email, when the service asks for one at /email, for the payment receipt."""
+    value = answers.get("email")
+    return value if isinstance(value, str) else None
+
+
 def _merge_untitled(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Single questions share one summary list; titled pages get their own heading."""
     merged: list[dict[str, Any]] = []
@@ -342,9 +358,18 @@ async def confirmation(request: Request) -> Response:
     submission = await store.get_for_journey(journey)
     if submission is None:
         return web.redirect(web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id))
+    attempts = await store.payments.attempts_for(submission)
+    if submission.awaiting_payment:  # not sent until paid: say we are checking
+        payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_checking_title")},
+                   "reference": submission.reference, "state": "awaiting_payment",
+                   "links": {"refresh": request.url.path}}
+        return web.page(request, "pages/payment_checking.html", payload, ctx.language, languages=ctx.service.languages)
+    paid = sum(a.amount for a in attempts if a.state == "succeeded" and not a.flagged_for_refund)
     document = ctx.service.document
     payload = {
         **ctx.payload(),
+        "paid": paid,
+        "paid_text": ui(ctx.language, "you_paid", amount=format_pence(paid)) if paid else None,
         "reference": submission.reference,
         "submitted_at": submission.submitted_at.isoformat(),
         "confirmation": {

@@ -39,8 +39,13 @@ class Page:
         return text_of(h1) if h1 else ""
 
     def form(self) -> Tag:
+        """The form the resident is filling in: the one holding a field they filled, else the last."""
         forms = [f for f in self.soup.find_all("form") if f.get("method", "").lower() == "post"]
         assert forms, f"no form on {self.url}"
+        for form in forms:
+            names = {control.get("name") for control in form.find_all(["input", "textarea", "select"])}
+            if names & (set(self.values) | set(self.files)):
+                return form
         return forms[-1]
 
     def error_summary(self) -> list[tuple[str, str]]:
