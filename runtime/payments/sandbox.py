@@ -9,7 +9,7 @@ import hmac
 import json
 from datetime import datetime, timedelta
 
-from runtime.core.payments import FailureReason, PaymentState, RefundState
+from runtime.core.payments import RefundState
 from runtime.payments.base import (
     Account,
     Capabilities,
@@ -20,6 +20,7 @@ from runtime.payments.base import (
     Snapshot,
     WebhookRefused,
 )
+from runtime.payments.govuk_pay import canonical_state
 from runtime.store import payments as records
 from runtime.store.models import SandboxPayment
 
@@ -42,19 +43,6 @@ MESSAGES = {
     "4000000000000119": "There was a problem processing the payment.",
 }
 
-# GOV.UK Pay's statuses (and failure codes) to the canonical states.
-STATES: dict[tuple[str, str | None], tuple[PaymentState, FailureReason | None]] = {
-    ("created", None): (PaymentState.CREATED, None),
-    ("started", None): (PaymentState.IN_PROGRESS, None),
-    ("submitted", None): (PaymentState.IN_PROGRESS, None),
-    ("capturable", None): (PaymentState.AUTHORISED, None),
-    ("success", None): (PaymentState.SUCCEEDED, None),
-    ("failed", "P0010"): (PaymentState.FAILED, FailureReason.DECLINED),
-    ("failed", "P0020"): (PaymentState.FAILED, FailureReason.EXPIRED),
-    ("failed", "P0030"): (PaymentState.FAILED, FailureReason.USER_CANCELLED),
-    ("cancelled", "P0040"): (PaymentState.CANCELLED, FailureReason.SERVICE_CANCELLED),
-    ("error", "P0050"): (PaymentState.ERROR, FailureReason.PROVIDER_ERROR),
-}
 FINISHED = {"success", "failed", "cancelled", "error"}
 
 
@@ -85,7 +73,7 @@ class Sandbox:
         return await self._snapshot(account, payment)
 
     async def _snapshot(self, account: Account, payment: SandboxPayment) -> Snapshot:
-        state, reason = STATES[(payment.status, payment.code)]
+        state, reason = canonical_state(payment.status, payment.code)  # the sandbox answers as Pay does
         finished = payment.status in FINISHED
         return Snapshot(
             provider_payment_id=payment.id, state=state, amount=payment.amount, reason=reason,
