@@ -25,8 +25,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                        help="migrate, and publish the shipped services in the demo council (the `make run` default)")
     serve.set_defaults(run=_serve)
 
+    worker = commands.add_parser("worker", help="run background work: the payment reconciler (with several web workers)")
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.set_defaults(run=_worker)
+
     demo = commands.add_parser("load-demo", help="create the demo council and publish the shipped services")
     demo.set_defaults(run=_load_demo)
+
+    from borough import accounts
+
+    accounts.add_commands(commands)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -87,10 +95,35 @@ def _serve(args: argparse.Namespace) -> int:
         if pending:
             print(f"borough: the database needs migrations ({', '.join(pending)}): run `borough migrate`")
             return 1
+    if args.workers == 1 and "BOROUGH_EMBEDDED_WORKER" not in os.environ:
+        os.environ["BOROUGH_EMBEDDED_WORKER"] = "1"  # one process: it does the background work too
     mode = "staff" if args.staff_only else "public" if args.public_only else "all"
     os.environ["BOROUGH_SERVE_MODE"] = mode
     what = {"all": "residents at / and staff at /staff", "public": "residents only", "staff": "staff only, at /staff"}[mode]
     print(f"borough: serving {what} on http://{args.host}:{args.port} with {args.workers} worker{'s' if args.workers != 1 else ''}")
     uvicorn.run("borough.app:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=False, log_level="info")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from runtime.payments import reconciler
+    from runtime.payments.service import Payments
+
+    settings = Settings.from_environment()
+    payments = Payments(base_url=settings.base_url, secret_key=settings.secret_key, production=settings.production,
+                        box=store.SecretBox(settings.secret_key))
+
+    async def work() -> None:
+        await store.connect(settings.database_url)
+        try:
+            if args.once:
+                print(f"borough: reconciled payments: {await payments.reconcile()}")
+            else:
+                print(f"borough: reconciling payments every {settings.reconcile_every:g} s")
+                await reconciler.run(payments, interval=settings.reconcile_every)
+        finally:
+            await store.disconnect()
+
+    asyncio.run(work())
     return 0

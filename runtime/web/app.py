@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 
@@ -13,6 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from runtime import store
+from runtime.payments import reconciler
 from runtime.payments.service import Payments
 from runtime.web import add_another, directory, errors, inline, journey, paying, save_return, theme
 from runtime.web.context import Councils, Versions
@@ -69,9 +71,15 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if connect_database:
             await store.connect(settings.database_url)
+        stop = asyncio.Event()
+        worker = (asyncio.create_task(reconciler.run(app.state.payments, interval=settings.reconcile_every, stop=stop))
+                  if settings.embedded_worker else None)
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await worker
             if connect_database:
                 await store.disconnect()
 

@@ -20,6 +20,8 @@ class Settings:
     themes_dir: Path = ROOT / "themes"
     max_body_bytes: int = 12 * 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
+    embedded_worker: bool = False  # run background work (the payment reconciler) in this process
+    reconcile_every: float = 60.0
 
     @property
     def production(self) -> bool:
@@ -45,6 +47,8 @@ class Settings:
             secret_key=secret,
             environment=environment,
             files_dir=Path(env.get("BOROUGH_FILES_DIR", defaults.files_dir)),
+            embedded_worker=env.get("BOROUGH_EMBEDDED_WORKER", "0") == "1",
+            reconcile_every=float(env.get("BOROUGH_RECONCILE_SECONDS", "60")),
         )
 
 
