@@ -6,9 +6,20 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
-from builder import dashboard, resets, signing_in, webhook_pages
+from builder import (
+    applications,
+    audit_log,
+    dashboard,
+    invitations,
+    people,
+    reconciliation,
+    resets,
+    signing_in,
+    webhook_pages,
+)
 from builder import settings as council_settings
 from builder.context import staff_only
+from runtime.payments.service import Payments
 from runtime.store import SecretBox
 from runtime.web import errors
 from runtime.web.app import resident_routes
@@ -38,6 +49,13 @@ def staff_routes() -> list[BaseRoute]:
               name="create_council"),
         # A council
         Route(f"{council}", staff_only(dashboard.dashboard), name="dashboard"),
+        # Applications and their payments
+        Route(f"{council}/applications/{{reference}}",
+              staff_only(applications.application, roles=["admin", "caseworker"]), name="application"),
+        Route(f"{council}/applications/{{reference}}/payments/{{attempt_id:int}}/refund",
+              staff_only(applications.refund, roles=["admin"]), methods=POST, name="refund"),
+        Route(f"{council}/payments/reconciliation", staff_only(reconciliation.reconciliation, roles=["admin"]),
+              name="reconciliation"),
         # Council settings and webhooks (admin): builder/settings.py, builder/webhook_pages.py
         Route(f"{council}/settings", staff_only(council_settings.settings, roles=["admin"]), methods=BOTH, name="settings"),
         Route(f"{council}/settings/payments", staff_only(council_settings.payment_settings, roles=["admin"]), methods=BOTH,
@@ -48,6 +66,14 @@ def staff_routes() -> list[BaseRoute]:
         Route(f"{council}/webhooks/{{endpoint_id:int}}/remove", staff_only(webhook_pages.remove_webhook, roles=["admin"]),
               methods=BOTH, name="remove_webhook"),
         # People, invitations and the audit log: builder/people.py, builder/invitations.py, builder/audit_log.py
+        Route("/invitations/{token}", invitations.invitation, methods=BOTH, name="invitation"),
+        Route(f"{council}/people", staff_only(people.people, roles=["admin"]), name="people"),
+        Route(f"{council}/people/invite", staff_only(people.invite, roles=["admin"]), methods=POST, name="invite"),
+        Route(f"{council}/people/{{user_id:int}}/roles", staff_only(people.change_roles, roles=["admin"]), methods=POST,
+              name="change_roles"),
+        Route(f"{council}/people/{{user_id:int}}/remove", staff_only(people.remove_member, roles=["admin"]),
+              methods=POST, name="remove_member"),
+        Route(f"{council}/audit", staff_only(audit_log.audit_log, roles=["admin"]), name="audit"),
     ]
 
 
@@ -63,6 +89,8 @@ def create_staff_app(settings: Settings) -> Starlette:
     app.state.signer = Signer(settings)
     app.state.renderer = Renderer(settings.themes_dir)
     app.state.box = SecretBox(settings.secret_key)
+    app.state.payments = Payments(base_url=settings.base_url, secret_key=settings.secret_key,
+                                  production=settings.production, box=app.state.box)
     app.state.paths = {}
     app.state.versions = Versions()
     app.state.councils = Councils()

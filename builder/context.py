@@ -104,6 +104,7 @@ def navigation(request: Request, staff: Staff) -> list[dict[str, Any]]:
     if staff.can("admin"):
         items += [
             {"text": "Settings", "href": path(request, "settings", council=slug)},
+            {"text": "Payments", "href": path(request, "reconciliation", council=slug)},
             {"text": "Staff", "href": path(request, "people", council=slug)},
             {"text": "Audit log", "href": path(request, "audit", council=slug)},
         ]

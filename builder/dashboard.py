@@ -25,6 +25,7 @@ async def dashboard(request: Request, staff: Staff) -> Response:
         ],
         "submissions": [
             {"reference": s.reference, "service": s.service_version.title, "state": s.state,
+             "href": path(request, "application", council=council.slug, reference=s.reference),
              "submitted_at": s.submitted_at.isoformat(), "submitted": s.submitted_at.strftime("%-d %B %Y %H:%M")}
             for s in submissions
         ],

@@ -14,7 +14,11 @@ from runtime.store.secrets import SecretBox
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Top-level paths the apps use themselves: a council cannot be called any of these.
-RESERVED_SLUGS = frozenset({"assets", "theme", "outbox", "staff", "api", "static", "health", "status"})
+RESERVED_SLUGS = frozenset({
+    "assets", "theme", "outbox", "staff", "api", "static", "health", "status", "payments", "_sandbox",
+    # Fixed paths of the staff app, beside /staff/<council>:
+    "invitations", "councils", "account", "sign-in", "sign-out", "password-reset",
+})
 
 SETTINGS = (
     "name", "brand_colour", "logo_url", "contact_email", "contact_phone", "website_url",

@@ -135,16 +135,27 @@ async def close_all_sessions(user: StaffUser) -> int:
 
 # Sign-in attempts -------------------------------------------------------------------------
 
+MAX_KEY = 300  # the column's length
+
+
+def attempt_key(key: str) -> str:
+    """The key as stored. Tortoise refuses a value longer than the column, which made a sign-in
+    with a very long "email" fail; such a key keeps its start and ends with its hash instead."""
+    if len(key) <= MAX_KEY:
+        return key
+    return key[:MAX_KEY - 65] + "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 async def record_failure(*keys: str) -> None:
-    await SignInAttempt.bulk_create([SignInAttempt(key=key) for key in keys])
+    await SignInAttempt.bulk_create([SignInAttempt(key=attempt_key(key)) for key in keys])
 
 
 async def failures_since(key: str, since: datetime) -> int:
-    return await SignInAttempt.filter(key=key, at__gt=since).count()
+    return await SignInAttempt.filter(key=attempt_key(key), at__gt=since).count()
 
 
 async def clear_failures(key: str) -> None:
-    await SignInAttempt.filter(key=key).delete()
+    await SignInAttempt.filter(key=attempt_key(key)).delete()
 
 
 # Single-use tokens ------------------------------------------------------------------------

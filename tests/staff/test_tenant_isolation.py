@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -41,7 +42,10 @@ class World:
     alice: store.StaffUser
     bob: store.StaffUser
     beta_endpoint: store.WebhookEndpoint
+    alpha_endpoint: store.WebhookEndpoint
     beta_reference: str
+    alpha_reference: str
+    attempts: dict[str, int]
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -51,7 +55,11 @@ class World:
             if name == "user_id":
                 values[name] = self.bob.id if objects_of is self.beta else self.alice.id
             elif name == "endpoint_id":
-                values[name] = self.beta_endpoint.id
+                values[name] = (self.beta_endpoint if objects_of is self.beta else self.alpha_endpoint).id
+            elif name == "reference":
+                values[name] = self.beta_reference if objects_of is self.beta else self.alpha_reference
+            elif name == "attempt_id":
+                values[name] = self.attempts["beta" if objects_of is self.beta else "alpha"]
             else:
                 raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
         path = route.path
@@ -71,14 +79,21 @@ async def world(staff_app: Any) -> World:
     bob = await make_user("bob@beta.test", beta, list(ROLES))
     box = store.SecretBox("staff-test-secret-" + "y" * 32)
     endpoint = await store.webhooks.add_endpoint(beta, box, "https://beta.example/hook", "s3cret", ["submission.created"])
+    alpha_endpoint = await store.webhooks.add_endpoint(alpha, box, "https://alpha.example/hook", "s3cret",
+                                                       ["submission.created"])
     demo = await store.get_council("demo")
     assert demo is not None
     version = (await store.latest_versions(demo))[0]
-    beta_version = await store.publish_version(beta, version.definition, version.content_hash)
-    journey = await store.start_journey(beta, beta_version)
-    submission, _ = await store.submit(journey, {}, "received")
+    references, attempts = {}, {}
+    for council in (alpha, beta):
+        published = await store.publish_version(council, version.definition, version.content_hash)
+        journey = await store.start_journey(council, published)
+        submission, _ = await store.submit(journey, {}, "received")
+        attempt, _ = await store.payments.begin_attempt(council, submission, "sandbox", 1000, {"lines": []},
+                                                        timedelta(minutes=90))
+        references[council.slug], attempts[council.slug] = submission.reference, attempt.id
     await store.audit.record(beta, bob, "settings-changed", "beta")
-    return World(alpha, beta, alice, bob, endpoint, submission.reference)
+    return World(alpha, beta, alice, bob, endpoint, alpha_endpoint, references["beta"], references["alpha"], attempts)
 
 
 async def snapshot(world: World) -> tuple[Any, ...]:
@@ -140,10 +155,8 @@ async def test_each_route_refuses_the_roles_it_does_not_allow(world: World, new_
     person = await signed_in(new_client, f"{role}@alpha.test")
     for route in council_routes():
         allowed = route.endpoint.staff_access["roles"]  # type: ignore[attr-defined]
-        if "GET" not in (route.methods or set()) or set(params_of(route)) - {"council"}:
-            url, method = world.fill(route, world.alpha, world.alpha), "POST"
-        else:
-            url, method = world.fill(route, world.alpha, world.alpha), "GET"
+        url = world.fill(route, world.alpha, world.alpha)
+        method = "GET" if "GET" in (route.methods or set()) else "POST"
         response = await (person.http.get(url) if method == "GET" else person.post(url, {}))
         if allowed and role not in allowed:
             assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
