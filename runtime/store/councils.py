@@ -98,8 +98,8 @@ def payment_secret(council: Council, box: SecretBox) -> str | None:
 async def set_payment_webhook_secret(council: Council, box: SecretBox, secret: str | None) -> None:
     """The secret(s) the provider signs webhooks with; several, comma-separated, while rotating."""
     sealed = box.seal(secret) if secret else None
-    await Council.filter(id=council.id).update(payment_webhook_secret=sealed)
-    council.payment_webhook_secret = sealed
+    await Council.filter(id=council.id).update(payment_webhook_secret=sealed, updated_at=datetime.now(UTC))
+    council.payment_webhook_secret = sealed  # type: ignore[assignment]
 
 
 def payment_webhook_secret(council: Council, box: SecretBox) -> str | None:

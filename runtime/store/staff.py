@@ -69,6 +69,8 @@ async def list_users() -> list[StaffUser]:
 
 async def grant(user: StaffUser, council: Council, roles: list[str]) -> Membership:
     """Give `user` these roles in `council`, replacing any roles they had there."""
+    if not roles:
+        raise ValueError("a member needs at least one role")
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
