@@ -129,6 +129,9 @@ class Sandbox:
         payment = await records.sandbox_get(payment_id)
         if payment is None or payment.status in FINISHED:
             raise ProviderError("this payment has finished", status=400)
+        if records.now() >= payment.expires_at:  # as Pay: no card is taken after the 90 minutes
+            await records.sandbox_update(payment, status="failed", code="P0020")
+            raise ProviderError("this payment has expired", status=400)
         digits = "".join(ch for ch in card_number if ch.isdigit())
         status, code = CARDS.get(digits, ("failed", "P0010"))
         await records.sandbox_update(payment, status=status, code=code, last_four=digits[-4:] or None)

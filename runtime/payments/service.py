@@ -28,6 +28,10 @@ class PaymentsUnavailable(Exception):
     """The council has no payment account, or its provider cannot be used here."""
 
 
+class AlreadyPaid(Exception):
+    """The application turned out to be paid already: nothing more must be charged."""
+
+
 @dataclass(frozen=True)
 class Started:
     attempt: store.models.PaymentAttempt
@@ -44,10 +48,15 @@ class Payments:
     def configured(self, council: store.Council) -> bool:
         return bool(council.payment_provider)
 
-    def account(self, council: store.Council) -> Account:
-        provider_id = council.payment_provider
+    def account(self, council: store.Council, provider_id: str | None = None) -> Account:
+        """The council's account with `provider_id` (by default its current provider). An
+        attempt made with a provider the council has since left can still be checked on the
+        sandbox, not on a real provider whose key is gone."""
+        provider_id = provider_id or council.payment_provider
         if not provider_id:
             raise PaymentsUnavailable("this council has no payment account")
+        if provider_id not in ("sandbox", council.payment_provider):
+            raise PaymentsUnavailable(f"the council no longer has an account with {provider_id}")
         if provider_id == "sandbox":
             return Account(provider="sandbox", account_id=str(council.id), base_url=self.base_url,
                            webhook_secret=webhook_secret_for(self.secret_key, council.id))
@@ -73,10 +82,20 @@ class Payments:
         account = self.account(council)
         provider = self.provider(account.provider)
         current = await records.open_attempt(submission)
-        if current is not None and current.provider_payment_id:
+        if current is not None and current.provider_payment_id and current.provider == account.provider:
             resumed = await provider.resume(account, current.provider_payment_id)
             if resumed:
                 return Started(current, resumed)
+        # Before asking for money again, hear from every unfinished attempt: one may have been
+        # paid already (the payer's browser closed before it came back, its webhook is late).
+        for earlier in await records.attempts_for(submission):
+            if earlier.state not in ("succeeded", "failed", "cancelled", "error"):
+                try:
+                    await self.sync(earlier, "service")
+                except (ProviderError, PaymentsUnavailable):
+                    log.warning("could not check earlier payment %s before a new one", earlier.reference)
+        if not (await store.models.Submission.get(id=submission.id)).awaiting_payment:
+            raise AlreadyPaid(submission.reference)
         fees = {"currency": "GBP", "total": quote.total, "lines": [c.as_json() for c in quote.charges]}
         attempt, token = await records.begin_attempt(council, submission, account.provider, quote.total, fees,
                                                      ATTEMPT_LIFETIME)
@@ -104,7 +123,7 @@ class Payments:
                 return await records.apply(attempt.id, PaymentState.FAILED, source=source, initial_state="",
                                            reason="expired")
             return records.Applied(attempt, False, False)
-        account = self.account(council)
+        account = self.account(council, attempt.provider)
         snapshot = await self.provider(attempt.provider).get(account, attempt.provider_payment_id)
         submission = await attempt.submission if not isinstance(attempt.submission, store.Submission) else attempt.submission
         initial = await records.initial_state_of(submission)
@@ -149,7 +168,7 @@ class Payments:
             counts["checked"] += 1
             try:
                 applied = await self.sync(attempt, "reconciler")
-            except (ProviderError, PaymentsUnavailable) as error:
+            except Exception as error:  # one attempt that cannot be checked must not stop the round
                 counts["failed"] += 1
                 log.warning("could not reconcile %s: %s", attempt.reference, error)
                 continue

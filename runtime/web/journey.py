@@ -190,8 +190,8 @@ def all_views(views: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 async def _answer(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Response:
     if page.kind == "content":
         await web.checked_form(request)
-        target = ctx.plan(journey.answers).next(page.id)
-        return web.redirect(page_url(request, ctx, target))
+        # After a change from check answers, a content page on the new branch leads back there.
+        return web.redirect(next_url(request, ctx, journey, page))
     parsed = await parse_page_form(request, ctx, journey, page)
     answers, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
     if errors:
@@ -227,6 +227,13 @@ async def check_answers(request: Request) -> Response:
     ctx, journey = await require_journey(request)
     confirmation = web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id)
     if journey.submitted:
+        if request.method == "POST":  # a second click on "Continue to payment": back to the same payment
+            await web.checked_form(request)
+            pending = await store.get_for_journey(journey)
+            if pending is not None and pending.awaiting_payment:
+                answers = pending.answers
+                return await paying.go_to_payment(request, ctx, pending, price(ctx.service, answers, ctx.language),
+                                                  _email_of(answers))
         return web.redirect(confirmation)
     service = ctx.service
     plan = ctx.plan(journey.answers)
@@ -359,10 +366,11 @@ async def confirmation(request: Request) -> Response:
     if submission is None:
         return web.redirect(web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id))
     attempts = await store.payments.attempts_for(submission)
-    if submission.awaiting_payment:  # not sent until paid: say we are checking
+    if submission.awaiting_payment:  # not sent until paid: say we are checking, and offer to pay
         payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_checking_title")},
                    "reference": submission.reference, "state": "awaiting_payment",
-                   "links": {"refresh": request.url.path}}
+                   "links": {"refresh": request.url.path,
+                             "pay": web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id)}}
         return web.page(request, "pages/payment_checking.html", payload, ctx.language, languages=ctx.service.languages)
     paid = sum(a.amount for a in attempts if a.state == "succeeded" and not a.flagged_for_refund)
     document = ctx.service.document

@@ -15,7 +15,7 @@ from runtime.core.payments import PaymentState
 from runtime.core.ui_text import ui
 from runtime.payments.base import ProviderError
 from runtime.payments.sandbox import sign
-from runtime.payments.service import Payments, PaymentsUnavailable
+from runtime.payments.service import AlreadyPaid, Payments, PaymentsUnavailable
 from runtime.store import payments as records
 from runtime.web import context as web
 from runtime.web.context import ClientError, ServiceContext
@@ -51,6 +51,8 @@ async def go_to_payment(request: Request, ctx: ServiceContext, submission: store
                                                            service=ctx.service.id),
             language=ctx.language, email=email,
         )
+    except AlreadyPaid:
+        return _to_confirmation(request, ctx, submission)
     except (ProviderError, PaymentsUnavailable):
         payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_unavailable_title")},
                    "reference": submission.reference,
@@ -74,9 +76,7 @@ async def payment_return(request: Request) -> Response:
     submission = await store.models.Submission.get(id=attempt.submission_id)
     state = PaymentState(attempt.state)
     if not submission.awaiting_payment:
-        response = web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
-        web.signer(request).set_journey(response, str(submission.journey_id), start_url(request, ctx))
-        return response
+        return _to_confirmation(request, ctx, submission)
     token_links = {
         "retry": web.path(request, "payment_retry", council=ctx.council.slug, service=ctx.service.id,
                           token=request.path_params["token"]),
@@ -102,11 +102,18 @@ async def payment_retry(request: Request) -> Response:
         raise ClientError(404, "page_not_found")
     submission = await store.models.Submission.get(id=attempt.submission_id)
     if not submission.awaiting_payment:
-        return web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
+        return _to_confirmation(request, ctx, submission)
     fees = attempt.fees
     quote = Quote(tuple(Charge(str(line["id"]), str(line["description"]), int(line["unit"]), int(line["quantity"]),
                                int(line["amount"])) for line in fees["lines"]))  # type: ignore[union-attr]
     return await go_to_payment(request, ctx, submission, quote, None)
+
+
+def _to_confirmation(request: Request, ctx: ServiceContext, submission: store.Submission) -> Response:
+    """To the confirmation, in whatever browser came back: the journey cookie comes along."""
+    response = web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
+    web.signer(request).set_journey(response, str(submission.journey_id), start_url(request, ctx))
+    return response
 
 
 async def webhook(request: Request) -> Response:
@@ -148,6 +155,7 @@ async def sandbox_page(request: Request) -> Response:
             if status == "success":
                 return web.redirect(payment.return_url)
             error = message
+            payment = await store.payments.sandbox_get(payment.id) or payment  # now failed: offer the way back
     payload = {"language": "en", "page": {"heading": "Enter card details"}, "payment": {
         "id": payment.id, "amount": payment.amount, "amount_text": format_pence(payment.amount),
         "description": payment.description, "status": payment.status},
