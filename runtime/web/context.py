@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -18,6 +19,7 @@ from runtime.core import flow
 from runtime.core.flow import Plan
 from runtime.core.service import Answers, Service, compile_service
 from runtime.core.ui_text import LANGUAGES, ui
+from runtime.web.middleware import BodyTooLarge
 from runtime.web.rendering import Renderer
 from runtime.web.sessions import LANGUAGE_COOKIE, Signer
 from runtime.web.settings import Settings
@@ -194,9 +196,17 @@ async def checked_form(request: Request) -> FormData:
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         raise ClientError(415 if content_type else 400, "bad_request")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        # Starlette would read broken UTF-8 as U+FFFD (or Latin-1): refuse it rather than save it.
+        try:
+            unquote_to_bytes((await request.body()).replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ClientError(400, "bad_request") from None
     try:
-        form = await request.form(max_files=20, max_fields=500)
-    except HTTPException:
+        # One field may be as large as the body limit allows, so an oversize body (even one
+        # sent chunked, without a length) is refused as too large, not as unreadable.
+        form = await request.form(max_files=20, max_fields=500, max_part_size=settings(request).max_body_bytes)
+    except (HTTPException, BodyTooLarge):
         raise
     except Exception:  # a body the multipart or form parser cannot read
         raise ClientError(400, "bad_request") from None
@@ -223,7 +233,7 @@ def language_switch(lang: str, languages: Sequence[str]) -> dict[str, Any] | Non
     other = next((code for code in languages if code != lang), None)
     if other is None:
         return None
-    return {"code": other, "text": ui(other, "language_switch"), "href": f"?lang={other}"}
+    return {"code": other, "text": ui(lang, "language_switch"), "href": f"?lang={other}"}
 
 
 def csrf_token(request: Request) -> str:

@@ -96,7 +96,8 @@ def field_params(field: dict[str, Any], language: str) -> dict[str, Any]:
         "legend": {"text": text, "isPageHeading": heading and field.get("widget") != "declaration",
                    "classes": legend_classes},
         "hint": {"text": field["hint"]} if field.get("hint") else None,
-        "error": {"text": field["error"]} if field.get("error") else None,
+        # The hidden "Error:" before each message is read out by screen readers: in their language.
+        "error": {"text": field["error"], "visuallyHiddenText": ui(language, "error")} if field.get("error") else None,
     }
 
 
