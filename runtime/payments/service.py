@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from runtime import store
-from runtime.core.fees import Quote
+from runtime.core.fees import Quote, format_pence
 from runtime.core.payments import PaymentState
+from runtime.core.ui_text import ui
 from runtime.payments import registry
 from runtime.payments.base import Account, PaymentRequest, ProviderError, WebhookRefused
 from runtime.payments.sandbox import Sandbox, webhook_secret_for
@@ -134,7 +135,23 @@ class Payments:
         )
         if applied.moved:
             log.info("payment %s: %s via %s", attempt.reference, applied.attempt.state, source)
+        if applied.promoted:
+            await self._tell_the_payer(council, submission, applied.attempt.amount)
         return applied
+
+    async def _tell_the_payer(self, council: store.Council, submission: store.Submission, amount: int) -> None:
+        """Once a payment settles, the payer hears so by email (once: keyed by the submission)."""
+        email = submission.answers.get("email")
+        if not isinstance(email, str) or "@" not in email:
+            return
+        version = await submission.service_version
+        language = submission.language if submission.language in ("en", "cy") else "en"
+        title = version.definition.get("translations", {}).get(language, {}).get("title") if language != "en" else None
+        words = {"reference": submission.reference, "amount": format_pence(amount), "council": council.name,
+                 "service": title or version.title}
+        await store.enqueue_email(council, email, subject=ui(language, "paid_email_subject", **words),
+                                  body_text=ui(language, "paid_email_body", **words),
+                                  idempotency_key=f"paid:{submission.id}")
 
     async def receive_webhook(self, provider_id: str, council: store.Council, headers: dict[str, str],
                               body: bytes) -> tuple[int, str]:

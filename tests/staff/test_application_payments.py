@@ -118,3 +118,16 @@ async def test_reconciliation_agrees_then_shows_each_disagreement(paid: Any, new
     assert ["only in the provider's record"] in problems.values()
     page = await client.http.get(f"/staff/demo/payments/reconciliation?date={day}")
     assert page.status_code == 200 and "only in the provider&#39;s record" in page.text
+
+
+async def test_the_payer_is_emailed_once_when_the_payment_settles(paid: Any, staff_app: Any) -> None:
+    _, submission = paid
+    [attempt] = await records.attempts_for(submission)
+
+    def receipts(messages: list[Any]) -> list[Any]:
+        return [m for m in messages if m.subject == f"Payment received: {submission.reference}"]
+
+    [email] = receipts(await store.list_for_recipient("resident@example.com"))
+    assert "We have received your payment of £" in email.body_text and submission.reference in email.body_text
+    await staff_app.state.payments.sync(attempt, "reconciler")  # a later sync sends nothing more
+    assert len(receipts(await store.list_for_recipient("resident@example.com"))) == 1
