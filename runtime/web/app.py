@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -111,7 +109,3 @@ def create_app(
     app.state.paths = {}
     app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     return app
-
-
-async def not_found(request: Request) -> Response:
-    return errors.render_error(request, 404, "page_not_found")

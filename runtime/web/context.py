@@ -249,10 +249,6 @@ def browser(request: Request, lang: str, languages: Sequence[str] = ("en", "cy")
     return {"csrf_token": csrf_token(request), "switch_language": language_switch(lang, languages), "ui_language": lang}
 
 
-def words(lang: str) -> Any:
-    return lambda key, **values: ui(lang, key, **values)
-
-
 def page(request: Request, template: str, payload: dict[str, Any], lang: str, *, status_code: int = 200,
          languages: Sequence[str] = ("en",)) -> Response:
     response = renderer(request).page(

@@ -4,7 +4,6 @@ return URL, "try again" after a failure, provider webhooks, and the sandbox's ca
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -196,8 +195,3 @@ async def deliver_sandbox_webhook(request: Request, payment_id: str) -> None:
         return
     for _ in range(2 if policy == "duplicate" else 1):
         await payments(request).receive_webhook("sandbox", council, headers, body)
-
-
-def held_webhooks(app: Any) -> list[tuple[str, dict[str, str], bytes]]:
-    held: list[tuple[str, dict[str, str], bytes]] = app.state.sandbox_held
-    return held

@@ -6,7 +6,6 @@ few things only a browser needs (the CSRF token, the language switch).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +128,3 @@ class Renderer:
 
     def fragment(self, template: str, context: dict[str, Any]) -> str:
         return self.env.get_template(template).render(context)
-
-
-def dumps(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True)
