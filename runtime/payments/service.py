@@ -11,6 +11,7 @@ from typing import Any
 
 from runtime import store
 from runtime.core.fees import Quote, format_pence
+from runtime.core.links import Links
 from runtime.core.payments import PaymentState
 from runtime.core.ui_text import ui
 from runtime.payments import registry
@@ -45,6 +46,7 @@ class Payments:
         self.secret_key = secret_key
         self.production = production
         self.box = box
+        self.links = Links(base_url, secret_key)
 
     def configured(self, council: store.Council) -> bool:
         return bool(council.payment_provider)
@@ -108,8 +110,7 @@ class Payments:
             snapshot = await provider.create(account, request)
         except ProviderError:
             # Nothing was shown to the payer, so nothing can have been paid on this attempt.
-            await records.apply(attempt.id, PaymentState.ERROR, source="service", initial_state="",
-                                reason="provider_error")
+            await records.apply(attempt.id, PaymentState.ERROR, source="service", links=self.links, reason="provider_error")
             raise
         await records.started(attempt, snapshot.provider_payment_id, snapshot.next_url)
         if not snapshot.next_url:
@@ -121,15 +122,14 @@ class Payments:
         council = await attempt.council if not isinstance(attempt.council, store.Council) else attempt.council
         if not attempt.provider_payment_id:
             if records.now() >= attempt.expires_at:
-                return await records.apply(attempt.id, PaymentState.FAILED, source=source, initial_state="",
+                return await records.apply(attempt.id, PaymentState.FAILED, source=source, links=self.links,
                                            reason="expired")
             return records.Applied(attempt, False, False)
         account = self.account(council, attempt.provider)
         snapshot = await self.provider(attempt.provider).get(account, attempt.provider_payment_id)
         submission = await attempt.submission if not isinstance(attempt.submission, store.Submission) else attempt.submission
-        initial = await records.initial_state_of(submission)
         applied = await records.apply(
-            attempt.id, snapshot.state, source=source, initial_state=initial,
+            attempt.id, snapshot.state, source=source, links=self.links,
             reason=snapshot.reason.value if snapshot.reason else None, amount=snapshot.amount,
             details={"card_brand": snapshot.card_brand, "last_four": snapshot.last_four},
         )

@@ -131,15 +131,95 @@ class Submission(Model):
     submitted_at = fields.DatetimeField(auto_now_add=True)
     # Stored before the resident leaves to pay; promoted exactly once when a payment succeeds.
     awaiting_payment = fields.BooleanField(default=False)
+    # The service's id, copied from its version so the inbox filters without a join.
+    service_id = fields.CharField(max_length=64, default="")
+    # When the current state was entered, and when the council aims to have left it.
+    state_entered_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    # Bumped by every transition: two staff acting at once cannot both move the application.
+    version = fields.IntField(default=0)
+    assigned_to: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="assigned_submissions", on_delete=fields.SET_NULL, null=True
+    )
+    # What the council asked the resident for, while it is outstanding:
+    # {"pages": [page ids], "note": str, "event": history id}.
+    request: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
 
     council_id: int
     service_version_id: int
     journey_id: UUID
+    assigned_to_id: int | None
 
     class Meta:
         table = "submission"
         table_description = "Submitted applications, one per journey"
-        indexes = (("council_id", "submitted_at"),)
+        indexes = (
+            ("council_id", "submitted_at", "id"),
+            ("council_id", "state", "submitted_at", "id"),
+            ("council_id", "service_id", "submitted_at", "id"),
+            ("council_id", "service_id", "state", "submitted_at", "id"),
+            ("council_id", "due_at"),
+        )
+
+
+class SubmissionEvent(Model):
+    """One step in an application's history. Append-only: the database refuses edits."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="submission_events", on_delete=fields.RESTRICT
+    )
+    submission: fields.ForeignKeyRelation[Submission] = fields.ForeignKeyField(
+        "borough.Submission", related_name="events", on_delete=fields.RESTRICT
+    )
+    from_state = fields.CharField(max_length=64)
+    to_state = fields.CharField(max_length=64)
+    event = fields.CharField(max_length=64)
+    actor: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="submission_events", on_delete=fields.RESTRICT, null=True
+    )
+    actor_label = fields.CharField(max_length=300)  # "system", "resident", or the staff member
+    note = fields.TextField(default="")
+    visible_to_resident = fields.BooleanField(default=True)
+    data: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int
+    submission_id: int
+    actor_id: int | None
+
+    class Meta:
+        table = "submission_event"
+        table_description = "Append-only history of each application's workflow"
+        indexes = (("submission_id", "id"),)
+
+
+class WorkflowTimer(Model):
+    """A statechart ``after`` timer: fires once, if the application is still where it was."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="workflow_timers", on_delete=fields.RESTRICT
+    )
+    submission: fields.ForeignKeyRelation[Submission] = fields.ForeignKeyField(
+        "borough.Submission", related_name="timers", on_delete=fields.RESTRICT
+    )
+    state = fields.CharField(max_length=64)
+    # The submission's version when the state was entered: a timer from an earlier visit
+    # to the same state never fires.
+    entered_version = fields.IntField()
+    delay_ms = fields.BigIntField()
+    due_at = fields.DatetimeField(db_index=True)
+    fired_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(max_length=32, default="")  # fired | stale
+
+    council_id: int
+    submission_id: int
+
+    class Meta:
+        table = "workflow_timer"
+        table_description = "Statechart timers waiting to fire"
+        unique_together = (("submission_id", "entered_version", "delay_ms"),)
 
 
 class UploadedFile(Model):
@@ -184,12 +264,21 @@ class OutboxMessage(Model):
     sent_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
+    language = fields.CharField(max_length=2, default="en")
+    # Delivery: the next try, a lease held by the worker sending it, and the transport's
+    # own id for the message once accepted (Notify's notification id, an SMTP Message-ID).
+    next_attempt_at = fields.DatetimeField(null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    transport = fields.CharField(max_length=16, default="")
+    transport_id = fields.CharField(max_length=200, null=True)
+    dead_at = fields.DatetimeField(null=True)
 
     council_id: int | None
 
     class Meta:
         table = "outbox_message"
         table_description = "Emails to send, at most once per idempotency key"
+        indexes = (("sent_at", "dead_at", "next_attempt_at"),)
 
 
 class StaffUser(Model):
@@ -305,6 +394,64 @@ class WebhookEndpoint(Model):
     class Meta:
         table = "webhook_endpoint"
         table_description = "Back-office webhook endpoints per council"
+
+
+class WebhookDelivery(Model):
+    """One event for one endpoint: retried with backoff until delivered or dead-lettered."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="webhook_deliveries", on_delete=fields.RESTRICT
+    )
+    endpoint: fields.ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
+        "borough.WebhookEndpoint", related_name="deliveries", on_delete=fields.RESTRICT
+    )
+    event_id = fields.CharField(max_length=64)  # stable: the receiver dedupes on it
+    event_type = fields.CharField(max_length=64)  # submission.created | submission.status_changed
+    payload: fields.Field[dict[str, object]] = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    dead_at = fields.DatetimeField(null=True)
+    last_status = fields.IntField(null=True)
+    last_error = fields.TextField(null=True)
+
+    council_id: int
+    endpoint_id: int
+
+    class Meta:
+        table = "webhook_delivery"
+        table_description = "Signed back-office webhook deliveries, with retries and dead letters"
+        unique_together = (("endpoint_id", "event_id"),)
+        indexes = (("delivered_at", "dead_at", "next_attempt_at"), ("council_id", "dead_at"))
+
+
+class ApiKey(Model):
+    """A council system's key to the read-only JSON API. Only a hash of the secret is kept."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="api_keys", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=200)
+    prefix = fields.CharField(max_length=16, unique=True)  # shown to staff to tell keys apart
+    key_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the whole key
+    scopes: fields.Field[list[str]] = fields.JSONField(default=list)
+    created_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="api_keys", on_delete=fields.RESTRICT, null=True
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    council_id: int
+    created_by_id: int | None
+
+    class Meta:
+        table = "api_key"
+        table_description = "Per-council API keys for the JSON API"
 
 
 class AuditEntry(Model):

@@ -18,7 +18,10 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from runtime.core.links import Links
 from runtime.core.payments import FINAL, PaymentState, advance
+from runtime.core.workflow import AWAITING_PAYMENT, PAYMENT_FAILED, PAYMENT_SUCCEEDED
+from runtime.store import workflow
 from runtime.store.models import (
     Council,
     PaymentAttempt,
@@ -101,7 +104,7 @@ class Applied:
     promoted: bool  # this call turned the pending submission into a sent application
 
 
-async def apply(attempt_id: int, observed: PaymentState, *, source: str, initial_state: str,
+async def apply(attempt_id: int, observed: PaymentState, *, source: str, links: Links | None = None,
                 reason: str | None = None, amount: int | None = None, details: dict[str, Any] | None = None) -> Applied:
     async with in_transaction() as connection:
         attempt = await PaymentAttempt.filter(id=attempt_id).using_db(connection).select_for_update().get()
@@ -125,10 +128,18 @@ async def apply(attempt_id: int, observed: PaymentState, *, source: str, initial
         promoted = False
         if target == PaymentState.SUCCEEDED and not wrong_amount:
             promoted = await Submission.filter(id=attempt.submission_id, awaiting_payment=True).using_db(
-                connection).update(awaiting_payment=False, state=initial_state, submitted_at=now()) == 1
+                connection).update(awaiting_payment=False, submitted_at=now()) == 1
             if not promoted:  # already paid by another attempt: this money must go back
                 await PaymentAttempt.filter(id=attempt.id).using_db(connection).update(flagged_for_refund=True)
                 changes["flagged_for_refund"] = True
+        if promoted or (target in FINAL and target != PaymentState.SUCCEEDED):
+            # The outcome enters the application's workflow as an event, in this transaction.
+            submission = await Submission.filter(id=attempt.submission_id).using_db(connection).select_for_update().get()
+            if submission.state == AWAITING_PAYMENT:
+                event = PAYMENT_SUCCEEDED if promoted else PAYMENT_FAILED
+                note = "" if promoted else (reason or target.value)
+                await workflow.take_in(submission, workflow.Move(event, note=note, data={"payment": attempt.reference}),
+                                       links, connection)
         for key, value in changes.items():
             setattr(attempt, key, value)
         return Applied(attempt, True, promoted)
@@ -190,10 +201,3 @@ async def sandbox_update(payment: SandboxPayment, **changes: Any) -> None:
 
 async def sandbox_between(council_id: int, since: datetime, until: datetime) -> list[SandboxPayment]:
     return await SandboxPayment.filter(council_id=council_id, created_at__gte=since, created_at__lt=until).order_by("created_at")
-
-
-async def initial_state_of(submission: Submission) -> str:
-    """The workflow state a paid submission starts in, from its own service version."""
-    version = await submission.service_version
-    workflow: dict[str, Any] = version.definition["workflow"]  # type: ignore[assignment]
-    return str(workflow["initial"])

@@ -13,7 +13,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from runtime.store.models import Council, Journey, Submission
+from runtime.core.links import Links
+from runtime.store import workflow
+from runtime.store.models import Council, Journey, ServiceVersion, Submission
 from runtime.store.references import new_reference, normalise_reference
 from runtime.store.scope import owned
 
@@ -21,7 +23,7 @@ REFERENCE_ATTEMPTS = 5
 
 
 async def submit(journey: Journey, answers: dict[str, Any], state: str, *,
-                 awaiting_payment: bool = False) -> tuple[Submission, bool]:
+                 awaiting_payment: bool = False, links: Links | None = None) -> tuple[Submission, bool]:
     """Submit ``journey`` with ``answers`` in workflow ``state``: ``(submission, created)``.
 
     In one transaction the submission is created with a fresh reference and the journey
@@ -31,6 +33,7 @@ async def submit(journey: Journey, answers: dict[str, Any], state: str, *,
     existing = await get_for_journey(journey)
     if existing is not None:
         return existing, False
+    service_id = await _service_id(journey)
     for attempt in range(1, REFERENCE_ATTEMPTS + 1):
         try:
             async with in_transaction() as connection:
@@ -45,6 +48,7 @@ async def submit(journey: Journey, answers: dict[str, Any], state: str, *,
                     language=journey.language,
                     state=state,
                     awaiting_payment=awaiting_payment,
+                    service_id=service_id,
                     using_db=connection,
                 )
                 await (
@@ -52,6 +56,8 @@ async def submit(journey: Journey, answers: dict[str, Any], state: str, *,
                     .using_db(connection)
                     .update(submitted=True, lock_version=F("lock_version") + 1)
                 )
+                # The history starts, the first state's timers and messages are queued.
+                await workflow.started(submission, links, connection)
         except IntegrityError:
             existing = await get_for_journey(journey)
             if existing is not None:
@@ -62,6 +68,11 @@ async def submit(journey: Journey, answers: dict[str, Any], state: str, *,
         await journey.refresh_from_db(fields=["submitted", "lock_version"])
         return submission, True
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _service_id(journey: Journey) -> str:
+    values = await ServiceVersion.filter(id=journey.service_version_id).values_list("service_id", flat=True)
+    return str(values[0])
 
 
 async def get_by_reference(council: Council, reference: str) -> Submission | None:

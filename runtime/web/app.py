@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from runtime import store
+from runtime.core.links import Links
 from runtime.payments import reconciler
 from runtime.payments.service import Payments
 from runtime.web import add_another, directory, errors, inline, journey, paying, save_return, theme
@@ -99,6 +100,7 @@ def create_app(
     app.state.signer = Signer(settings)
     app.state.renderer = Renderer(settings.themes_dir)
     app.state.files = store.FileStore(settings.files_dir)
+    app.state.links = Links(settings.base_url, settings.secret_key)
     app.state.versions = Versions()
     app.state.councils = Councils()
     app.state.projections = Projections()

@@ -16,6 +16,7 @@ from runtime.core.flow import Plan
 from runtime.core.service import Answers, Page
 from runtime.core.ui_text import ui
 from runtime.core.validation import FieldError, check_page, field_errors, schema_failures
+from runtime.core.workflow import AWAITING_PAYMENT
 from runtime.web import context as web
 from runtime.web import paying
 from runtime.web.add_another import item_rows, summary
@@ -251,11 +252,12 @@ async def check_answers(request: Request) -> Response:
         quote = price(service, answers, ctx.language)
         if quote.total and paying.can_pay(request, ctx.council):
             # Stored as pending before the resident leaves to pay; promoted once paid.
-            submission, _ = await store.submit(journey, answers, "awaiting_payment", awaiting_payment=True)
+            submission, _ = await store.submit(journey, answers, AWAITING_PAYMENT, awaiting_payment=True,
+                                                links=request.app.state.links)
             if submission.awaiting_payment:
                 return await paying.go_to_payment(request, ctx, submission, quote, _email_of(answers))
             return web.redirect(confirmation)
-        await store.submit(journey, answers, service.workflow["initial"])
+        await store.submit(journey, answers, service.workflow["initial"], links=request.app.state.links)
         return web.redirect(confirmation)
     quote = price(service, answers, ctx.language)
     will_pay = bool(quote.total) and paying.can_pay(request, ctx.council)

@@ -227,7 +227,7 @@ async def test_an_older_webhook_after_the_success_changes_nothing(resident: Resi
     assert (after.attempts, after.events, after.submission) == (before.attempts, before.events, before.submission)
     # Even a provider that reports the earlier state cannot move the attempt back.
     for observed in (PaymentState.IN_PROGRESS, PaymentState.CREATED, PaymentState.FAILED):
-        applied = await records.apply(attempt.id, observed, source="webhook", initial_state="received")
+        applied = await records.apply(attempt.id, observed, source="webhook")
         assert not applied.moved and not applied.promoted
     assert (await Picture.of(submission)).attempts == before.attempts
     history = await moves(attempt)

@@ -23,11 +23,22 @@ T = TypeVar("T")
 HASH_1 = "1" * 64
 
 
+WORKFLOW = {
+    "id": "permit",
+    "initial": "received",
+    "states": {
+        "received": {"on": {"DONE": {"target": "done"}},
+                     "meta": {"label": "New", "residentText": "We have it.", "tag": "blue"}},
+        "done": {"type": "final", "meta": {"label": "Done", "residentText": "Done.", "tag": "green"}},
+    },
+}
+
+
 def definition(
     service_id: str = "apply-for-a-permit", version: str = "1.0.0", **extra: Any
 ) -> dict[str, Any]:
-    """A stand-in for a service definition: the store reads only id, version and title."""
-    return {"id": service_id, "version": version, "title": "Apply for a permit", **extra}
+    """A stand-in for a service definition: the store reads only id, version, title and workflow."""
+    return {"id": service_id, "version": version, "title": "Apply for a permit", "workflow": WORKFLOW, **extra}
 
 
 @pytest.fixture
