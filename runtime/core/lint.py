@@ -377,6 +377,21 @@ def _workflow(definition: Definition) -> Iterator[Problem]:
                 "workflow",
                 f"the state {name} cannot be reached from {workflow['initial']}",
             )
+    for name, state in states.items():
+        for kind in ("on", "after"):
+            for key, transition in (state.get(kind) or {}).items():
+                target = states.get(transition["target"])
+                if "requestInformation" not in transition.get("actions", ()) or target is None:
+                    continue
+                answers = [event for event, t in (target.get("on") or {}).items()
+                           if "guard" not in t and not event.startswith("payment.")]
+                if len(answers) != 1:
+                    yield Problem(
+                        pointer_join("workflow", "states", name, kind, key, "actions"),
+                        "workflow",
+                        f"requestInformation leads to {transition['target']}, which must have exactly one event "
+                        "without a guard: the event the resident's answer takes",
+                    )
     if not any(state.get("type") == "final" for state in states.values()):
         yield Problem(
             "/workflow/states",

@@ -130,14 +130,14 @@ class Submission(Model):
     state = fields.CharField(max_length=64)
     submitted_at = fields.DatetimeField(auto_now_add=True)
     # Stored before the resident leaves to pay; promoted exactly once when a payment succeeds.
-    awaiting_payment = fields.BooleanField(default=False)
+    awaiting_payment = fields.BooleanField(default=False, db_default=False)
     # The service's id, copied from its version so the inbox filters without a join.
-    service_id = fields.CharField(max_length=64, default="")
+    service_id = fields.CharField(max_length=64, default="", db_default="")
     # When the current state was entered, and when the council aims to have left it.
     state_entered_at = fields.DatetimeField(null=True)
     due_at = fields.DatetimeField(null=True)
     # Bumped by every transition: two staff acting at once cannot both move the application.
-    version = fields.IntField(default=0)
+    version = fields.IntField(default=0, db_default=0)
     assigned_to: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
         "borough.StaffUser", related_name="assigned_submissions", on_delete=fields.SET_NULL, null=True
     )
@@ -264,12 +264,12 @@ class OutboxMessage(Model):
     sent_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
     last_error = fields.TextField(null=True)
-    language = fields.CharField(max_length=2, default="en")
+    language = fields.CharField(max_length=2, default="en", db_default="en")
     # Delivery: the next try, a lease held by the worker sending it, and the transport's
     # own id for the message once accepted (Notify's notification id, an SMTP Message-ID).
     next_attempt_at = fields.DatetimeField(null=True)
     claimed_until = fields.DatetimeField(null=True)
-    transport = fields.CharField(max_length=16, default="")
+    transport = fields.CharField(max_length=16, default="", db_default="")
     transport_id = fields.CharField(max_length=200, null=True)
     dead_at = fields.DatetimeField(null=True)
 

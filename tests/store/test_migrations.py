@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import DBConnectionError
+from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from runtime.store import (
@@ -23,7 +24,7 @@ from runtime.store import (
     start_journey,
     submit,
 )
-from runtime.store.database import MIGRATIONS_CONFIG, tortoise_config
+from runtime.store.database import MIGRATIONS_CONFIG, connection_name, tortoise_config
 
 MIGRATIONS = Path(__file__).parents[2] / "runtime" / "store" / "migrations"
 
@@ -63,10 +64,15 @@ async def test_migrate_builds_the_schema_and_leaves_nothing_pending(database_url
         await disconnect()
 
 
+WORKFLOW = {"id": "pothole", "initial": "received", "states": {
+    "received": {"on": {"FIX": {"target": "fixed"}}, "meta": {"label": "New", "residentText": "Got it.", "tag": "blue"}},
+    "fixed": {"type": "final", "meta": {"label": "Fixed", "residentText": "Fixed.", "tag": "green"}}}}
+
+
 async def test_migrating_again_changes_nothing_and_keeps_every_row(db: str) -> None:
     council = await create_council("northshire", "Northshire Council", languages=["en", "cy"])
     version = await publish_version(
-        council, {"id": "report-a-pothole", "version": "1.0.0", "title": "Report"}, "a" * 64
+        council, {"id": "report-a-pothole", "version": "1.0.0", "title": "Report", "workflow": WORKFLOW}, "a" * 64
     )
     journey = await start_journey(council, version, "cy")
     submission, _ = await submit(journey, {"where": "High Street"}, "received")
@@ -134,3 +140,36 @@ async def test_the_migrations_match_the_models() -> None:
         "`.venv/bin/python -m tortoise -c runtime.store.database.MIGRATIONS_CONFIG "
         "makemigrations borough --name what_changed`"
     )
+
+
+async def test_upgrading_a_database_with_submissions_keeps_them_and_fills_the_new_columns(database_url: str) -> None:
+    """A database at 0003 holding a submission: after the payment (0004) and workflow (0005)
+    migrations it is intact, not awaiting payment, knows its service and when its state began."""
+    async with TortoiseContext() as context:
+        await migrate_api(config=tortoise_config(database_url), app_labels=["borough"], target="borough.0003_audit_is_append_only")
+        await context.init(config=tortoise_config(database_url))
+        connection = context.db(connection_name(database_url))
+        now = "2026-11-30 10:00:00+00:00"
+        await connection.execute_script(f"""
+            INSERT INTO council (id, slug, name, brand_colour, languages, created_at)
+                VALUES (1, 'northshire', 'Northshire Council', '#1d70b8', '["en"]', '{now}');
+            INSERT INTO service_version (id, council_id, service_id, version, content_hash, definition, title, published_at)
+                VALUES (1, 1, 'report-a-pothole', '1.0.0', '{"a" * 64}', '{{}}', 'Report', '{now}');
+            INSERT INTO journey (id, council_id, service_version_id, answers, visited, language, created_at, updated_at,
+                                 expires_at, submitted, lock_version)
+                VALUES ('0b6c2a9e-8a1f-4d7e-9c51-7c8f2f0e2a11', 1, 1, '{{}}', '[]', 'en', '{now}', '{now}', '{now}', TRUE, 1);
+            INSERT INTO submission (id, council_id, service_version_id, journey_id, reference, answers, language, state,
+                                    submitted_at)
+                VALUES (1, 1, 1, '0b6c2a9e-8a1f-4d7e-9c51-7c8f2f0e2a11', 'ABCD2345', '{{"where": "High Street"}}', 'en',
+                        'received', '{now}');
+        """)
+    await migrate(database_url)
+    await connect(database_url)
+    try:
+        upgraded = await Submission.get(reference="ABCD2345")
+        assert upgraded.answers == {"where": "High Street"}
+        assert upgraded.service_id == "report-a-pothole"
+        assert upgraded.state == "received" and upgraded.version == 0 and not upgraded.awaiting_payment
+        assert upgraded.state_entered_at == upgraded.submitted_at
+    finally:
+        await disconnect()

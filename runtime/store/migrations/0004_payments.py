@@ -109,6 +109,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Submission',
             name='awaiting_payment',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
     ]

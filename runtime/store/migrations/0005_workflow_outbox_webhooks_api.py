@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='OutboxMessage',
             name='language',
-            field=fields.CharField(default='en', max_length=2),
+            field=fields.CharField(default='en', db_default='en', max_length=2),
         ),
         ops.AddField(
             model_name='OutboxMessage',
@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='OutboxMessage',
             name='transport',
-            field=fields.CharField(default='', max_length=16),
+            field=fields.CharField(default='', db_default='', max_length=16),
         ),
         ops.AddField(
             model_name='OutboxMessage',
@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Submission',
             name='service_id',
-            field=fields.CharField(default='', max_length=64),
+            field=fields.CharField(default='', db_default='', max_length=64),
         ),
         ops.AddField(
             model_name='Submission',
@@ -182,7 +182,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Submission',
             name='version',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddIndex(
             model_name='Submission',
