@@ -205,8 +205,8 @@ class WorkflowTimer(Model):
         "borough.Submission", related_name="timers", on_delete=fields.RESTRICT
     )
     state = fields.CharField(max_length=64)
-    # The submission's version when the state was entered: a timer from an earlier visit
-    # to the same state never fires.
+    # The submission's version when the state was entered (leaving the state disarms the
+    # timer, so one from an earlier visit never fires).
     entered_version = fields.IntField()
     delay_ms = fields.BigIntField()
     due_at = fields.DatetimeField(db_index=True)

@@ -8,7 +8,8 @@ messages, nor a message sent for a move that rolled back.
 
 Timers (``after`` in the statechart) are rows with a due time; :func:`fire_due_timers`,
 run by any number of workers, claims each with a conditional update so it fires once, and
-only if the application is still in the visit to the state that armed it.
+only if the application is still in the visit to the state that armed it. A timer that leads
+back to its own state (a reminder, with ``notifyResident``) leaves the state's other timers armed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from runtime.core.links import Links
@@ -97,9 +99,12 @@ async def started(submission: Submission, links: Links | None, connection: BaseD
 async def transition(council: Council, submission_id: int, move: Move, links: Links | None) -> tuple[Submission, SubmissionEvent]:
     """Take ``move.event`` for the council's submission, or raise :class:`Refused` saying why not."""
     async with in_transaction() as connection:
-        submission = await owned(Submission, council).filter(id=submission_id).using_db(connection).select_for_update().get_or_none()
-        if submission is None:
+        # A write comes first: on SQLite the transaction takes the write lock at once (a read
+        # lock cannot be upgraded while another writer waits); on PostgreSQL it locks the row.
+        mine = owned(Submission, council).filter(id=submission_id).using_db(connection)
+        if await mine.update(version=F("version")) != 1:
             raise Refused("There is no such application")
+        submission = await mine.get()
         return submission, await _take(submission, move, links, connection)
 
 
@@ -277,7 +282,9 @@ async def fire_due_timers(links: Links | None, *, at: datetime | None = None, li
             if claimed != 1:
                 continue  # another worker has it
             submission = await Submission.filter(id=timer.submission_id).using_db(connection).select_for_update().get()
-            if submission.state != timer.state or submission.version != timer.entered_version:
+            # Leaving a state disarms its timers in the same transaction, so a timer still armed
+            # belongs to the current visit; the check is a guard against hand-edited rows.
+            if submission.state != timer.state:
                 await WorkflowTimer.filter(id=timer.id).using_db(connection).update(outcome="stale")
                 continue
             try:

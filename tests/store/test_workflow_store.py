@@ -270,3 +270,27 @@ async def test_a_move_that_fails_leaves_no_message_behind(council: Council) -> N
     with pytest.raises(Refused):
         await flow.transition(stranger, submission.id, flow.Move("ISSUE"), LINKS)
     assert (await OutboxMessage.all().count(), await WebhookDelivery.all().count()) == before
+
+
+async def test_a_reminder_timer_keeps_the_state_and_its_other_timers(council: Council) -> None:
+    reminding = {**WORKFLOW, "states": {**WORKFLOW["states"], "waiting": {
+        **WORKFLOW["states"]["waiting"],
+        "after": {str(2 * DAY_MS): {"target": "waiting", "actions": ["notifyResident"]},
+                  str(7 * DAY_MS): {"target": "refused"}}}}}
+    version = await publish_version(council, {**DEFINITION, "version": "2.0.0", "workflow": reminding}, "c" * 64)
+    journey = await start_journey(council, version, "en")
+    submission, _ = await submit(journey, {"email": "pat@example.com"}, "received", links=LINKS)
+    await flow.transition(council, submission.id, flow.Move("ASK", note="A photo"), LINKS)
+    entered = (await Submission.get(id=submission.id)).state_entered_at
+    assert entered is not None
+    emails = await OutboxMessage.filter(recipient="pat@example.com").count()
+
+    assert await flow.fire_due_timers(LINKS, at=entered + timedelta(days=3)) == 1
+    reminded = await Submission.get(id=submission.id)
+    assert reminded.state == "waiting" and reminded.state_entered_at == entered
+    assert reminded.request == {"pages": [], "note": "A photo"}  # still asked for
+    assert await OutboxMessage.filter(recipient="pat@example.com").count() == emails + 1
+
+    assert await flow.fire_due_timers(LINKS, at=entered + timedelta(days=8)) == 1
+    assert (await Submission.get(id=submission.id)).state == "refused"
+    assert [e.event for e in await flow.history(submission)][-2:] == [f"after.{2 * DAY_MS}", f"after.{7 * DAY_MS}"]
