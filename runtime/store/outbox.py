@@ -1,15 +1,24 @@
 """The email outbox: messages are enqueued here and sent by a separate worker.
 
 Enqueueing is idempotent on ``idempotency_key`` (for example ``"submitted:ABCD-2345"``),
-so retried requests and racing workers enqueue each email once.
+so retried requests and racing workers enqueue each email once. Delivery (claiming, marking
+sent or failed) is here too; the transports and the retry policy are in
+``runtime/delivery/email.py``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from runtime.store.models import Council, OutboxMessage
+from runtime.store.scope import owned
 
 EMAIL = "email"
 
@@ -54,3 +63,151 @@ async def list_messages(limit: int = 50) -> list[OutboxMessage]:
 async def list_for_recipient(recipient: str) -> list[OutboxMessage]:
     """Every message to ``recipient``, newest first."""
     return await OutboxMessage.filter(recipient=recipient).order_by("-created_at", "-id")
+
+
+# Delivery ------------------------------------------------------------------------------------
+#
+# A worker claims due messages with a conditional UPDATE (a lease), so any number of workers
+# can run at once and none sends a message another is sending. Each claim counts an attempt,
+# so a message a worker died holding is known to have been tried: the next worker looks for
+# the earlier send (where the transport can) before sending again.
+
+LEASE = timedelta(minutes=5)  # far longer than any send may take (transports time out at 30 s)
+
+QUEUED, RETRYING, SENT, DEAD = "queued", "retrying", "sent", "dead"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this worker holds until ``lease``, with what sending it needs."""
+
+    id: int
+    recipient: str
+    subject: str
+    body_text: str
+    idempotency_key: str
+    language: str
+    attempts: int  # counting this one
+    resumed: bool  # tried before, or a worker died holding it: it may have been sent already
+    lease: datetime
+    council_name: str | None
+    sender_name: str | None
+    sender_address: str | None
+    reply_to: str | None
+
+
+def _due(now: datetime) -> Q:
+    return (
+        Q(sent_at=None, dead_at=None, kind=EMAIL)
+        & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
+        & (Q(claimed_until=None) | Q(claimed_until__lte=now))
+    )
+
+
+async def claim_due(now: datetime, limit: int = 50, lease: timedelta = LEASE) -> list[Claimed]:
+    """Claim up to ``limit`` due messages, oldest first, for this worker until ``now + lease``.
+
+    A message is claimed only by the UPDATE that finds it still due and its attempt count
+    unchanged since it was read, so of two workers racing for it exactly one wins.
+    """
+    until = now + lease
+    candidates = await OutboxMessage.filter(_due(now)).order_by("id").limit(limit)
+    councils: dict[int, Council] = {}
+    ids = {m.council_id for m in candidates if m.council_id is not None}
+    if ids:
+        councils = {c.id: c for c in await Council.filter(id__in=ids)}
+    claimed: list[Claimed] = []
+    for message in candidates:
+        won = await OutboxMessage.filter(_due(now), id=message.id, attempts=message.attempts).update(
+            claimed_until=until, attempts=F("attempts") + 1)
+        if won != 1:
+            continue  # another worker has it
+        council = councils.get(message.council_id) if message.council_id is not None else None
+        claimed.append(Claimed(
+            id=message.id, recipient=message.recipient, subject=message.subject, body_text=message.body_text,
+            idempotency_key=message.idempotency_key, language=message.language,
+            attempts=message.attempts + 1,
+            resumed=message.attempts > 0 or message.claimed_until is not None or message.last_error is not None,
+            lease=until,
+            council_name=council.name if council else None,
+            sender_name=council.email_sender_name if council else None,
+            sender_address=council.email_sender_address if council else None,
+            reply_to=council.email_reply_to if council else None,
+        ))
+    return claimed
+
+
+async def mark_sent(claim: Claimed, transport: str, transport_id: str | None, now: datetime) -> bool:
+    """Record that the transport accepted the message; False when it was already marked."""
+    done = await OutboxMessage.filter(id=claim.id, sent_at=None).update(
+        sent_at=now, transport=transport, transport_id=transport_id, claimed_until=None, next_attempt_at=None,
+        dead_at=None)
+    return done == 1
+
+
+async def mark_failed(claim: Claimed, error: str, now: datetime, retry_at: datetime | None) -> bool:
+    """Record a failed try: retry at ``retry_at``, or give up (dead) when it is None.
+
+    Only while this worker still holds the lease and the message is unsent, so a slow worker
+    never overwrites what a later one recorded."""
+    changes: dict[str, Any] = {"last_error": error[:2000], "claimed_until": None}
+    if retry_at is None:
+        changes["dead_at"] = now
+    else:
+        changes["next_attempt_at"] = retry_at
+    done = await OutboxMessage.filter(id=claim.id, sent_at=None, claimed_until=claim.lease).update(**changes)
+    return done == 1
+
+
+def state_of(message: OutboxMessage) -> str:
+    """queued, retrying, sent or dead: what staff see."""
+    if message.sent_at is not None:
+        return SENT
+    if message.dead_at is not None:
+        return DEAD
+    if message.attempts > 0 or message.last_error is not None:
+        return RETRYING
+    return QUEUED
+
+
+# Staff pages ---------------------------------------------------------------------------------
+
+def _scoped(council: Council | None) -> QuerySet[OutboxMessage]:
+    """A council's messages; None means every message (the installation operator's view)."""
+    return owned(OutboxMessage, council) if council is not None else OutboxMessage.all()
+
+
+_STATES: dict[str, Q] = {
+    SENT: ~Q(sent_at=None),
+    DEAD: Q(sent_at=None) & ~Q(dead_at=None),
+    RETRYING: Q(sent_at=None, dead_at=None) & (Q(attempts__gt=0) | ~Q(last_error=None)),
+    QUEUED: Q(sent_at=None, dead_at=None, attempts=0, last_error=None),
+}
+STATES = tuple(_STATES)
+
+
+async def page_of_messages(council: Council | None, *, limit: int = 50, before_id: int | None = None,
+                           state: str | None = None) -> list[OutboxMessage]:
+    """Newest first, ``limit`` at a time (keyset: ids below ``before_id``), optionally only
+    those in ``state`` (one of STATES)."""
+    query = _scoped(council)
+    if state is not None:
+        query = query.filter(_STATES[state])
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit)
+
+
+async def get_message(council: Council | None, message_id: int) -> OutboxMessage | None:
+    return await _scoped(council).get_or_none(id=message_id)
+
+
+async def send_again(council: Council | None, message_id: int, now: datetime) -> OutboxMessage | None:
+    """Put a dead message back in the queue with a fresh retry budget; None when there is no
+    such dead message (sent, still queued, or another council's). Its last error stays, so the
+    next worker first asks the transport whether an earlier try was in fact accepted."""
+    done = await _scoped(council).filter(id=message_id, sent_at=None).exclude(dead_at=None).update(
+        dead_at=None, attempts=0, next_attempt_at=now, claimed_until=None)
+    if done != 1:
+        return None
+    return await _scoped(council).get_or_none(id=message_id)

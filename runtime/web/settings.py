@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runtime.delivery.email_settings import EmailSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,8 +22,10 @@ class Settings:
     themes_dir: Path = ROOT / "themes"
     max_body_bytes: int = 12 * 1024 * 1024
     max_upload_bytes: int = 10 * 1024 * 1024
-    embedded_worker: bool = False  # run background work (the payment reconciler) in this process
+    embedded_worker: bool = False  # run background work (timers, emails, webhooks, payments) in this process
     reconcile_every: float = 60.0
+    deliver_every: float = 5.0  # how often the worker looks for due timers, emails and webhooks
+    email: EmailSettings = field(default_factory=EmailSettings)  # how the outbox is delivered
 
     @property
     def production(self) -> bool:
@@ -49,7 +53,28 @@ class Settings:
             files_dir=Path(env.get("BOROUGH_FILES_DIR", defaults.files_dir)),
             embedded_worker=env.get("BOROUGH_EMBEDDED_WORKER", "0") == "1",
             reconcile_every=float(env.get("BOROUGH_RECONCILE_SECONDS", "60")),
+            deliver_every=float(env.get("BOROUGH_DELIVER_SECONDS", "5")),
+            email=_email_settings(env),
         )
+
+
+def _email_settings(env: dict[str, str]) -> EmailSettings:
+    defaults = EmailSettings()
+    port = env.get("BOROUGH_SMTP_PORT", "")
+    if port and not port.isdigit():
+        raise RuntimeError(f"BOROUGH_SMTP_PORT must be a number, not {port!r}")
+    return EmailSettings(
+        transport=env.get("BOROUGH_EMAIL_TRANSPORT", defaults.transport).strip().lower(),
+        email_from=env.get("BOROUGH_EMAIL_FROM", defaults.email_from),
+        smtp_host=env.get("BOROUGH_SMTP_HOST", ""),
+        smtp_port=int(port or 0),
+        smtp_username=env.get("BOROUGH_SMTP_USERNAME", ""),
+        smtp_password=env.get("BOROUGH_SMTP_PASSWORD", ""),
+        smtp_tls=env.get("BOROUGH_SMTP_TLS", defaults.smtp_tls).strip().lower(),
+        notify_api_key=env.get("BOROUGH_NOTIFY_API_KEY", ""),
+        notify_template_id=env.get("BOROUGH_NOTIFY_TEMPLATE_ID", ""),
+        notify_base_url=env.get("BOROUGH_NOTIFY_BASE_URL", defaults.notify_base_url),
+    )
 
 
 def _development_secret(var_dir: Path) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -12,6 +14,7 @@ from runtime.store import (
     enqueue_email,
     list_for_recipient,
     list_messages,
+    outbox,
 )
 
 
@@ -67,3 +70,51 @@ async def test_messages_are_listed_newest_first(council: Council) -> None:
         "S0",
     ]
     assert await list_for_recipient("nobody@example.org") == []
+
+
+# Delivery: claims, leases, outcomes ------------------------------------------------------------
+
+async def test_of_two_workers_claiming_at_once_each_message_goes_to_one(council: Council,
+                                                                         second_worker: Any) -> None:
+    for number in range(6):
+        await enqueue_email(council, "ada@example.org", "S", "B", f"claim:{number}")
+    moment = datetime.now(UTC)
+    mine, theirs = await asyncio.gather(outbox.claim_due(moment, 50),
+                                        second_worker(lambda: outbox.claim_due(moment, 50)))
+    ids = [claim.id for claim in mine + theirs]
+    assert len(ids) == len(set(ids)) == 6
+    assert all(claim.attempts == 1 and not claim.resumed for claim in mine + theirs)
+    assert await outbox.claim_due(moment, 50) == []  # all leased
+
+
+async def test_a_lease_that_ran_out_is_claimed_again_as_resumed(council: Council) -> None:
+    message = await enqueue_email(council, "ada@example.org", "S", "B", "lease")
+    moment = datetime.now(UTC)
+    [first] = await outbox.claim_due(moment)
+    assert first.lease == moment + outbox.LEASE and first.sender_address is None
+    assert await outbox.claim_due(moment + outbox.LEASE - timedelta(seconds=1)) == []
+    [second] = await outbox.claim_due(moment + outbox.LEASE)
+    assert second.id == message.id and second.resumed and second.attempts == 2
+    # The first worker, late, cannot overwrite what the second one records.
+    assert not await outbox.mark_failed(first, "late", moment, moment + timedelta(minutes=1))
+    assert await outbox.mark_sent(second, "notify", "n-1", moment)
+    assert not await outbox.mark_sent(first, "notify", "n-2", moment)
+    stored = await OutboxMessage.get(id=message.id)
+    assert (stored.transport_id, stored.last_error, outbox.state_of(stored)) == ("n-1", None, "sent")
+
+
+async def test_a_dead_message_is_sent_again_only_by_its_council(council: Council, other_council: Council) -> None:
+    message = await enqueue_email(council, "ada@example.org", "S", "B", "dead")
+    moment = datetime.now(UTC)
+    [claim] = await outbox.claim_due(moment)
+    assert await outbox.mark_failed(claim, "550 no such mailbox", moment, None)
+    assert outbox.state_of(await OutboxMessage.get(id=message.id)) == "dead"
+    assert [m.id for m in await outbox.page_of_messages(council, state="dead")] == [message.id]
+    assert await outbox.page_of_messages(other_council) == []
+    assert await outbox.send_again(other_council, message.id, moment) is None
+    again = await outbox.send_again(council, message.id, moment)
+    assert again is not None and again.dead_at is None and again.attempts == 0
+    assert outbox.state_of(again) == "retrying"  # the error is kept until it is sent
+    assert await outbox.send_again(council, message.id, moment) is None  # not dead any more
+    [retry] = await outbox.claim_due(moment)
+    assert retry.resumed  # so the transport is asked first whether it went after all
