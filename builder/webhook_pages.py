@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +18,7 @@ from starlette.responses import Response
 from builder.context import Staff, audit, page, path, redirect
 from builder.settings import Errors, error, first, url_problem
 from runtime import store
+from runtime.store.models import WebhookDelivery
 from runtime.web import context as web
 from runtime.web.context import ClientError
 
@@ -39,6 +41,7 @@ def endpoint_payload(request: Request, council: store.Council, endpoint: store.W
         "created_at": endpoint.created_at.isoformat(),
         "created": endpoint.created_at.strftime("%-d %B %Y %H:%M"),
         "remove": path(request, "remove_webhook", council=council.slug, endpoint_id=endpoint.id),
+        "deliveries": path(request, "webhook_deliveries", council=council.slug, endpoint_id=endpoint.id),
     }
 
 
@@ -93,8 +96,10 @@ async def webhooks(request: Request, staff: Staff) -> Response:
         "values": values,
         "errors": errors,
         "removed": request.query_params.get("removed") is not None and not errors,
+        "dead_letters": await store.webhooks.count_dead_letters(council),
         "links": {"action": path(request, "webhooks", council=council.slug),
-                  "back": path(request, "settings", council=council.slug)},
+                  "back": path(request, "settings", council=council.slug),
+                  "dead_letters": path(request, "webhook_dead_letters", council=council.slug)},
     }
     return page(request, "staff/webhooks.html", payload, staff, status_code=422 if errors else 200)
 
@@ -122,3 +127,121 @@ async def remove_webhook(request: Request, staff: Staff) -> Response:
                   "cancel": path(request, "webhooks", council=council.slug)},
     }
     return page(request, "staff/webhooks_remove.html", payload, staff)
+
+
+# What was sent: an endpoint's messages, the dead letters, sending one again ------------------
+
+STATE_TAGS = {
+    store.webhooks.PENDING: ("Waiting to send", "govuk-tag--grey"),
+    store.webhooks.RETRYING: ("Retrying", "govuk-tag--yellow"),
+    store.webhooks.DELIVERED: ("Delivered", "govuk-tag--green"),
+    store.webhooks.DEAD: ("Not delivered", "govuk-tag--red"),
+}
+EVENT_TYPE_NAMES = {"submission.created": "Application sent", "submission.status_changed": "Status changed"}
+PAGE_SIZE = 50
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.strftime("%-d %B %Y %H:%M:%S") if moment else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def delivery_payload(request: Request, council: store.Council, delivery: WebhookDelivery,
+                     endpoint: store.WebhookEndpoint) -> dict[str, Any]:
+    """What staff see of one message: its state and last answer, never the signing secret."""
+    state = store.webhooks.state_of(delivery)
+    text, classes = STATE_TAGS[state]
+    last = f"HTTP {delivery.last_status}" if delivery.last_status is not None else None
+    return {
+        "id": delivery.id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "event_name": EVENT_TYPE_NAMES.get(delivery.event_type, delivery.event_type),
+        "reference": delivery.event_id.split(".")[0],
+        "state": state,
+        "state_tag": {"text": text, "classes": classes},
+        "attempts": delivery.attempts,
+        "last_status": delivery.last_status,
+        "last_error": delivery.last_error,
+        "last_answer": delivery.last_error or last,
+        "created_at": _iso(delivery.created_at),
+        "created": _when(delivery.created_at),
+        "next_attempt_at": _iso(delivery.next_attempt_at) if state in (store.webhooks.PENDING, store.webhooks.RETRYING) else None,
+        "next_attempt": _when(delivery.next_attempt_at) if state in (store.webhooks.PENDING, store.webhooks.RETRYING) else None,
+        "delivered_at": _iso(delivery.delivered_at),
+        "dead_at": _iso(delivery.dead_at),
+        "finished": _when(delivery.delivered_at or delivery.dead_at),
+        "endpoint": {"id": endpoint.id, "url": endpoint.url,
+                     "href": path(request, "webhook_deliveries", council=council.slug, endpoint_id=endpoint.id)},
+        "send_again": path(request, "resend_delivery", council=council.slug, delivery_id=delivery.id)
+        if state == store.webhooks.DEAD and endpoint.active else None,
+    }
+
+
+async def webhook_deliveries(request: Request, staff: Staff) -> Response:
+    """One endpoint and its most recent messages, newest first."""
+    assert staff.council is not None
+    council = staff.council
+    endpoint = await store.webhooks.get_endpoint(council, request.path_params["endpoint_id"])
+    if endpoint is None:
+        raise ClientError(404, "page_not_found")
+    deliveries = await store.webhooks.deliveries_for(council, endpoint, limit=PAGE_SIZE)
+    payload: dict[str, Any] = {
+        "page": {"heading": "Webhook messages"},
+        "endpoint": endpoint_payload(request, council, endpoint),
+        "deliveries": [delivery_payload(request, council, delivery, endpoint) for delivery in deliveries],
+        "sent_again": request.query_params.get("sent"),
+        "links": {"webhooks": path(request, "webhooks", council=council.slug),
+                  "dead_letters": path(request, "webhook_dead_letters", council=council.slug)},
+    }
+    return page(request, "staff/webhook_deliveries.html", payload, staff)
+
+
+async def webhook_dead_letters(request: Request, staff: Staff, *, problem: str | None = None,
+                               status_code: int = 200) -> Response:
+    """The council's messages that were not delivered, newest first, PAGE_SIZE at a time."""
+    assert staff.council is not None
+    council = staff.council
+    before = request.query_params.get("before", "")
+    before_id = int(before) if before.isdigit() and len(before) < 12 else None
+    dead = await store.webhooks.dead_letters(council, limit=PAGE_SIZE, before_id=before_id)
+    here = path(request, "webhook_dead_letters", council=council.slug)
+    payload: dict[str, Any] = {
+        "page": {"heading": "Webhook messages not delivered"},
+        "deliveries": [delivery_payload(request, council, delivery, delivery.endpoint) for delivery in dead],
+        "sent_again": request.query_params.get("sent") if problem is None else None,
+        "problem": problem,
+        "links": {"webhooks": path(request, "webhooks", council=council.slug),
+                  "older": f"{here}?before={dead[-1].id}" if len(dead) == PAGE_SIZE else None,
+                  "newest": here if before_id is not None else None},
+    }
+    return page(request, "staff/webhook_dead_letters.html", payload, staff, status_code=status_code)
+
+
+async def resend_delivery(request: Request, staff: Staff) -> Response:
+    """Send a dead message again: back in the queue with the same event id (so the receiver
+    can tell it is the same event) and a fresh set of attempts. Audited."""
+    assert staff.council is not None
+    council = staff.council
+    form = web.text_fields(await web.checked_form(request))
+    delivery = await store.webhooks.get_delivery(council, request.path_params["delivery_id"])
+    if delivery is None:
+        raise ClientError(404, "page_not_found")
+    before = {"state": store.webhooks.state_of(delivery), "attempts": delivery.attempts,
+              "last_status": delivery.last_status, "last_error": delivery.last_error}
+    queued = await store.webhooks.resend(council, delivery.id)
+    if queued is None:
+        problem = ("This message cannot be sent again: it is not waiting in the list of messages not delivered, "
+                   "or its webhook was removed")
+        return await webhook_dead_letters(request, staff, problem=problem, status_code=409)
+    await audit(request, staff, "webhook-resent", delivery.event_id, before=before,
+                after={"endpoint": delivery.endpoint.url, "event_type": delivery.event_type, "delivery": delivery.id})
+    back = first(form, "back")
+    if back == "endpoint":
+        target = path(request, "webhook_deliveries", council=council.slug, endpoint_id=delivery.endpoint_id)
+    else:
+        target = path(request, "webhook_dead_letters", council=council.slug)
+    return redirect(target + "?" + urlencode({"sent": delivery.event_id}))
