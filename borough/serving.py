@@ -25,7 +25,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
                        help="migrate, and publish the shipped services in the demo council (the `make run` default)")
     serve.set_defaults(run=_serve)
 
-    worker = commands.add_parser("worker", help="run background work: the payment reconciler (with several web workers)")
+    worker = commands.add_parser("worker", help="run background work: workflow timers, emails, webhooks, payment reconciliation (with several web workers)")
     worker.add_argument("--once", action="store_true", help="one round, then exit")
     worker.set_defaults(run=_worker)
 
@@ -107,23 +107,28 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from runtime.payments import reconciler
+    from runtime.delivery import worker as background
+    from runtime.delivery.email import transport_from_settings
     from runtime.payments.service import Payments
 
     settings = Settings.from_environment()
+    box = store.SecretBox(settings.secret_key)
     payments = Payments(base_url=settings.base_url, secret_key=settings.secret_key, production=settings.production,
-                        box=store.SecretBox(settings.secret_key))
+                        box=box)
+    work = background.Background(payments, transport_from_settings(settings), box, settings.production)
 
-    async def work() -> None:
+    async def work_loop() -> None:
         await store.connect(settings.database_url)
         try:
             if args.once:
+                print(f"borough: delivered: {await background.deliver_once(work)}")
                 print(f"borough: reconciled payments: {await payments.reconcile()}")
             else:
-                print(f"borough: reconciling payments every {settings.reconcile_every:g} s")
-                await reconciler.run(payments, interval=settings.reconcile_every)
+                print(f"borough: working every {settings.deliver_every:g} s "
+                      f"(payments reconciled every {settings.reconcile_every:g} s)")
+                await background.run(work, every=settings.deliver_every, reconcile_every=settings.reconcile_every)
         finally:
             await store.disconnect()
 
-    asyncio.run(work())
+    asyncio.run(work_loop())
     return 0

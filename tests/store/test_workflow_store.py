@@ -212,7 +212,7 @@ async def test_two_staff_moving_at_once_move_it_once(council: Council, second_wo
 
 async def test_timers_fire_once_and_only_while_the_state_lasts(council: Council, second_worker: Any) -> None:
     submission = await _submission(council)
-    _, record = await flow.transition(council, submission.id, flow.Move("ASK", note="more"), LINKS)
+    await flow.transition(council, submission.id, flow.Move("ASK", note="more"), LINKS)
     [timer] = await flow.timers(submission)
     assert (timer.state, timer.delay_ms, timer.fired_at) == ("waiting", 7 * DAY_MS, None)
     entered = (await Submission.get(id=submission.id)).state_entered_at
