@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 from starlette.applications import Starlette
-from starlette.routing import Mount
 
-from builder.app import create_staff_app
+from builder.app import create_staff_app, mount
 from runtime.web.app import create_app
 from runtime.web.settings import Settings
 
@@ -19,7 +18,7 @@ def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = 
     only; `staff`: the staff app (at /staff) and the assets only."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    staff = [Mount("/staff", app=create_staff_app(settings), name="staff")] if mode != "public" else []
+    staff = [mount("/staff", create_staff_app(settings), "staff")] if mode != "public" else []
     return create_app(settings, before=staff, resident=mode != "staff", connect_database=connect_database)
 
 

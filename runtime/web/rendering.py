@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -120,7 +121,9 @@ class Renderer:
         context = {**payload, **(browser or {}), "request_path": request.url.path}
         html = self.env.get_template(template).render(context)
         response = HTMLResponse(html, status_code=status_code, headers=headers)
-        response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
+        # Percent-encoded: a header is Latin-1, and a path may hold any character (or a newline).
+        twin = quote(request.url.path + ".json", safe="/-._~!$&'()*+,;=:@")
+        response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
         return response
 
     def render(self, template: str, context: dict[str, Any]) -> str:
