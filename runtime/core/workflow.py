@@ -22,7 +22,6 @@ AWAITING_PAYMENT = "awaiting_payment"
 SUBMITTED = "submitted"  # the event that starts the history
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_FAILED = "payment.failed"
-INFORMATION_GIVEN = "resident.information_given"  # what the resident's answer is called in the history
 TIMER_PREFIX = "after."
 NOTE_LIMIT = 5000
 

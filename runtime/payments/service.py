@@ -151,7 +151,7 @@ class Payments:
                  "service": title or version.title}
         await store.enqueue_email(council, email, subject=ui(language, "paid_email_subject", **words),
                                   body_text=ui(language, "paid_email_body", **words),
-                                  idempotency_key=f"paid:{submission.id}")
+                                  idempotency_key=f"paid:{submission.id}", language=language)
 
     async def receive_webhook(self, provider_id: str, council: store.Council, headers: dict[str, str],
                               body: bytes) -> tuple[int, str]:

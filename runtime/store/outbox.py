@@ -29,6 +29,7 @@ async def enqueue_email(
     subject: str,
     body_text: str,
     idempotency_key: str,
+    language: str = "en",
 ) -> OutboxMessage:
     """Queue an email, or return the one already queued under ``idempotency_key``.
 
@@ -47,6 +48,7 @@ async def enqueue_email(
                 subject=subject,
                 body_text=body_text,
                 idempotency_key=idempotency_key,
+                language=language,
             )
     except IntegrityError:
         existing = await OutboxMessage.get_or_none(idempotency_key=idempotency_key)

@@ -14,7 +14,9 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from runtime.core.links import Links
+from runtime.core.workflow import Refused
 from runtime.store import workflow
+from runtime.store.errors import ConcurrentUpdate
 from runtime.store.models import Council, Journey, ServiceVersion, Submission
 from runtime.store.references import new_reference, normalise_reference
 from runtime.store.scope import owned
@@ -83,8 +85,47 @@ async def get_by_reference(council: Council, reference: str) -> Submission | Non
     return await owned(Submission, council).get_or_none(reference=normalised)
 
 
+class RequestClosed(ConcurrentUpdate):
+    """The council's request for information was answered, withdrawn or changed meanwhile."""
+
+    code = "request-closed"
+
+
+async def answer_request(council: Council, submission_id: int, *, version: int, answers: dict[str, Any],
+                         event: str, pages: list[str], links: Links | None) -> Submission:
+    """The resident's answer to the council's request for information, in one transaction:
+    the submission's answers become ``answers`` and the workflow takes ``event``.
+
+    Only while the submission is still at ``version`` (what the resident answered) with a
+    request open; otherwise :class:`RequestClosed` and nothing changes. A move the workflow
+    refuses rolls the answers back too.
+    """
+    try:
+        async with in_transaction() as connection:
+            # The conditional write comes first: it takes the write lock at once on SQLite, and
+            # on PostgreSQL the row lock, so nothing can move the application in between.
+            updated = await (owned(Submission, council).filter(id=submission_id, version=version)
+                             .using_db(connection).update(answers=answers))
+            if updated != 1:
+                raise RequestClosed("the application has changed since the resident answered")
+            submission = await Submission.filter(id=submission_id).using_db(connection).get()
+            if submission.request is None:
+                raise RequestClosed("the request for information is no longer open")  # rolls the answers back
+            await workflow.take_in(submission, workflow.Move(event, actor_label=workflow.RESIDENT,
+                                                             data={"pages": list(pages)}), links, connection)
+            return submission
+    except Refused as refused:
+        raise RequestClosed(refused.message) from None
+
+
 async def get_for_journey(journey: Journey) -> Submission | None:
     return await Submission.get_or_none(journey_id=journey.id, council_id=journey.council_id)
+
+
+async def journey_of(submission: Submission) -> Journey:
+    """The journey ``submission`` was sent from, expired or not: files the resident adds later
+    (in answer to a request for information) are recorded against it, like the first ones."""
+    return await Journey.get(id=submission.journey_id, council_id=submission.council_id)
 
 
 async def recent(council: Council, limit: int = 10) -> list[Submission]:

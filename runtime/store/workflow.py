@@ -142,7 +142,9 @@ async def _enter(submission: Submission, workflow: Workflow, definition: dict[st
         changes.update(state=target.name, state_entered_at=moment, due_at=workflow.due(target.name, moment))
     data = dict(move.data or {})
     if "requestInformation" in transition.actions:
-        changes["request"] = {"pages": list(data.get("pages", [])), "note": move.note}
+        # The note is the resident's to read only when the move is marked visible to them.
+        changes["request"] = {"pages": list(data.get("pages", [])),
+                              "note": move.note.strip() if move.visible_to_resident else ""}
     elif moved and submission.request is not None:
         changes["request"] = None
     updated = await Submission.filter(id=submission.id, version=submission.version).using_db(connection).update(**changes)

@@ -39,6 +39,7 @@ async def council(request: Request) -> Response:
         "language": lang,
         "council": {"slug": found.slug, "name": found.name},
         "services": services,
+        "links": {"status_lookup": web.path(request, "status_lookup", council=found.slug)},
     }
     return web.page(request, "pages/council.html", payload, lang, languages=found.languages or ["en"])
 

@@ -1,29 +1,66 @@
-"""A council's brand: its colour as a tiny stylesheet over the compiled theme, and the script
-that starts GOV.UK Frontend (served as a file: the Content-Security-Policy forbids inline)."""
+"""A council's brand: its colour as a tiny stylesheet over the compiled theme, the script
+that starts GOV.UK Frontend (served as a file: the Content-Security-Policy forbids inline),
+and the favicon themes/build.py draws (never GOV.UK's crown)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from runtime import store
+from runtime.web.settings import Settings
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_BRAND = "#1d70b8"  # themes/build.py draws the favicon in it too
+FAVICONS = {"favicon.ico": "image/x-icon", "favicon.svg": "image/svg+xml"}
+FAVICON_CACHE = "public, max-age=31536000"  # a year: the icon changes only with Borough's build
 
 SCRIPT = """import { initAll } from '/assets/govuk/govuk-frontend.min.js'
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 initAll()
+for (const link of document.querySelectorAll('[data-borough-print]')) {
+  link.addEventListener('click', (event) => { event.preventDefault(); window.print() })
+}
+
+// An add-another loop's pages arrive through htmx (see layout.html): start GOV.UK Frontend
+// in the new content and move the focus as a new page would, to the error summary (which
+// takes it itself), else a notification banner, else the page's heading.
+document.addEventListener('htmx:afterSettle', (event) => {
+  const content = event.target
+  if (!(content instanceof HTMLElement) || content.id !== 'borough-content') return
+  initAll({ scope: content })
+  if (content.querySelector('.govuk-error-summary')) return
+  const target = content.querySelector('.govuk-notification-banner') || content.querySelector('h1')
+  if (!target) return
+  if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1')
+  target.focus()
+})
 """
 
 
 async def council_css(request: Request) -> Response:
     council = await store.get_council(request.path_params["council"])
-    colour = council.brand_colour if council and COLOUR.match(council.brand_colour or "") else "#1d70b8"
+    colour = council.brand_colour if council and COLOUR.match(council.brand_colour or "") else DEFAULT_BRAND
     css = f":root {{ --borough-brand: {colour}; }}\n"
     return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=300"})
 
 
 async def script(request: Request) -> Response:
     return Response(SCRIPT, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"})
+
+
+def favicon(name: str) -> Callable[[Request], Awaitable[Response]]:
+    """A handler for /favicon.ico or /favicon.svg, as themes/build.py wrote it into the build folder."""
+    media_type = FAVICONS[name]
+
+    async def serve(request: Request) -> Response:
+        settings: Settings = request.app.state.settings
+        path = settings.themes_dir / "static" / "build" / name
+        if not path.is_file():  # the assets were not built: `make` builds them
+            return PlainTextResponse("Not found", status_code=404)
+        return FileResponse(path, media_type=media_type, headers={"cache-control": FAVICON_CACHE})
+
+    return serve

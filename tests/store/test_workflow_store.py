@@ -129,6 +129,7 @@ async def test_a_note_hidden_from_the_resident_stays_out_of_their_email(council:
         "ASK", note="Suspect a fake", visible_to_resident=False), LINKS)
     email = await OutboxMessage.get(idempotency_key=f"status:{submission.id}:{record.id}")
     assert "Suspect a fake" not in email.body_text
+    assert (await Submission.get(id=submission.id)).request == {"pages": [], "note": ""}
     assert [e.event for e in await flow.history(submission, resident_only=True)] == ["submitted"]
 
 
