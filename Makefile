@@ -13,7 +13,7 @@ SCSS := $(wildcard themes/default/scss/*.scss)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets lint bench clean
+.PHONY: run test install assets lint bench bench-inbox clean
 
 run: install
 	$(PY) -m borough serve --demo --host $(HOST) --port $(PORT)
@@ -52,6 +52,9 @@ lint: install
 
 bench: install
 	$(PY) -m bench
+
+bench-inbox: install
+	$(PY) -m bench.inbox
 
 clean:
 	rm -rf $(VENV) node_modules $(ASSETS) var

@@ -7,10 +7,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from builder.casework import casework_view
 from builder.context import Staff, audit, page, path, redirect
 from runtime import store
 from runtime.core import flow
+from runtime.core.answers import get
 from runtime.core.fees import format_pence
+from runtime.core.service import Service
 from runtime.payments.base import ProviderError
 from runtime.payments.service import Payments, PaymentsUnavailable
 from runtime.store import payments as records
@@ -57,16 +60,14 @@ async def _payments_view(request: Request, council: store.Council, submission: s
 
 
 async def application(request: Request, staff: Staff, *, errors: list[dict[str, str]] | None = None,
-                      status_code: int = 200) -> Response:
+                      status_code: int = 200, form: dict[str, Any] | None = None) -> Response:
     submission = await _application(staff, request.path_params["reference"])
     assert staff.council is not None
     version = await submission.service_version
     service = web.compiled(version)
-    plan = flow.plan(service, submission.answers)
-    rows = []
-    for step in plan.pages:
-        if step.kind == "question":
-            rows.extend(answer_rows(service, step, submission.answers, "en", {}, ""))
+    casework = await casework_view(request, staff, submission, form)
+    names = {f["id"]: f["name"] for f in casework["files"]}
+    sections = answer_sections(service, submission.answers, names)
     payload = {
         "page": {"heading": f"Application {submission.reference}"},
         "application": {
@@ -74,13 +75,37 @@ async def application(request: Request, staff: Staff, *, errors: list[dict[str, 
             "state": submission.state, "awaiting_payment": submission.awaiting_payment,
             "submitted_at": submission.submitted_at.isoformat(),
             "submitted": submission.submitted_at.strftime("%-d %B %Y %H:%M"),
+            "language": submission.language,
         },
-        "answers": rows,
+        "answers": [row for section in sections for row in section["rows"]],
+        "sections": sections,
         "payments": await _payments_view(request, staff.council, submission),
+        "casework": casework,
         "errors": errors or [],
-        "links": {"back": path(request, "dashboard", council=staff.council.slug)},
+        "links": {"back": path(request, "applications", council=staff.council.slug)},
     }
     return page(request, "staff/application.html", payload, staff, status_code=status_code)
+
+
+def answer_sections(service: Service, answers: dict[str, Any], files: dict[str, str]) -> list[dict[str, Any]]:
+    """The answers as check-your-answers lays them out: a section per titled page, a row per
+    question, a row per item of an "add another" list; only pages that applied."""
+    sections: list[dict[str, Any]] = []
+    for step in flow.plan(service, answers).pages:
+        title = step.title
+        if step.kind == "add-another" and step.answer:
+            items = get(answers, step.answer)
+            rows = []
+            for number, item in enumerate(items if isinstance(items, list) else [], start=1):
+                details = answer_rows(service, step, item, "en", files, "")
+                rows.append({"key": f"{str(step.spec.get('itemTitle', 'Item')).capitalize()} {number}",
+                             "value": {"lines": [f"{row['key']}: {row['value'].get('text') or ', '.join(row['value'].get('lines', []))}"
+                                                 for row in details]}})
+            sections.append({"title": title, "rows": rows})
+        elif step.kind == "question":
+            sections.append({"title": title if len(step.fields) > 1 else None,
+                             "rows": answer_rows(service, step, answers, "en", files, "")})
+    return [section for section in sections if section["rows"]]
 
 
 async def refund(request: Request, staff: Staff) -> Response:

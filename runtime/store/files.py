@@ -13,6 +13,7 @@ import os
 import unicodedata
 import uuid
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from runtime.store.models import Council, Journey, UploadedFile
 from runtime.store.scope import owned
@@ -94,6 +95,10 @@ class FileStore:
 
     async def read_bytes(self, file: UploadedFile) -> bytes:
         return await asyncio.to_thread(self._path(file.storage_key).read_bytes)
+
+    def open(self, file: UploadedFile) -> BinaryIO:
+        """The stored bytes of ``file`` to read a block at a time (the caller closes it)."""
+        return open(self._path(file.storage_key), "rb")
 
     def _path(self, storage_key: str) -> Path:
         path = (self.root / storage_key).resolve()

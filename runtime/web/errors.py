@@ -45,7 +45,9 @@ def render_error(request: Request, status: int, code: str) -> Response:
     if wants_json(request):
         return JSONResponse(payload, status_code=status)
     start = None
-    if "council" in request.path_params and "service" in request.path_params:
+    # Only the resident app has service start pages to point back to (the staff app has none).
+    if ("council" in request.path_params and "service" in request.path_params
+            and "start" in getattr(request.app.state, "routes_by_name", {})):
         start = web.path(request, "start", council=request.path_params["council"], service=request.path_params["service"])
     return web.page(request, "pages/error.html", {**payload, "language": lang, "links": {"start": start}}, lang,
                     status_code=status)

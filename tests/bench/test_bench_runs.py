@@ -3,6 +3,9 @@ the baseline's, and reports a ratio for each. No timing is asserted: benchmarks 
 
 from __future__ import annotations
 
+import pytest
+
+from bench import inbox as inbox_bench
 from bench.journey import largest_service
 from bench.pages import format_report, run
 from runtime.core.ui_text import ui
@@ -30,3 +33,21 @@ async def test_the_page_benchmark_reports_a_ratio_for_a_question_page_and_check_
         assert page.queries_baseline.count == 1
     assert report.compiles_while_timed == 0, "a timed request compiled a definition"
     assert "ratio" in format_report(report)
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_the_inbox_benchmark_seeds_and_times_every_page_on_postgresql(database_url: str) -> None:
+    report = await inbox_bench.run(database_url, rows=20_000, services=50, runs=3)
+
+    assert report.rows == 20_000 and report.other_rows == 2_000 and len(report.baseline) == 3
+    assert [case.name for case in report.cases] == [
+        "service + state, first page", "service + state, deep page", "overdue, first page", "overdue, deep page",
+        "no filter, first page", "no filter, deep page"]
+    for case in report.cases:
+        assert len(case.samples) == 3 and case.median > 0
+        assert any("Index Scan" in line for line in case.plan), case.plan  # never a sequential scan of submissions
+        assert not any("Seq Scan on submission" in line for line in case.plan), case.plan
+        if case.deep:
+            assert case.cursor is not None and case.rows_before > 0
+    text = inbox_bench.format_report(report)
+    assert "ratio" in text and "target: median < 50 ms" in text
