@@ -2,17 +2,23 @@
 
 Run from anywhere as `python themes/build.py` (make does it); standard library
 only. It compiles themes/default/scss/council.scss with the Sass that npm
-installed, and copies GOV.UK Frontend's JavaScript and images and htmx, each
-with its licence, from node_modules/. One line is printed per output.
+installed, and copies GOV.UK Frontend's JavaScript and htmx, each with its
+licence, from node_modules/. GOV.UK Frontend's images are all the crown (its
+favicons, app icons and crest) and councils are not GOV.UK: none is copied,
+nor the web manifest that lists them.
+The favicon is our own, drawn here: a "B" on the default brand colour.
+One line is printed per output.
 
 themes/static/build/ is meant to be served at /assets/: the stylesheet's
 $govuk-assets-path is /assets/govuk/, where the images land.
 """
 
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +34,34 @@ BUILD = ROOT / "themes" / "static" / "build"
 GOVUK_LICENCE_COPY = ROOT / "themes" / "licences" / "govuk-frontend-LICENSE.txt"
 
 NEEDS_NPM = "run `make` — npm is needed for front-end assets"
+
+# GOV.UK Frontend's assets that are GOV.UK's own, never copied: the crown (images/: favicons,
+# app icons, the crest, the Open Graph image; manifest.json, which lists those icons) and the
+# GDS Transport font (fonts/).
+NOT_COPIED = ("fonts", "images", "manifest.json")
+
+# The favicon: a white "B" on the default brand colour (runtime/web/theme.py's fallback),
+# drawn on a 16-unit grid, one string per row.
+DEFAULT_BRAND = "#1d70b8"
+FAVICON_GLYPH = (
+    "................",
+    "................",
+    "....#######.....",
+    "....########....",
+    "....##....###...",
+    "....##.....##...",
+    "....##....###...",
+    "....#########...",
+    "....#########...",
+    "....##.....###..",
+    "....##......##..",
+    "....##.....###..",
+    "....##########..",
+    "....#########...",
+    "................",
+    "................",
+)
+FAVICON_SIZES = (16, 32, 48)
 
 
 class BuildError(Exception):
@@ -100,6 +134,65 @@ def copy_tree(source: Path, target: Path) -> None:
     _report(target)
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    value = int(colour.lstrip("#"), 16)
+    return value >> 16, (value >> 8) & 0xFF, value & 0xFF
+
+
+def favicon_svg(colour: str = DEFAULT_BRAND) -> str:
+    """The glyph as SVG: one path of unit squares on a rounded square of `colour`."""
+    squares = "".join(
+        f"M{x} {y}h1v1h-1z"
+        for y, row in enumerate(FAVICON_GLYPH)
+        for x, cell in enumerate(row)
+        if cell == "#"
+    )
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+        f'<rect width="16" height="16" rx="2" fill="{colour}"/>'
+        f'<path fill="#ffffff" d="{squares}"/></svg>\n'
+    )
+
+
+def favicon_png(size: int, colour: str = DEFAULT_BRAND) -> bytes:
+    """The glyph as a `size`-pixel square PNG (RGB, nearest-neighbour scaled)."""
+    ground, ink = bytes(_rgb(colour)), b"\xff\xff\xff"
+    grid = len(FAVICON_GLYPH)
+    rows = []
+    for y in range(size):
+        glyph_row = FAVICON_GLYPH[y * grid // size]
+        pixels = b"".join(ink if glyph_row[x * grid // size] == "#" else ground for x in range(size))
+        rows.append(b"\x00" + pixels)  # filter type 0 for each scanline
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+
+
+def favicon_ico(colour: str = DEFAULT_BRAND) -> bytes:
+    """An .ico holding a PNG of each size in FAVICON_SIZES."""
+    images = [favicon_png(size, colour) for size in FAVICON_SIZES]
+    header = struct.pack("<HHH", 0, 1, len(images))
+    offset = len(header) + 16 * len(images)
+    entries = b""
+    for size, image in zip(FAVICON_SIZES, images, strict=True):
+        entries += struct.pack("<BBBBHHII", size % 256, size % 256, 0, 0, 1, 32, len(image), offset)
+        offset += len(image)
+    return header + entries + b"".join(images)
+
+
+def write_favicons(target: Path) -> None:
+    """favicon.svg and favicon.ico into `target`, drawn by the code above."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "favicon.svg").write_text(favicon_svg(), "utf-8")
+    _report(target / "favicon.svg")
+    (target / "favicon.ico").write_bytes(favicon_ico())
+    _report(target / "favicon.ico")
+
+
 def licence_file(package: Path) -> Path | None:
     names = ("LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "LICENCE.txt", "LICENCE.md")
     return next((package / name for name in names if (package / name).is_file()), None)
@@ -121,13 +214,14 @@ def build() -> None:
     if source_map.is_file():
         copy_file(source_map, govuk_build / "govuk-frontend.min.js.map")
     for asset in sorted((govuk_dist / "assets").iterdir()):
-        if asset.name == "fonts":
-            continue  # GDS Transport, licensed for GOV.UK only; we do not use it
+        if asset.name in NOT_COPIED:
+            continue  # GOV.UK's own: the GDS Transport font, the crown images
         if asset.is_dir():
             copy_tree(asset, govuk_build / asset.name)
         else:
             copy_file(asset, govuk_build / asset.name)
     copy_file(licence_file(GOVUK) or GOVUK_LICENCE_COPY, govuk_build / "LICENSE.txt")
+    write_favicons(BUILD)
 
     copy_file(HTMX / "dist" / "htmx.min.js", BUILD / "htmx.min.js")
     htmx_licence = licence_file(HTMX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from runtime.core.answers import MISSING, get
 from runtime.core.service import Answers, Service
@@ -30,7 +31,7 @@ class Charge:
 class Quote:
     charges: tuple[Charge, ...]
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(charge.amount for charge in self.charges)
 

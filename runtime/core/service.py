@@ -10,6 +10,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from runtime.core.conditions import Condition
 from runtime.core.keywords import answers_validator
 from runtime.core.schema_paths import (
     infer_widget,
@@ -64,7 +65,7 @@ class Page:
     kind: str  # question | add-another | content
     spec: dict[str, Any]
     fields: tuple[Field, ...]
-    when: Draft202012Validator | None
+    when: Condition | None
     answer: str | None = None  # the list an add-another page fills
     item_validator: Draft202012Validator | None = None
     min_items: int = 0
@@ -87,7 +88,7 @@ class Page:
 class FeeLine:
     id: str
     spec: dict[str, Any]
-    when: Draft202012Validator | None
+    when: Condition | None
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _compile(document: dict[str, Any], digest: str) -> Service:
     answers = document["answers"]
     pages = tuple(_compile_page(answers, spec) for spec in document["pages"])
     fees = tuple(
-        FeeLine(line["id"], line, answers_validator(line["when"]) if "when" in line else None)
+        FeeLine(line["id"], line, Condition(line["when"]) if "when" in line else None)
         for line in document.get("fees", {}).get("lines", [])
     )
     return Service(
@@ -165,7 +166,7 @@ def _compile(document: dict[str, Any], digest: str) -> Service:
 
 def _compile_page(answers: dict[str, Any], spec: dict[str, Any]) -> Page:
     kind = spec.get("type", "question")
-    when = answers_validator(spec["when"]) if "when" in spec else None
+    when = Condition(spec["when"]) if "when" in spec else None
     if kind == "content":
         return Page(spec["id"], kind, spec, (), when)
     if kind == "add-another":

@@ -20,6 +20,7 @@ from runtime.core.workflow import AWAITING_PAYMENT
 from runtime.web import context as web
 from runtime.web import paying
 from runtime.web.add_another import item_rows, summary
+from runtime.web.answers_page import projected_check_answers
 from runtime.web.context import ClientError, ServiceContext
 from runtime.web.projections import Slots, text
 from runtime.web.rendering import wants_json
@@ -160,7 +161,10 @@ def projected_question(request: Request, ctx: ServiceContext, page: Page, links:
                    "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
         return web.renderer(request).render("pages/question.html", {**payload, **browser, "request_path": slot("path")})
 
-    projection = request.app.state.projections.get((ctx.service.hash, page.id, ctx.language, chosen_reveals), build)
+    # Councils may publish one definition (one hash): the council's name and links are keyed too.
+    council = ctx.council
+    key = (council.id, council.slug, council.name, ctx.service.hash, page.id, ctx.language, chosen_reveals)
+    projection = request.app.state.projections.get(key, build)
     values = {"csrf": web.csrf_token(request), "back": text(links["back"]), "action": text(links["action"]),
               "path": text(request.url.path)}
     for fld in page.fields:
@@ -262,93 +266,59 @@ async def check_answers(request: Request) -> Response:
     quote = price(service, answers, ctx.language)
     will_pay = bool(quote.total) and paying.can_pay(request, ctx.council)
     files = await file_names(request, ctx, answers, plan.pages)
-    sections = []
-    for page in plan.pages:
-        if page.kind == "content":
-            continue
-        title = service.text(f"pages.{page.id}.title", page.title, ctx.language) if page.title else None
-        if page.kind == "add-another" and page.answer:
-            sections.append({"title": title, "rows": item_rows(request, ctx, page, answers, files)})
-            continue
-        sections.append({
-            "title": title if len(page.fields) > 1 else None,
-            "rows": answer_rows(service, page, answers, ctx.language, files, page_url(request, ctx, page, to_check=True)),
-        })
     declaration = service.document.get("declaration")
-    payload = {
-        **ctx.payload(),
-        "sections": _merge_untitled(sections),
-        "fees": quote_view(quote) if quote.charges else None,
-        "payment_note": ui(ctx.language, "payment_not_set_up") if quote.total and not will_pay else None,
-        "pay": will_pay,
-        "declaration": {
-            "title": service.text("declaration.title", declaration.get("title", ui(ctx.language, "declaration")), ctx.language),
-            "content": service.text("declaration.content", declaration["content"], ctx.language),
-            "confirm": service.text("declaration.confirm", declaration.get("confirm", ui(ctx.language, "accept_and_send")), ctx.language),
-        } if declaration else None,
-        "links": {
-            "back": page_url(request, ctx, plan.pages[-1]),
-            "action": request.url.path,
-            "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
-        },
-    }
+
+    def payload() -> dict[str, Any]:
+        return {
+            **ctx.payload(),
+            "sections": answer_sections(request, ctx, plan, files),
+            "fees": quote_view(quote) if quote.charges else None,
+            "payment_note": ui(ctx.language, "payment_not_set_up") if quote.total and not will_pay else None,
+            "pay": will_pay,
+            "declaration": {
+                "title": service.text("declaration.title", declaration.get("title", ui(ctx.language, "declaration")), ctx.language),
+                "content": service.text("declaration.content", declaration["content"], ctx.language),
+                "confirm": service.text("declaration.confirm", declaration.get("confirm", ui(ctx.language, "accept_and_send")), ctx.language),
+            } if declaration else None,
+            "links": {
+                "back": page_url(request, ctx, plan.pages[-1]),
+                "action": request.url.path,
+                "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
+            },
+        }
+
     if wants_json(request):
-        return web.page(request, "pages/check_answers.html", payload, ctx.language, languages=service.languages)
-    return projected_check_answers(request, ctx, payload)
-
-
-def _value_html(value: dict[str, Any]) -> str:
-    """A summary-list value as the template writes it: escaped text, or escaped lines with <br>."""
-    if "lines" in value:
-        return "<br>".join(text(line) for line in value["lines"])
-    return text(value["text"])
-
-
-def projected_check_answers(request: Request, ctx: ServiceContext, payload: dict[str, Any]) -> Response:
-    """Check your answers from its projection: one per shape of the page (which sections, rows
-    and fee lines it shows); every answer and amount is a hole filled per request."""
-    fees = payload["fees"]
-    shape = (
-        ctx.service.hash, ctx.language,
-        tuple((section["title"], tuple((row["key"], row["change"]) for row in section["rows"]))
-              for section in payload["sections"]),
-        tuple((line["description"], line["quantity"]) for line in fees["lines"]) if fees else None,
-        payload["links"]["back"],
-    )
-
-    def build(slot: Slots) -> str:
-        sections = [
-            {"title": section["title"],
-             "rows": [{**row, "value": {"text": slot(f"row:{i}:{j}")}} for j, row in enumerate(section["rows"])]}
-            for i, section in enumerate(payload["sections"])
-        ]
-        slotted_fees = None
-        if fees:
-            slotted_fees = {**fees, "total_text": slot("total"),
-                            "lines": [{**line, "amount_text": slot(f"fee:{k}")} for k, line in enumerate(fees["lines"])]}
-        browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
-                   "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
-        context = {**payload, "sections": sections, "fees": slotted_fees, **browser, "request_path": slot("path")}
-        return web.renderer(request).render("pages/check_answers.html", context)
-
-    projection = request.app.state.projections.get(shape, build)
-    values = {"csrf": web.csrf_token(request), "path": text(request.url.path)}
-    for i, section in enumerate(payload["sections"]):
-        for j, row in enumerate(section["rows"]):
-            values[f"row:{i}:{j}"] = _value_html(row["value"])
-    if fees:
-        values["total"] = text(fees["total_text"])
-        for k, line in enumerate(fees["lines"]):
-            values[f"fee:{k}"] = text(line["amount_text"])
-    response = HTMLResponse(projection.fill(values))
-    response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
-    return web.finish(request, response)
+        return web.page(request, "pages/check_answers.html", payload(), ctx.language, languages=service.languages)
+    # The HTML from the projection of the page's shape; the payload only builds a new one.
+    return projected_check_answers(request, ctx, plan, quote, will_pay, files, payload)
 
 
 def _email_of(answers: Answers) -> str | None:
     """The resident's email, when the service asks for one at /email, for the payment receipt."""
     value = answers.get("email")
     return value if isinstance(value, str) else None
+
+
+def answer_sections(request: Request, ctx: ServiceContext, plan: Plan, files: dict[str, str], *,
+                    changes: bool = True) -> list[dict[str, Any]]:
+    """The answers as check your answers shows them: a summary list per titled page, single
+    questions together. Without `changes`, no "Change" links (a copy of a sent application)."""
+    service, answers = ctx.service, plan.answers
+    sections = []
+    for page in plan.pages:
+        if page.kind == "content":
+            continue
+        title = service.text(f"pages.{page.id}.title", page.title, ctx.language) if page.title else None
+        if page.kind == "add-another" and page.answer:
+            rows = item_rows(request, ctx, page, answers, files)
+            sections.append({"title": title, "rows": rows if changes else [{**row, "change": None} for row in rows]})
+            continue
+        change = page_url(request, ctx, page, to_check=True) if changes else ""
+        sections.append({
+            "title": title if len(page.fields) > 1 else None,
+            "rows": answer_rows(service, page, answers, ctx.language, files, change),
+        })
+    return _merge_untitled(sections)
 
 
 def _merge_untitled(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -386,6 +356,11 @@ async def confirmation(request: Request) -> Response:
             "title": ctx.service.text("confirmation.title", document["confirmation"].get("title", ui(ctx.language, "application_complete")), ctx.language),
             "next": ctx.service.text("confirmation.next", document["confirmation"]["next"], ctx.language),
         },
-        "links": {"council": web.path(request, "council", council=ctx.council.slug)},
+        "links": {
+            "council": web.path(request, "council", council=ctx.council.slug),
+            # The signed link: the reference alone never opens an application.
+            "status": web.path(request, "status", council=ctx.council.slug, reference=submission.reference,
+                               token=request.app.state.links.status_token(submission.reference)),
+        },
     }
     return web.page(request, "pages/confirmation.html", payload, ctx.language, languages=ctx.service.languages)

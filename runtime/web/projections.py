@@ -40,14 +40,22 @@ class Projection:
                 self.holes.append(slots.names[match.group()])
                 position = match.end()
         self.parts.append(html[position:])
+        # The markup as one format string, each hole a numbered field: filling is one C call.
+        self.names = list(dict.fromkeys(self.holes))
+        number = {name: index for index, name in enumerate(self.names)}
+        pieces = [_literal(self.parts[0])]
+        for hole, part in zip(self.holes, self.parts[1:], strict=True):
+            pieces.append(f"{{{number[hole]}}}")
+            pieces.append(_literal(part))
+        self._format = "".join(pieces)
 
     def fill(self, values: Mapping[str, str]) -> str:
         """The page, with each hole given its (already escaped) value; a missing one is empty."""
-        out = [self.parts[0]]
-        for hole, part in zip(self.holes, self.parts[1:], strict=True):
-            out.append(values.get(hole, ""))
-            out.append(part)
-        return "".join(out)
+        return self._format.format(*[values.get(name, "") for name in self.names])
+
+
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 class Projections:

@@ -25,9 +25,15 @@ for (const link of document.querySelectorAll('[data-borough-print]')) {
   link.addEventListener('click', (event) => { event.preventDefault(); window.print() })
 }
 
-// An add-another loop's pages arrive through htmx (see layout.html): start GOV.UK Frontend
-// in the new content and move the focus as a new page would, to the error summary (which
-// takes it itself), else a notification banner, else the page's heading.
+// An add-another loop's pages arrive through htmx (see layout.html). Whatever its status (422
+// is a page with its errors), the server's page is shown, as the browser would show it.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  if (!(event.target instanceof HTMLElement) || event.target.id !== 'borough-content') return
+  event.detail.shouldSwap = true
+  event.detail.isError = false
+})
+// Then GOV.UK Frontend starts in the new content, and the focus moves as on a new page: to
+// the error summary (which takes it itself), else a notification banner, else the heading.
 document.addEventListener('htmx:afterSettle', (event) => {
   const content = event.target
   if (!(content instanceof HTMLElement) || content.id !== 'borough-content') return

@@ -118,8 +118,9 @@ class Console:
     """Everything the browser complained about: console errors and warnings (a
     Content-Security-Policy violation is one) and uncaught exceptions.
 
-    Not complaints: the status of a page itself (422 is how an error page answers) and the
-    favicon Chromium asks for on its own.
+    Not complaints: the status of a page itself (422 is how an error page answers), whether
+    loaded by the browser or fetched by htmx to be swapped in (a boosted request: an
+    add-another loop's pages), and the favicon Chromium asks for on its own.
     """
 
     errors: list[str] = field(default_factory=list)
@@ -133,7 +134,7 @@ class Console:
         return self
 
     def _request(self, request: Request) -> None:
-        if request.is_navigation_request():
+        if request.is_navigation_request() or request.headers.get("hx-boosted") == "true":
             self.documents.add(request.url)
             self.current = request.url
 
