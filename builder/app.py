@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 from builder import (
     applications,
     audit_log,
+    casework,
     dashboard,
+    exports,
     invitations,
+    outbox_pages,
     people,
     reconciliation,
     resets,
@@ -18,6 +24,8 @@ from builder import (
     webhook_pages,
 )
 from builder import settings as council_settings
+from builder.api import create_api_app
+from builder.api_key_pages import api_key_list, revoke_api_key
 from builder.context import staff_only
 from runtime.payments.service import Payments
 from runtime.store import SecretBox
@@ -30,6 +38,7 @@ from runtime.web.sessions import Signer
 from runtime.web.settings import Settings
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+CASEWORK = ["admin", "caseworker"]
 
 
 def staff_routes() -> list[BaseRoute]:
@@ -47,11 +56,29 @@ def staff_routes() -> list[BaseRoute]:
         Route("/councils", staff_only(signing_in.councils, council=False), name="councils"),
         Route("/councils/new", staff_only(dashboard.create_council, council=False, operator=True), methods=BOTH,
               name="create_council"),
+        # Every email of the installation (operators): builder/outbox_pages.py
+        Route("/outbox", staff_only(outbox_pages.outbox_list, council=False, operator=True), name="installation_outbox"),
+        Route("/outbox/{message_id:int}", staff_only(outbox_pages.outbox_message, council=False, operator=True),
+              name="installation_outbox_message"),
+        Route("/outbox/{message_id:int}/send-again",
+              staff_only(outbox_pages.outbox_send_again, council=False, operator=True), methods=POST,
+              name="installation_outbox_send_again"),
         # A council
         Route(f"{council}", staff_only(dashboard.dashboard), name="dashboard"),
         # Applications and their payments
         Route(f"{council}/applications/{{reference}}",
               staff_only(applications.application, roles=["admin", "caseworker"]), name="application"),
+        # Casework: the inbox, workflow actions, assigning, files, exports (builder/casework.py, builder/exports.py)
+        Route(f"{council}/applications", staff_only(casework.applications, roles=CASEWORK), name="applications"),
+        Route(f"{council}/applications/{{reference}}/actions", staff_only(casework.act, roles=CASEWORK),
+              methods=POST, name="application_action"),
+        Route(f"{council}/applications/{{reference}}/assign", staff_only(casework.assign, roles=CASEWORK),
+              methods=POST, name="application_assign"),
+        Route(f"{council}/applications/{{reference}}/files/{{file_id}}", staff_only(casework.download, roles=CASEWORK),
+              name="application_file"),
+        Route(f"{council}/services/{{service_id}}/export.csv", staff_only(exports.export_csv, roles=CASEWORK),
+              name="export_csv"),
+        Route(f"{council}/services/{{service_id}}/export", staff_only(exports.export, roles=CASEWORK), name="export"),
         Route(f"{council}/applications/{{reference}}/payments/{{attempt_id:int}}/refund",
               staff_only(applications.refund, roles=["admin"]), methods=POST, name="refund"),
         Route(f"{council}/payments/reconciliation", staff_only(reconciliation.reconciliation, roles=["admin"]),
@@ -65,6 +92,22 @@ def staff_routes() -> list[BaseRoute]:
         Route(f"{council}/webhooks", staff_only(webhook_pages.webhooks, roles=["admin"]), methods=BOTH, name="webhooks"),
         Route(f"{council}/webhooks/{{endpoint_id:int}}/remove", staff_only(webhook_pages.remove_webhook, roles=["admin"]),
               methods=BOTH, name="remove_webhook"),
+        Route(f"{council}/webhooks/{{endpoint_id:int}}", staff_only(webhook_pages.webhook_deliveries, roles=["admin"]),
+              name="webhook_deliveries"),
+        Route(f"{council}/webhooks/not-delivered", staff_only(webhook_pages.webhook_dead_letters, roles=["admin"]),
+              name="webhook_dead_letters"),
+        Route(f"{council}/webhooks/messages/{{delivery_id:int}}/send-again",
+              staff_only(webhook_pages.resend_delivery, roles=["admin"]), methods=POST, name="resend_delivery"),
+        # API keys for the JSON API (admin): builder/api_key_pages.py; the API itself is builder/api.py
+        Route(f"{council}/api-keys", staff_only(api_key_list, roles=["admin"]), methods=BOTH, name="api_keys"),
+        Route(f"{council}/api-keys/{{key_id:int}}/revoke", staff_only(revoke_api_key, roles=["admin"]), methods=BOTH,
+              name="revoke_api_key"),
+        # The council's emails (admin): builder/outbox_pages.py
+        Route(f"{council}/outbox", staff_only(outbox_pages.outbox_list, roles=["admin"]), name="council_outbox"),
+        Route(f"{council}/outbox/{{message_id:int}}", staff_only(outbox_pages.outbox_message, roles=["admin"]),
+              name="council_outbox_message"),
+        Route(f"{council}/outbox/{{message_id:int}}/send-again",
+              staff_only(outbox_pages.outbox_send_again, roles=["admin"]), methods=POST, name="council_outbox_send_again"),
         # People, invitations and the audit log: builder/people.py, builder/invitations.py, builder/audit_log.py
         Route("/invitations/{token}", invitations.invitation, methods=BOTH, name="invitation"),
         Route(f"{council}/people", staff_only(people.people, roles=["admin"]), name="people"),
@@ -77,9 +120,18 @@ def staff_routes() -> list[BaseRoute]:
     ]
 
 
+def mount(path: str, app: ASGIApp, name: str) -> Mount:
+    """A Mount for paths holding any character: Starlette's own stops at a newline (%0A),
+    sending such a request past the mounted app to another app's 404 page."""
+    found = Mount(path, app=app, name=name)
+    found.path_regex = re.compile(found.path_regex.pattern, re.DOTALL)
+    return found
+
+
 def create_staff_app(settings: Settings) -> Starlette:
     app = Starlette(
-        routes=staff_routes(),
+        # The JSON API first: its key, not a staff session, says which council it reads.
+        routes=[mount("/api/v1", create_api_app(settings), "api"), *staff_routes()],
         exception_handlers={
             **{code: errors.http_error for code in (400, 401, 403, 404, 405, 409, 410, 413, 415)},
             500: errors.server_error,

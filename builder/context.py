@@ -98,15 +98,19 @@ def page(request: Request, template: str, payload: dict[str, Any], staff: Staff 
 
 def navigation(request: Request, staff: Staff) -> list[dict[str, Any]]:
     if staff.council is None:
-        return [{"text": "Your councils", "href": path(request, "councils")}]
+        return [{"text": "Your councils", "href": path(request, "councils")},
+                *([{"text": "Outbox", "href": path(request, "installation_outbox")}] if staff.user.is_operator else [])]
     slug = staff.council.slug
     items = [{"text": "Dashboard", "href": path(request, "dashboard", council=slug)}]
+    if staff.can("admin", "caseworker"):
+        items.append({"text": "Applications", "href": path(request, "applications", council=slug)})
     if staff.can("admin"):
         items += [
             {"text": "Settings", "href": path(request, "settings", council=slug)},
             {"text": "Payments", "href": path(request, "reconciliation", council=slug)},
             {"text": "Staff", "href": path(request, "people", council=slug)},
             {"text": "Audit log", "href": path(request, "audit", council=slug)},
+            {"text": "Outbox", "href": path(request, "council_outbox", council=slug)},
         ]
     current = request.url.path
     for item in items:

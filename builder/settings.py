@@ -17,6 +17,7 @@ from starlette.responses import Response
 from builder.context import Staff, audit, page, path, redirect
 from runtime import store
 from runtime.core.formats import is_email, is_uk_phone
+from runtime.store import api_keys
 from runtime.web import context as web
 
 MINIMUM_CONTRAST = 4.5
@@ -191,6 +192,7 @@ async def settings(request: Request, staff: Staff) -> Response:
         values = {**values, **posted}
     secret, unreadable = stored_secret(council, request.app.state.box)
     endpoints = await store.webhooks.endpoints(council)
+    live_keys = sum(1 for key in await api_keys.keys_of(council) if key.revoked_at is None)
     slug = council.slug
     colour = council.brand_colour
     payload = {
@@ -214,6 +216,9 @@ async def settings(request: Request, staff: Staff) -> Response:
             {"key": "webhooks", "text": "Webhooks", "action": "Manage",
              "summary": (f"{len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''}" if endpoints else "None"),
              "href": path(request, "webhooks", council=slug)},
+            {"key": "api_keys", "text": "API keys", "action": "Manage",
+             "summary": (f"{live_keys} in use" if live_keys else "None"),
+             "href": path(request, "api_keys", council=slug)},
         ],
         "errors": errors,
         "saved": saved_flag(request) and not errors,

@@ -13,9 +13,22 @@ from starlette.staticfiles import StaticFiles
 
 from runtime import store
 from runtime.core.links import Links
-from runtime.payments import reconciler
+from runtime.delivery import worker as background
+from runtime.delivery.email import transport_from_settings
 from runtime.payments.service import Payments
-from runtime.web import add_another, directory, errors, inline, journey, paying, save_return, theme
+from runtime.web import (
+    add_another,
+    directory,
+    errors,
+    inline,
+    journey,
+    paying,
+    save_return,
+    status,
+    status_lookup,
+    status_provide,
+    theme,
+)
 from runtime.web.context import Councils, Versions
 from runtime.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
 from runtime.web.projections import Projections
@@ -33,6 +46,12 @@ def resident_routes(settings: Settings) -> list[BaseRoute]:
         Route("/_sandbox/pay/{payment_id}/cancel", paying.sandbox_cancel, methods=["POST"], name="sandbox_cancel"),
         Route("/payments/{provider}/{council}/webhook", paying.webhook, methods=["POST"], name="payment_webhook"),
         Route("/{council}", directory.council, name="council"),
+        # Before the service routes: "status" is never a service id.
+        Route("/{council}/status", status_lookup.lookup, methods=["GET", "POST"], name="status_lookup"),
+        Route("/{council}/status/{reference}/{token}", status.status, name="status"),
+        Route("/{council}/status/{reference}/{token}/answers", status.answers, name="status_answers"),
+        Route("/{council}/status/{reference}/{token}/provide", status_provide.provide, methods=["GET", "POST"],
+              name="status_provide"),
         Route(service, journey.start, name="start"),
         Route(f"{service}/start", journey.begin, methods=["POST"], name="begin"),
         Route(f"{service}/check-answers", journey.check_answers, methods=["GET", "POST"], name="check_answers"),
@@ -52,6 +71,8 @@ def asset_routes(settings: Settings) -> list[BaseRoute]:
     return [
         Mount("/assets", StaticFiles(directory=str(settings.themes_dir / "static" / "build"), check_dir=False), name="assets"),
         Route("/theme/borough.js", theme.script, name="script"),
+        Route("/favicon.ico", theme.favicon("favicon.ico"), name="favicon_ico"),
+        Route("/favicon.svg", theme.favicon("favicon.svg"), name="favicon_svg"),
         Route("/theme/{council}.css", theme.council_css, name="council_css"),
     ]
 
@@ -71,8 +92,11 @@ def create_app(
         if connect_database:
             await store.connect(settings.database_url)
         stop = asyncio.Event()
-        worker = (asyncio.create_task(reconciler.run(app.state.payments, interval=settings.reconcile_every, stop=stop))
-                  if settings.embedded_worker else None)
+        worker = (asyncio.create_task(background.run(
+            background.Background(app.state.payments, transport_from_settings(settings),
+                                  store.SecretBox(settings.secret_key), settings.production),
+            every=settings.deliver_every, reconcile_every=settings.reconcile_every, stop=stop))
+            if settings.embedded_worker else None)
         try:
             yield
         finally:

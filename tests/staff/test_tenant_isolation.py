@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +19,12 @@ import pytest
 from staff_client import StaffClient, make_user
 from starlette.routing import Route
 
+from builder.api import api_routes
 from builder.app import staff_routes
 from runtime import store
+from runtime.core.service import content_hash
+from runtime.store import api_keys
+from runtime.store.models import ApiKey, OutboxMessage, Submission, WebhookDelivery
 
 ROLES = store.staff.ROLES
 
@@ -46,6 +50,11 @@ class World:
     beta_reference: str
     alpha_reference: str
     attempts: dict[str, int]
+    deliveries: dict[str, int] = field(default_factory=dict)  # a dead webhook message each
+    api_keys: dict[str, tuple[int, str]] = field(default_factory=dict)  # an API key each: id, key
+    messages: dict[str, int] = field(default_factory=dict)  # a dead outbox email each
+    files: dict[str, str] = field(default_factory=dict)  # a file uploaded with each council's application
+    services: dict[str, str] = field(default_factory=dict)  # a service id each; beta's is beta's alone
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -60,6 +69,16 @@ class World:
                 values[name] = self.beta_reference if objects_of is self.beta else self.alpha_reference
             elif name == "attempt_id":
                 values[name] = self.attempts["beta" if objects_of is self.beta else "alpha"]
+            elif name == "delivery_id":
+                values[name] = self.deliveries["beta" if objects_of is self.beta else "alpha"]
+            elif name == "key_id":
+                values[name] = self.api_keys["beta" if objects_of is self.beta else "alpha"][0]
+            elif name == "message_id":
+                values[name] = self.messages["beta" if objects_of is self.beta else "alpha"]
+            elif name == "file_id":
+                values[name] = self.files["beta" if objects_of is self.beta else "alpha"]
+            elif name == "service_id":
+                values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
             else:
                 raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
         path = route.path
@@ -93,14 +112,42 @@ async def world(staff_app: Any) -> World:
                                                         timedelta(minutes=90))
         references[council.slug], attempts[council.slug] = submission.reference, attempt.id
     await store.audit.record(beta, bob, "settings-changed", "beta")
-    return World(alpha, beta, alice, bob, endpoint, alpha_endpoint, references["beta"], references["alpha"], attempts)
+    found = World(alpha, beta, alice, bob, endpoint, alpha_endpoint, references["beta"], references["alpha"], attempts)
+    files = store.FileStore(staff_app.state.settings.files_dir)
+    for council in (alpha, beta):  # a file uploaded with each application (casework downloads)
+        sent = await store.get_by_reference(council, references[council.slug])
+        assert sent is not None
+        upload = await files.save_upload(council, await sent.journey, "/photo", f"{council.slug}.png", "image/png",
+                                         b"\x89PNG\r\n\x1a\n")
+        found.files[council.slug] = str(upload.id)
+    beta_only = {**version.definition, "id": "beta-only-service"}  # type: ignore[dict-item]
+    await store.publish_version(beta, beta_only, content_hash(beta_only))
+    found.services = {"alpha": version.service_id, "beta": "beta-only-service"}
+    for council in (alpha, beta):  # each submission queued a webhook message: make it a dead letter
+        delivery = await WebhookDelivery.filter(council_id=council.id).order_by("id").first()
+        assert delivery is not None
+        await WebhookDelivery.filter(id=delivery.id).update(dead_at=delivery.created_at, attempts=32, last_status=500)
+        found.deliveries[council.slug] = delivery.id
+    for council in (alpha, beta):
+        key, secret = await api_keys.create_key(council, f"{council.name} CRM", list(api_keys.SCOPES))
+        found.api_keys[council.slug] = (key.id, secret)
+    for council in (alpha, beta):  # an email each, refused for good: a dead outbox message
+        message = await store.enqueue_email(council, f"resident@{council.slug}.example", f"About {council.name}",
+                                            f"From {council.name}", f"isolation:{council.slug}")
+        await OutboxMessage.filter(id=message.id).update(dead_at=message.created_at, attempts=1, last_error="550")
+        found.messages[council.slug] = message.id
+    return found
 
 
 async def snapshot(world: World) -> tuple[Any, ...]:
     return (
         [(e.action, e.target) for e in await store.audit.entries(world.beta, limit=1000)],
         [(e.id, e.url) for e in await store.webhooks.endpoints(world.beta)],
+        await WebhookDelivery.filter(council_id=world.beta.id).order_by("id").values_list("id", "attempts", "dead_at"),
         [(m.user_id, tuple(m.roles)) for m in await store.staff.members_of(world.beta)],
+        await ApiKey.filter(council_id=world.beta.id).order_by("id").values_list("id", "name", "scopes", "revoked_at"),
+        await Submission.filter(council_id=world.beta.id).order_by("id").values_list("id", "state", "version"),
+        await OutboxMessage.filter(council_id=world.beta.id).order_by("id").values_list("id", "attempts", "dead_at"),
         (await store.get_council("beta")).name,  # type: ignore[union-attr]
     )
 
@@ -185,3 +232,34 @@ async def test_only_operators_create_councils(world: World, new_client: Callable
     operator = await signed_in(new_client, "op@borough.test")
     created = await operator.post("/staff/councils/new", {"slug": "gamma", "name": "Gamma Council"})
     assert created.status_code == 303 and await store.get_council("gamma") is not None
+
+
+async def test_one_councils_api_key_never_reaches_anothers_applications(
+        world: World, new_client: Callable[[], StaffClient], staff_settings: Any) -> None:
+    """Every route of the JSON API (builder/api.py), with council A's key and B's objects: 404,
+    as for objects that do not exist, and nothing of B's changes. The key, not the URL, picks
+    the council, so there is no council in the path to swap."""
+    http = new_client().http
+    headers = {"Authorization": f"Bearer {world.api_keys['alpha'][1]}"}
+    beta_submission = await store.get_by_reference(world.beta, world.beta_reference)
+    assert beta_submission is not None
+    files = store.FileStore(staff_settings.files_dir)
+    journey = await beta_submission.journey
+    beta_file = await files.save_upload(world.beta, journey, "/photo", "b.png", "image/png", b"\x89PNG\r\n\x1a\n")
+    before = await snapshot(world)
+    checked = 0
+    for route in api_routes():
+        if "{reference}" not in route.path:
+            continue  # the description (public) and the listing (below)
+        path = "/staff/api/v1" + route.path.replace("{reference}", world.beta_reference).replace(
+            "{file_id}", str(beta_file.id))
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            response = await http.request(method, path, headers=headers, json={"event": "approve"} if method == "POST" else None)
+            assert response.status_code == 404, f"{method} {path} gave {response.status_code}"
+            assert response.json()["error"]["code"] == "not_found" and world.beta_reference not in response.text
+            checked += 1
+    listing = await http.get("/staff/api/v1/submissions?limit=100", headers=headers)
+    assert listing.status_code == 200 and world.beta_reference not in listing.text
+    assert world.alpha_reference in listing.text
+    assert checked >= 3
+    assert await snapshot(world) == before
