@@ -14,32 +14,21 @@ rewrite its asserts, which would warn: PYTEST_DONT_REWRITE says its plain assert
 
 from __future__ import annotations
 
-import asyncio
 import datetime
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from accessibility import CSP_RECORDER, Auditor, inspector_for
+from accessibility import Auditor, inspector_for
+from browser_contexts import fresh_tab, new_context
 from browsing import CHOICES, SUCCESS_CARD, answer, code, reference_on, submit, walker
+from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from borough.demo import load_demo
 from runtime import store
-from runtime.web.settings import ROOT
-
-SERVER_START_SECONDS = 30
-ASSETS = ROOT / "themes" / "static" / "build"
 
 COUNCIL = "demo"
 ADMIN_EMAIL = "ada.admin@demo.borough.test"
@@ -82,90 +71,29 @@ async def _prepare_database(url: str) -> tuple[str, str]:
         await store.disconnect()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_serving(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the staff server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/staff/sign-in", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the staff server did not answer within {SERVER_START_SECONDS}s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def staff_server(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffServer]:
     """Residents at / and staff at /staff, as `borough serve` runs them, on a database of its own."""
-    if not (ASSETS / "council.css").is_file():
-        pytest.fail("the theme's assets are not built: run `make assets`", pytrace=False)
+    require_assets()
     folder = tmp_path_factory.mktemp("staff-server")
     database_url = f"sqlite:///{folder / 'borough.db'}"
-    # In a thread of its own: this one may be inside the session's event loop.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        reset, invitation = thread.submit(asyncio.run, _prepare_database(database_url)).result()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BOROUGH_DATABASE_URL": database_url,
-        "BOROUGH_SECRET_KEY": "staff-browser-test-secret-" + "x" * 32,
-        "BOROUGH_BASE_URL": base_url,
-        "BOROUGH_FILES_DIR": str(folder / "files"),
-        "BOROUGH_VAR_DIR": str(folder / "var"),
-        "BOROUGH_EMBEDDED_WORKER": "0",
-        "BOROUGH_ENV": "test",
-    }
-    env.pop("BOROUGH_SERVE_MODE", None)
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "borough.app:app_from_environment",
-             "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_serving(base_url, server, log)
+    reset, invitation = in_a_thread(_prepare_database(database_url))
+    with borough_server(folder, database_url, secret_key="staff-browser-test-secret-" + "x" * 32,
+                        ready_path="/staff/sign-in", name="the staff server",
+                        env={"BOROUGH_EMBEDDED_WORKER": "0", "BOROUGH_SERVE_MODE": None}) as base_url:
         yield StaffServer(base_url, reset, invitation)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-async def _context(browser: Browser, base_url: str, *, javascript: bool) -> BrowserContext:
-    context = await browser.new_context(
-        base_url=base_url, java_script_enabled=javascript, locale="en-GB",
-        viewport={"width": 1024, "height": 800},
-    )
-    context.set_default_timeout(10_000)
-    if javascript:
-        await context.add_init_script(CSP_RECORDER)
-    return context
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def staff_js_context(browser: Browser, staff_server: StaffServer) -> AsyncIterator[BrowserContext]:
-    context = await _context(browser, staff_server.base_url, javascript=True)
+    context = await new_context(browser, staff_server.base_url, javascript=True)
     yield context
     await context.close()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def staff_no_js_context(browser: Browser, staff_server: StaffServer) -> AsyncIterator[BrowserContext]:
-    context = await _context(browser, staff_server.base_url, javascript=False)
+    context = await new_context(browser, staff_server.base_url, javascript=False)
     yield context
     await context.close()
 
@@ -188,11 +116,8 @@ def staff_context(request: pytest.FixtureRequest, javascript: bool) -> BrowserCo
 @pytest_asyncio.fixture(loop_scope="session")
 async def staff_page(staff_context: BrowserContext) -> AsyncIterator[Page]:
     """A new tab on the staff server, with no cookies left from an earlier test; closed after it."""
-    context = staff_context
-    await context.clear_cookies()
-    tab = await context.new_page()
-    yield tab
-    await tab.close()
+    async with fresh_tab(staff_context) as tab:
+        yield tab
 
 
 @pytest.fixture
@@ -210,7 +135,7 @@ class PaidApplication:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def paid_application(browser: Browser, staff_server: StaffServer) -> PaidApplication:
     """An application a resident has paid for, on the staff server."""
-    context = await _context(browser, staff_server.base_url, javascript=False)
+    context = await new_context(browser, staff_server.base_url, javascript=False)
     try:
         page = await context.new_page()
         for _ in range(2):  # again if the payment began as midnight passed, when its day is unclear

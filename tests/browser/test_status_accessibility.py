@@ -11,35 +11,26 @@ itself, as the staff app makes them.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from accessibility import CSP_RECORDER, Auditor, Console, inspector_for
+from accessibility import Auditor, Console
+from browser_contexts import auditor_for, fresh_tab, new_context
 from browsing import SUCCESS_CARD, assert_error_state, reference_on, submit
+from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from staff_server import answer_until_check_answers, continue_to_payment, pay
 
 from borough.demo import load_demo
 from runtime import store
 from runtime.store import workflow as workflows
-from runtime.web.settings import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 PERMIT = "apply-parking-permit"
-ASSETS = ROOT / "themes" / "static" / "build"
 NOTE = "Send a clearer proof of address, and check the registration number."
 
 
@@ -53,12 +44,6 @@ class StatusServer:
 class Application:
     reference: str
     link: str  # the signed status link from the confirmation page
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _prepare(url: str) -> None:
@@ -87,76 +72,22 @@ async def _ask_for_evidence(url: str, reference: str) -> None:
         await store.disconnect()
 
 
-def _in_a_thread(work: object) -> None:
-    # Tortoise in a loop and thread of its own: this one may be inside the session's event loop.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        thread.submit(asyncio.run, work).result()  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="session")
 def status_server(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StatusServer]:
-    if not (ASSETS / "council.css").is_file():
-        pytest.fail("the theme's assets are not built: run `make assets`", pytrace=False)
+    require_assets()
     folder = tmp_path_factory.mktemp("status-server")
     database_url = f"sqlite:///{folder / 'borough.db'}"
-    _in_a_thread(_prepare(database_url))
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BOROUGH_DATABASE_URL": database_url,
-        "BOROUGH_SECRET_KEY": "status-browser-test-secret-" + "x" * 32,
-        "BOROUGH_BASE_URL": base_url,
-        "BOROUGH_FILES_DIR": str(folder / "files"),
-        "BOROUGH_VAR_DIR": str(folder / "var"),
-        "BOROUGH_EMBEDDED_WORKER": "0",
-        "BOROUGH_ENV": "test",
-    }
-    env.pop("BOROUGH_SERVE_MODE", None)
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "borough.app:app_from_environment",
-             "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the status server exited with {server.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/demo", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the status server did not answer within 30s:\n{log.read_text()}")
-            time.sleep(0.1)
+    in_a_thread(_prepare(database_url))
+    with borough_server(folder, database_url, secret_key="status-browser-test-secret-" + "x" * 32,
+                        ready_path="/demo", name="the status server",
+                        env={"BOROUGH_EMBEDDED_WORKER": "0", "BOROUGH_SERVE_MODE": None}) as base_url:
         yield StatusServer(base_url, database_url)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-async def _context(browser: Browser, base_url: str, *, javascript: bool) -> BrowserContext:
-    context = await browser.new_context(base_url=base_url, java_script_enabled=javascript, locale="en-GB",
-                                        viewport={"width": 1024, "height": 800})
-    context.set_default_timeout(10_000)
-    if javascript:
-        await context.add_init_script(CSP_RECORDER)
-    return context
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def application(browser: Browser, status_server: StatusServer) -> Application:
     """A parking permit a resident applied and paid for, for which the council then asked for evidence."""
-    context = await _context(browser, status_server.base_url, javascript=False)
+    context = await new_context(browser, status_server.base_url, javascript=False)
     try:
         page = await context.new_page()
         await answer_until_check_answers(page, PERMIT)
@@ -167,20 +98,20 @@ async def application(browser: Browser, status_server: StatusServer) -> Applicat
         assert link is not None and link.startswith(f"/demo/status/{reference}/")
     finally:
         await context.close()
-    _in_a_thread(_ask_for_evidence(status_server.database_url, reference))
+    in_a_thread(_ask_for_evidence(status_server.database_url, reference))
     return Application(reference, link)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def status_js_context(browser: Browser, status_server: StatusServer) -> AsyncIterator[BrowserContext]:
-    context = await _context(browser, status_server.base_url, javascript=True)
+    context = await new_context(browser, status_server.base_url, javascript=True)
     yield context
     await context.close()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def status_no_js_context(browser: Browser, status_server: StatusServer) -> AsyncIterator[BrowserContext]:
-    context = await _context(browser, status_server.base_url, javascript=False)
+    context = await new_context(browser, status_server.base_url, javascript=False)
     yield context
     await context.close()
 
@@ -194,21 +125,14 @@ def status_context(request: pytest.FixtureRequest, javascript: bool) -> BrowserC
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def status_page(status_context: BrowserContext) -> AsyncIterator[Page]:
-    context = status_context
-    await context.clear_cookies()
-    tab = await context.new_page()
-    yield tab
-    await tab.close()
+    async with fresh_tab(status_context) as tab:
+        yield tab
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def status_auditor(javascript: bool, status_js_context: BrowserContext) -> AsyncIterator[Auditor]:
-    if javascript:
-        yield Auditor()
-        return
-    inspector = await inspector_for(await status_js_context.new_page())
-    yield Auditor(inspector)
-    await inspector.close()
+    async with auditor_for(javascript, status_js_context) as audit:
+        yield audit
 
 
 async def follow(page: Page, name: str, role: str = "link") -> None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
-from tortoise.context import TortoiseContext
 from webhook_receiver import Receiver
 from webhook_world import SECRET_A, SECRET_B
+from worker_connection import Worker, other_connection
 
 from runtime.store import Council, create_council
-from runtime.store.database import tortoise_config
-
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -38,21 +35,8 @@ def beta_receiver() -> Iterator[Receiver]:
         yield running
 
 
-Worker = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
-
-
 @pytest.fixture
 async def second_worker(db: str) -> AsyncIterator[Worker[Any]]:
     """Runs store calls over a connection of its own, as another worker process would."""
-    context = TortoiseContext()
-    with context:
-        await context.init(config=tortoise_config(db))
-
-    async def run(call: Callable[[], Awaitable[T]]) -> T:
-        with context:
-            return await call()
-
-    try:
+    async with other_connection(db) as run:
         yield run
-    finally:
-        await context.close_connections()

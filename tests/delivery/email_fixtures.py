@@ -6,19 +6,17 @@ A test module takes them with ``pytest_plugins = ["email_fixtures"]``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from local_http import free_port, serving
 from local_smtp import Mailbox, SmtpServer
-from notify_server import NotifyServer, free_port, serving
-from tortoise.context import TortoiseContext
+from notify_server import NotifyServer
+from worker_connection import Worker, other_connection
 
 from runtime.store import Council, create_council
-from runtime.store.database import tortoise_config
-
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -51,22 +49,9 @@ def smtp_server() -> Iterator[SmtpServer]:
         controller.stop()
 
 
-Worker = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
-
-
 @pytest.fixture
 async def other_worker(db: str) -> AsyncIterator[Worker[Any]]:
     """Runs store calls over a connection of its own, as another worker process would. Give it
     one coroutine function at a time."""
-    context = TortoiseContext()
-    with context:
-        await context.init(config=tortoise_config(db))
-
-    async def run(call: Callable[[], Awaitable[T]]) -> T:
-        with context:
-            return await call()
-
-    try:
+    async with other_connection(db) as run:
         yield run
-    finally:
-        await context.close_connections()

@@ -7,27 +7,22 @@ field; errors in Notify's shape ``{"status_code", "errors": [{"error", "message"
 
 Test controls: `fail_next` (answer the next POSTs with an error), `stall` ("after": record the
 notification, then hold the answer back; "before": hold the request before recording it),
-`release`, and the `notifications` and `posts` it received. `serving(app)` runs any ASGI app
-with uvicorn on 127.0.0.1 and a free port in a thread.
+`release`, and the `notifications` and `posts` it received. Serve `app()` with
+`local_http.serving`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import http.client
 import re
-import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -223,45 +218,3 @@ class NotifyServer:
         deadline = time.monotonic() + 120
         while not self._released.is_set() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(app: Any, *, host: str = "127.0.0.1", start_timeout: float = 10.0) -> Iterator[str]:
-    """Run an ASGI app with uvicorn on `host` and a free port in a background thread; yield its
-    base URL once it answers HTTP, and stop it afterwards."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                           timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"uvicorn {url}")
-    thread.start()
-    try:
-        deadline = time.monotonic() + start_timeout
-        while True:
-            if not thread.is_alive():
-                raise RuntimeError(f"the local server at {url} stopped while starting")
-            probe = http.client.HTTPConnection(host, port, timeout=1.0)
-            try:
-                probe.request("GET", "/__alive__")
-                probe.getresponse().read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the local server at {url} did not start") from None
-                time.sleep(0.02)
-            finally:
-                probe.close()
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from local_http import free_port
 from local_smtp import SmtpServer
-from notify_server import API_KEY, SECRET, SERVICE_ID, TEMPLATE_ID, NotifyServer, free_port
+from notify_server import API_KEY, SECRET, SERVICE_ID, TEMPLATE_ID, NotifyServer
 
 from runtime.delivery.email import (
     MAX_ATTEMPTS,

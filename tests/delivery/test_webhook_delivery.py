@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from local_http import free_port
 from webhook_receiver import Receiver
 from webhook_world import BOX, LINKS, SECRET_A, SECRET_B, application
 
@@ -248,10 +248,7 @@ async def test_timeouts_and_unreachable_endpoints_are_retried(alpha: Council, re
     assert row.last_status is None and row.last_error is not None and row.last_error.startswith("Timed out")
     assert webhooks.state_of(row) == webhooks.RETRYING
 
-    closed = socket.socket()
-    closed.bind(("127.0.0.1", 0))
-    port = closed.getsockname()[1]
-    closed.close()  # nothing listens here
+    port = free_port()  # nothing listens here
     await move_endpoint(endpoint.id, f"http://127.0.0.1:{port}/hook")
     assert row.next_attempt_at is not None
     assert await send(row.next_attempt_at) == 0

@@ -6,16 +6,14 @@ only then parses the JSON, and answers 2xx. Each request is recorded, accepted o
 
 Test controls: ``fail_next(times, status)`` answers ``status`` to the next requests,
 ``hang_next(times, seconds)`` answers only after ``seconds`` (for timeouts), ``clock_offset``
-makes its clock run ahead or behind. ``serving(app)`` runs any ASGI app with uvicorn on
-127.0.0.1 and a free port in a thread.
+makes its clock run ahead or behind. ``running()`` serves it on 127.0.0.1 and a free port
+(with ``local_http.serving``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
+from local_http import serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -107,39 +105,3 @@ class Receiver:
         if status >= 300:
             return JSONResponse({"error": refusal or "told to fail"}, status_code=status)
         return JSONResponse({"received": True}, status_code=status)
-
-
-@contextmanager
-def serving(app: Any, *, host: str = "127.0.0.1", start_timeout: float = 10.0) -> Iterator[str]:
-    """Run an ASGI app with uvicorn on ``host`` and a free port in a background thread; yield
-    its base URL once it answers HTTP, and stop it afterwards."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    url = f"http://{host}:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                           timeout_graceful_shutdown=2))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"receiver {url}")
-    thread.start()
-    try:
-        deadline = time.monotonic() + start_timeout
-        while True:
-            if not thread.is_alive():
-                raise RuntimeError(f"the receiver at {url} stopped while starting")
-            probe = http.client.HTTPConnection(host, port, timeout=1.0)
-            try:
-                probe.request("GET", "/__alive__")
-                probe.getresponse().read()  # any HTTP answer will do
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the receiver at {url} did not start") from None
-                time.sleep(0.02)
-            finally:
-                probe.close()
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

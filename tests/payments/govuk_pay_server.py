@@ -9,7 +9,7 @@ Pay's payment page: opening a next_url once moves a created payment to `started`
 
 Test controls sit beside the API: `set_status`, `add_payment`, `fail_next`, `delay_next`, the
 `requests` log, and `send_webhook`, which posts a message signed exactly as Pay signs it.
-`serving(app)` runs any ASGI app with uvicorn on 127.0.0.1 and a free port in a thread.
+`running()` serves it on 127.0.0.1 and a free port (with `local_http.serving`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import http.client
 import json
 import secrets
-import socket
 import ssl
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx2 as httpx
-import uvicorn
+from local_http import serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -459,7 +456,7 @@ class PayServer:
         return data
 
 
-# -- webhooks and serving ---------------------------------------------------------------
+# -- webhooks ---------------------------------------------------------------------------
 
 
 def pay_signature(body: bytes, secret: str) -> str:
@@ -485,44 +482,6 @@ def client(**options: Any) -> httpx.AsyncClient:
 @cache
 def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
-
-
-@contextmanager
-def serving(app: Any, *, host: str = "127.0.0.1", start_timeout: float = 10.0) -> Iterator[str]:
-    """Run an ASGI app with uvicorn on `host` and a free port in a background thread; yield
-    its base URL once it answers HTTP, and stop it afterwards."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = sock.getsockname()[1]
-    url = f"http://{host}:{port}"
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name=f"uvicorn {url}")
-    thread.start()
-    try:
-        deadline = time.monotonic() + start_timeout
-        while True:
-            if not thread.is_alive():
-                raise RuntimeError(f"the local server at {url} stopped while starting")
-            probe = http.client.HTTPConnection(host, port, timeout=1.0)
-            try:
-                probe.request("GET", "/__alive__")
-                probe.getresponse().read()  # any HTTP answer will do
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the local server at {url} did not start") from None
-                time.sleep(0.02)
-            finally:
-                probe.close()
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def _json_object(raw: bytes, parse_code: str) -> dict[str, Any]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from govuk_pay_server import STATUSES, PayServer, client, pay_signature, post_webhook, serving
+from govuk_pay_server import STATUSES, PayServer, client, pay_signature, post_webhook
+from local_http import free_port, serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -420,9 +420,7 @@ async def test_rate_limiting_is_a_429(pay: GovukPay, account: Account, pay_serve
 
 
 async def test_an_unreachable_pay_is_not_ambiguous(pay: GovukPay) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nothing listens on
     account = Account(provider="govuk_pay", api_key="api_test_x", base_url=f"http://127.0.0.1:{port}")
     with pytest.raises(ProviderError, match="could not be reached") as failed:
         await pay.create(account, payment_request())

@@ -14,18 +14,10 @@ tests/staff/test_api.py runs every behaviour on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,14 +25,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from live_borough import LOG, borough_server, in_a_thread
 from schemathesis import GenerationMode
 
 from runtime import store
 from runtime.store import api_keys
-from runtime.web.settings import ROOT
 
 MAX_EXAMPLES = 25
-SERVER_START_SECONDS = 30
 API = "/staff/api/v1"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 WORKFLOW = {
@@ -89,65 +80,19 @@ async def _seed(url: str, files_dir: Path) -> tuple[str, list[str], list[str]]:
         await store.disconnect()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer within {SERVER_START_SECONDS}s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """The staff app alone (`--staff-only`), as `borough serve` runs it, on a seeded SQLite file."""
     folder = tmp_path_factory.mktemp("api-server")
     database_url = f"sqlite:///{folder / 'borough.db'}"
-    with ThreadPoolExecutor(max_workers=1) as thread:  # this thread may be inside an event loop
-        key, references, file_ids = thread.submit(asyncio.run, _seed(database_url, folder / "files")).result()
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "BOROUGH_DATABASE_URL": database_url,
-        "BOROUGH_SECRET_KEY": "api-schema-test-secret-" + "x" * 32,
-        "BOROUGH_BASE_URL": base_url,
-        "BOROUGH_FILES_DIR": str(folder / "files"),
-        "BOROUGH_VAR_DIR": str(folder / "var"),
-        "BOROUGH_EMBEDDED_WORKER": "0",
-        "BOROUGH_ENV": "test",
-        "BOROUGH_SERVE_MODE": "staff",
-    }
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "borough.app:app_from_environment",
-             "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
+    key, references, file_ids = in_a_thread(_seed(database_url, folder / "files"))
     try:
-        _wait_until_serving(f"{base_url}{API}/openapi.json", server, log)
-        yield Seeded(base_url, key, references, file_ids)
+        with borough_server(folder, database_url, secret_key="api-schema-test-secret-" + "x" * 32,
+                            ready_path=f"{API}/openapi.json",
+                            env={"BOROUGH_EMBEDDED_WORKER": "0", "BOROUGH_SERVE_MODE": "staff"}) as base_url:
+            yield Seeded(base_url, key, references, file_ids)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        errors = log.read_text()
+        errors = (folder / LOG).read_text()
         assert "Traceback" not in errors, errors
 
 

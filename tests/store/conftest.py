@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
-from tortoise.context import TortoiseContext
+from worker_connection import Worker, other_connection
 
 from runtime.store import (
     Council,
@@ -16,9 +16,6 @@ from runtime.store import (
     publish_version,
     start_journey,
 )
-from runtime.store.database import tortoise_config
-
-T = TypeVar("T")
 
 HASH_1 = "1" * 64
 
@@ -61,9 +58,6 @@ async def journey(council: Council, service_version: ServiceVersion) -> Journey:
     return await start_journey(council, service_version, "en")
 
 
-Worker = Callable[[Callable[[], Awaitable[T]]], Awaitable[T]]
-
-
 @pytest.fixture
 async def second_worker(db: str) -> AsyncIterator[Worker[Any]]:
     """Runs store calls over a connection of its own, as another worker process would.
@@ -71,15 +65,5 @@ async def second_worker(db: str) -> AsyncIterator[Worker[Any]]:
     Give it one coroutine function at a time (gather inside it for concurrency): a Tortoise
     context can be the current one in only one task at once.
     """
-    context = TortoiseContext()
-    with context:
-        await context.init(config=tortoise_config(db))
-
-    async def run(call: Callable[[], Awaitable[T]]) -> T:
-        with context:
-            return await call()
-
-    try:
+    async with other_connection(db) as run:
         yield run
-    finally:
-        await context.close_connections()
