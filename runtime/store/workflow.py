@@ -14,6 +14,7 @@ back to its own state (a reminder, with ``notifyResident``) leaves the state's o
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,12 +64,17 @@ def now() -> datetime:
 
 
 async def workflow_of(service_version_id: int, connection: BaseDBAsyncClient | None = None) -> tuple[Workflow, dict[str, Any]]:
-    """The compiled workflow and the definition of a published version (compiled once per content)."""
+    """The compiled workflow and the definition of a published version (each workflow compiled once)."""
     version = await ServiceVersion.filter(id=service_version_id).using_db(connection).get()
     definition: dict[str, Any] = version.definition  # type: ignore[assignment]
-    known = _workflows.get(version.content_hash)
+    # Keyed by the workflow itself, not the stored hash: it is small, and a row's hash is only
+    # as true as whoever published it.
+    key = json.dumps(definition["workflow"], sort_keys=True)
+    known = _workflows.get(key)
     if known is None:
-        known = _workflows[version.content_hash] = compile_workflow(definition["workflow"])
+        if len(_workflows) > 1000:
+            _workflows.clear()
+        known = _workflows[key] = compile_workflow(definition["workflow"])
     return known, definition
 
 
