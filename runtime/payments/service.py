@@ -148,7 +148,7 @@ class Payments:
         language = submission.language if submission.language in ("en", "cy") else "en"
         title = version.definition.get("translations", {}).get(language, {}).get("title") if language != "en" else None
         words = {"reference": submission.reference, "amount": format_pence(amount), "council": council.name,
-                 "service": title or version.title}
+                 "service": title or version.title, "link": self.links.status_url(council.slug, submission.reference)}
         await store.enqueue_email(council, email, subject=ui(language, "paid_email_subject", **words),
                                   body_text=ui(language, "paid_email_body", **words),
                                   idempotency_key=f"paid:{submission.id}", language=language)

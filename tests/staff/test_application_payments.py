@@ -129,5 +129,9 @@ async def test_the_payer_is_emailed_once_when_the_payment_settles(paid: Any, sta
 
     [email] = receipts(await store.list_for_recipient("resident@example.com"))
     assert "We have received your payment of £" in email.body_text and submission.reference in email.body_text
+    council = await store.get_council_by_id(submission.council_id)
+    assert council is not None
+    link = staff_app.state.payments.links.status_url(council.slug, submission.reference)
+    assert f"See the progress of your application:\n{link}" in email.body_text
     await staff_app.state.payments.sync(attempt, "reconciler")  # a later sync sends nothing more
     assert len(receipts(await store.list_for_recipient("resident@example.com"))) == 1
