@@ -165,7 +165,7 @@ def read_cursor(secret: str, council_id: int, cursor: str) -> tuple[datetime, in
 
 def parse_moment(value: str) -> datetime:
     """An RFC 3339 date-time (a date alone means its midnight, UTC); 400 when it is not one."""
-    text = value.strip()
+    text = value
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     try:
@@ -246,14 +246,21 @@ async def sent(caller_: Caller, reference: str) -> store.Submission:
 
 # The endpoints ---------------------------------------------------------------------------------
 
+LIST_PARAMETERS = frozenset({"service", "state", "since", "cursor", "limit"})
+
+
 async def list_submissions(request: Request, caller_: Caller) -> Response:
     params = request.query_params
+    unknown = sorted(set(params) - LIST_PARAMETERS)
+    if unknown:  # a misspelt filter must not silently list everything
+        raise ApiError(400, "bad_parameter", f"Unknown query parameter {unknown[0]!r}: use "
+                       + ", ".join(sorted(LIST_PARAMETERS)))
     limit = parse_limit(params.get("limit"))
     service, state = params.get("service") or None, params.get("state") or None
     for name, value in (("service", service), ("state", state)):
         if value is not None and (len(value) > FILTER_LIMIT or not is_text(value)):
             raise ApiError(400, "bad_parameter", f"{name} must be text of {FILTER_LIMIT} characters or fewer")
-    since = parse_moment(params["since"]) if params.get("since") else None
+    since = parse_moment(params["since"]) if "since" in params else None  # given empty: refused
     secret = settings(request).secret_key
     after = read_cursor(secret, caller_.council.id, params["cursor"]) if params.get("cursor") else None
     rows = await api_reads.submissions_page(caller_.council, limit=limit + 1, service=service, state=state,

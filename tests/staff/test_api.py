@@ -297,7 +297,7 @@ async def test_bad_parameters_and_forged_cursors_get_400(alpha: Tenant, beta: Te
     beta_key = await key_for(beta)
     error_of(await http.get(f"{API}/submissions", params={"cursor": cursor}, headers=bearer(beta_key)),
              400, "bad_cursor")
-    for query in ("limit=0", "limit=101", "limit=x", "limit=-1", "since=yesterday", "since=2026-13-01",
+    for query in ("limit=0", "limit=101", "limit=x", "limit=-1", "since=", "stat=received", "=x", "since=yesterday", "since=2026-13-01",
                   "service=" + "x" * 65, "state=%00"):
         error_of(await http.get(f"{API}/submissions?{query}", headers=bearer(key)), 400, "bad_parameter")
 
