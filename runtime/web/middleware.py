@@ -46,7 +46,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body at all (most GETs): nothing to count
+            return
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self.too_large(scope, receive, send)
             return
