@@ -1,7 +1,7 @@
-"""A council's webhook endpoints (admins only): list, add, remove.
+"""A council's webhook endpoints (admins only): list, add, remove, replace the signing secret.
 
-The signing secret is made here, shown once on the page that confirms the new endpoint, and
-kept sealed: no later page or JSON twin shows any of it.
+A signing secret is made here, shown once on the page that confirms the new endpoint (or the
+new secret), and kept sealed: no later page or JSON twin shows any of it.
 """
 
 from __future__ import annotations
@@ -181,23 +181,35 @@ def delivery_payload(request: Request, council: store.Council, delivery: Webhook
     }
 
 
-async def webhook_deliveries(request: Request, staff: Staff) -> Response:
-    """One endpoint and its most recent messages, newest first."""
+async def webhook_deliveries(request: Request, staff: Staff, *, problem: str | None = None,
+                             status_code: int = 200) -> Response:
+    """One endpoint, how it is signed, and its most recent messages, newest first."""
     assert staff.council is not None
     council = staff.council
     endpoint = await store.webhooks.get_endpoint(council, request.path_params["endpoint_id"])
     if endpoint is None:
         raise ClientError(404, "page_not_found")
     deliveries = await store.webhooks.deliveries_for(council, endpoint, limit=PAGE_SIZE)
+    try:
+        signing = len(store.webhooks.endpoint_secrets(endpoint, request.app.state.box))
+    except ValueError:  # sealed under another BOROUGH_SECRET_KEY: the page still opens; rotating mends it
+        signing = 0
     payload: dict[str, Any] = {
         "page": {"heading": "Webhook messages"},
         "endpoint": endpoint_payload(request, council, endpoint),
         "deliveries": [delivery_payload(request, council, delivery, endpoint) for delivery in deliveries],
         "sent_again": request.query_params.get("sent"),
+        # How many secrets sign each message (2 while one is being replaced), never the secrets.
+        "signing": {"secrets": signing,
+                    "rotate": path(request, "rotate_webhook_secret", council=council.slug, endpoint_id=endpoint.id),
+                    "stop_old": path(request, "stop_old_webhook_secret", council=council.slug,
+                                     endpoint_id=endpoint.id) if signing > 1 else None},
+        "old_secret_stopped": request.query_params.get("secret") == "old-stopped" and problem is None,
+        "problem": problem,
         "links": {"webhooks": path(request, "webhooks", council=council.slug),
                   "dead_letters": path(request, "webhook_dead_letters", council=council.slug)},
     }
-    return page(request, "staff/webhook_deliveries.html", payload, staff)
+    return page(request, "staff/webhook_deliveries.html", payload, staff, status_code=status_code)
 
 
 async def webhook_dead_letters(request: Request, staff: Staff, *, problem: str | None = None,
@@ -245,3 +257,71 @@ async def resend_delivery(request: Request, staff: Staff) -> Response:
     else:
         target = path(request, "webhook_dead_letters", council=council.slug)
     return redirect(target + "?" + urlencode({"sent": delivery.event_id}))
+
+
+# Replacing an endpoint's signing secret ----------------------------------------------------
+
+SECRET_CHANGED = "The signing secret was changed by someone else just now. Check the secrets in use and try again"
+
+
+async def rotate_webhook_secret(request: Request, staff: Staff) -> Response:
+    """GET asks "are you sure?"; POST makes a new secret and shows it once. Messages are then
+    signed with the new secret and the one before, until "Stop signing with the old secret"."""
+    assert staff.council is not None
+    council = staff.council
+    if request.method == "POST":
+        await web.checked_form(request)
+    endpoint = await store.webhooks.get_endpoint(council, request.path_params["endpoint_id"])
+    if endpoint is None:
+        raise ClientError(404, "page_not_found")
+    box = request.app.state.box
+    links = {"endpoint": path(request, "webhook_deliveries", council=council.slug, endpoint_id=endpoint.id),
+             "action": path(request, "rotate_webhook_secret", council=council.slug, endpoint_id=endpoint.id)}
+    if request.method == "POST":
+        before = len(store.webhooks.endpoint_secrets(endpoint, box))
+        secret = secrets.token_urlsafe(32)
+        rotated = await store.webhooks.rotate_secret(council, box, endpoint.id, secret)
+        if rotated is None:
+            return await webhook_deliveries(request, staff, problem=SECRET_CHANGED, status_code=409)
+        await audit(request, staff, "webhook-secret-rotated", str(endpoint.id),
+                    before={"url": endpoint.url, "secrets": before},
+                    after={"url": endpoint.url, "secrets": len(store.webhooks.endpoint_secrets(rotated, box)),
+                           "secret": "generated"})
+        shown: dict[str, Any] = {
+            "page": {"heading": "New signing secret made"},
+            "endpoint": endpoint_payload(request, council, rotated),
+            # Shown this once, to the person who made it; only sealed from now on.
+            "secret": secret,
+            "links": links,
+        }
+        response = page(request, "staff/webhooks_rotate.html", shown, staff)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    payload: dict[str, Any] = {
+        "page": {"heading": "Are you sure you want to make a new signing secret?"},
+        "endpoint": endpoint_payload(request, council, endpoint),
+        "signing": {"secrets": len(store.webhooks.endpoint_secrets(endpoint, box))},
+        "links": links,
+    }
+    return page(request, "staff/webhooks_rotate.html", payload, staff)
+
+
+async def stop_old_webhook_secret(request: Request, staff: Staff) -> Response:
+    """Sign with the newest secret only, once the receiver has been given it. Audited."""
+    assert staff.council is not None
+    council = staff.council
+    await web.checked_form(request)
+    endpoint = await store.webhooks.get_endpoint(council, request.path_params["endpoint_id"])
+    if endpoint is None:
+        raise ClientError(404, "page_not_found")
+    before = len(store.webhooks.endpoint_secrets(endpoint, request.app.state.box))
+    if before < 2:
+        return await webhook_deliveries(request, staff, status_code=409,
+                                        problem="Messages are already signed with one secret only")
+    kept = await store.webhooks.drop_old_secrets(council, request.app.state.box, endpoint.id)
+    if kept is None:
+        return await webhook_deliveries(request, staff, problem=SECRET_CHANGED, status_code=409)
+    await audit(request, staff, "webhook-old-secret-stopped", str(endpoint.id),
+                before={"url": endpoint.url, "secrets": before}, after={"url": endpoint.url, "secrets": 1})
+    return redirect(path(request, "webhook_deliveries", council=council.slug, endpoint_id=endpoint.id)
+                    + "?secret=old-stopped")

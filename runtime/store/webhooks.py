@@ -71,6 +71,40 @@ def endpoint_secrets(endpoint: WebhookEndpoint, box: SecretBox) -> list[str]:
     return [secret for secret in (part.strip() for part in endpoint_secret(endpoint, box).split(",")) if secret]
 
 
+async def rotate_secret(council: Council, box: SecretBox, endpoint_id: int, new_secret: str) -> WebhookEndpoint | None:
+    """Sign with ``new_secret`` from now on, and with the newest secret before it until
+    :func:`drop_old_secrets`: the sealed value becomes "new,old" (older ones are let go).
+    None when the endpoint is not the council's, or another change to its secret won."""
+    if not new_secret or "," in new_secret:
+        raise ValueError("a signing secret is not empty and has no comma")
+    found = await get_endpoint(council, endpoint_id)
+    if found is None:
+        return None
+    kept = [new_secret, *endpoint_secrets(found, box)[:1]]
+    return await _replace_secret(council, found, box.seal(",".join(kept)))
+
+
+async def drop_old_secrets(council: Council, box: SecretBox, endpoint_id: int) -> WebhookEndpoint | None:
+    """Stop signing with anything but the newest secret. None when the endpoint is not the
+    council's, it has only one secret, or another change to its secret won."""
+    found = await get_endpoint(council, endpoint_id)
+    if found is None:
+        return None
+    current = endpoint_secrets(found, box)
+    if len(current) < 2:
+        return None
+    return await _replace_secret(council, found, box.seal(current[0]))
+
+
+async def _replace_secret(council: Council, found: WebhookEndpoint, sealed: str) -> WebhookEndpoint | None:
+    # Only over the sealed value just read: of two changes at once, one wins and the other is told.
+    updated = await owned(WebhookEndpoint, council).filter(id=found.id, active=True, secret=found.secret).update(
+        secret=sealed)
+    if updated != 1:
+        return None
+    return await get_endpoint(council, found.id)
+
+
 # Delivery by the workers -------------------------------------------------------------------
 
 @dataclass(frozen=True)
