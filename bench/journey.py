@@ -16,11 +16,11 @@ from typing import Any
 import httpx2 as httpx
 from starlette.applications import Starlette
 
+from borough.app import assemble
 from borough.demo import DEMO_SLUG, load_demo, shipped_definitions
 from runtime import store
 from runtime.core.service import Page, Service, compile_service
-from runtime.web.app import create_app
-from runtime.web.settings import ROOT, Settings
+from runtime.settings import ROOT, Settings
 
 BASE = "http://127.0.0.1:8000"
 TESTS_WEB = ROOT / "tests" / "web"
@@ -91,7 +91,7 @@ async def at_check_answers(directory: Path) -> AsyncIterator[Journey]:
             database_url=url, base_url=BASE, secret_key="bench-secret-" + "x" * 32, environment="test",
             files_dir=directory / "files", themes_dir=ROOT / "themes",
         )
-        app = create_app(settings, connect_database=False)
+        app = assemble(settings, connect_database=False)
         service = largest_service()
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
             journey = Journey(settings, app, client, service, council)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.timing import Target
-from runtime.web.settings import ROOT
+from runtime.settings import ROOT
 
 TOP = 25
 SITE = "site-packages/"

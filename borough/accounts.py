@@ -15,7 +15,7 @@ from typing import Any
 
 from runtime import store
 from runtime.core.formats import is_email
-from runtime.web.settings import Settings
+from runtime.settings import Settings
 
 ROLES = store.staff.ROLES
 MAX_NAME = 200
@@ -79,7 +79,7 @@ async def _new_council(slug: str, name: str) -> None:
 # create-user ------------------------------------------------------------------------------
 
 def _create_user(args: argparse.Namespace) -> int:
-    from builder import passwords  # hashes a decoy when imported: only this command needs it
+    from runtime.staff import passwords  # hashes a decoy when imported: only this command needs it
 
     try:
         email = _email(args.email)
@@ -143,7 +143,7 @@ def _roles(council: str | None, given: list[str]) -> list[str]:
 
 
 def _password_from_stdin(email: str) -> str:
-    from builder import passwords
+    from runtime.staff import passwords
 
     password = sys.stdin.read()
     password = password[:-1] if password.endswith("\n") else password
@@ -155,7 +155,7 @@ def _password_from_stdin(email: str) -> str:
 
 
 def _new_password(email: str) -> str:
-    from builder import passwords
+    from runtime.staff import passwords
 
     while True:
         password = secrets.token_urlsafe(18)

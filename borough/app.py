@@ -1,25 +1,95 @@
-"""The app the `borough serve` workers run, assembled from the environment."""
+"""The composition root: the apps of one installation mounted side by side, the shared
+middleware, and the lifespan that connects the database and runs the background worker.
+
+No app is built on top of another: the resident app, the staff app and the councils' JSON
+API each have their own route table and never import each other; this module is the one
+place that knows all three."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from builder.app import create_staff_app, mount
-from runtime.web.app import create_app
-from runtime.web.settings import Settings
+from runtime import store
+from runtime.api.app import create_api_app
+from runtime.delivery import worker as background
+from runtime.delivery.email import transport_from_settings
+from runtime.resident.app import create_resident_app, resident_routes
+from runtime.settings import Settings
+from runtime.staff.app import create_staff_app
+from runtime.web import errors, theme
+from runtime.web.installation import Installation, install, mount, named_routes
+from runtime.web.middleware import BodyLimit, JsonSuffix, SecurityHeaders
 
 MODES = ("all", "public", "staff")
 
 
+def asset_routes(settings: Settings) -> list[BaseRoute]:
+    """Stylesheets, scripts and icons every app's pages use."""
+    return [
+        Mount("/assets", StaticFiles(directory=str(settings.themes_dir / "static" / "build"), check_dir=False),
+              name="assets"),
+        Route("/theme/borough.js", theme.script, name="script"),
+        Route("/favicon.ico", theme.favicon("favicon.ico"), name="favicon_ico"),
+        Route("/favicon.svg", theme.favicon("favicon.svg"), name="favicon_svg"),
+        Route("/theme/{council}.css", theme.council_css, name="council_css"),
+    ]
+
+
 def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = True) -> Starlette:
     """`all`: residents at / and staff at /staff (the embedded default); `public`: residents
-    only; `staff`: the staff app (at /staff) and the assets only."""
+    only; `staff`: the staff app and the API (at /staff) and the assets only."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    staff = [mount("/staff", create_staff_app(settings), "staff")] if mode != "public" else []
-    return create_app(settings, before=staff, resident=mode != "staff", connect_database=connect_database)
+    installation = Installation.from_settings(settings)
+    # Staff pages link to residents' pages (a service's start page, a status link) by route
+    # name, whether or not this process serves them.
+    installation.resident_routes = named_routes(resident_routes())
+    routes: list[BaseRoute] = []
+    if mode != "public":
+        routes += [mount("/staff/api/v1", create_api_app(installation), "api"),
+                   mount("/staff", create_staff_app(installation), "staff")]
+    routes += asset_routes(settings)
+    if mode != "staff":
+        routes.append(mount("", create_resident_app(installation)))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if connect_database:
+            await store.connect(settings.database_url)
+        stop = asyncio.Event()
+        worker = (asyncio.create_task(background.run(
+            background.Background(installation.payments, transport_from_settings(settings), installation.box,
+                                  settings.production),
+            every=settings.deliver_every, reconcile_every=settings.reconcile_every, stop=stop))
+            if settings.embedded_worker else None)
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            if connect_database:
+                await store.disconnect()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, limit=settings.max_body_bytes, too_large=errors.too_large),
+            Middleware(JsonSuffix),
+        ],
+        exception_handlers=errors.HANDLERS,
+        lifespan=lifespan,
+    )
+    return install(app, installation)
 
 
 def app_from_environment() -> Starlette:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from builder.passwords import hash_password
 from runtime import store
 from runtime.core.definition import load
 from runtime.core.service import content_hash
+from runtime.staff.passwords import hash_password
 
 SERVICES_DIR = Path(__file__).resolve().parents[1] / "schemas" / "services"
 DEMO_SLUG = "demo"

@@ -7,7 +7,7 @@ import asyncio
 import os
 
 from runtime import store
-from runtime.web.settings import Settings
+from runtime.settings import Settings
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import pytest
 from local_http import HOST, free_port
 
-from runtime.web.settings import ROOT
+from runtime.settings import ROOT
 
 SERVER_START_SECONDS = 30
 ASSETS = ROOT / "themes" / "static" / "build"

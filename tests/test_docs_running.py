@@ -21,7 +21,7 @@ def test_the_documented_help_is_the_commands_own() -> None:
 
 
 def test_every_setting_the_code_reads_is_documented() -> None:
-    settings = (Path(__file__).resolve().parents[1] / "runtime" / "web" / "settings.py").read_text()
+    settings = (Path(__file__).resolve().parents[1] / "runtime" / "settings.py").read_text()
     import re
 
     for name in set(re.findall(r'"(BOROUGH_[A-Z_]+)"', settings)):

@@ -19,10 +19,10 @@ from runtime.core import flow
 from runtime.core.flow import Plan
 from runtime.core.service import Answers, Service, compile_service
 from runtime.core.ui_text import LANGUAGES, ui
+from runtime.settings import Settings
 from runtime.web.middleware import BodyTooLarge
 from runtime.web.rendering import Renderer
 from runtime.web.sessions import LANGUAGE_COOKIE, Signer
-from runtime.web.settings import Settings
 
 
 class ClientError(HTTPException):

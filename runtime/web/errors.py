@@ -4,6 +4,8 @@ or as JSON in one pinned shape: {"error": {"status", "code", "title", "message"}
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from runtime.core.ui_text import ui
 from runtime.web import context as web
+from runtime.web.middleware import BodyTooLarge
 from runtime.web.rendering import wants_json
 
 log = logging.getLogger("borough.web")
@@ -62,6 +65,22 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return render_error(request, 500, "server_error")
+
+
+async def body_too_large(request: Request, exc: Exception) -> Response:
+    """A body over the limit, found while a mounted app read it (BodyLimit counts it)."""
+    response = render_error(request, 413, "too_large")
+    response.headers["connection"] = "close"
+    return response
+
+
+# Every app of the installation answers its errors alike.
+HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    **{code: http_error for code in (400, 401, 403, 404, 405, 409, 410, 413, 415)},
+    HTTPException: http_error,
+    BodyTooLarge: body_too_large,
+    500: server_error,
+}
 
 
 async def too_large(scope: Scope, receive: Receive, send: Send) -> None:

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from runtime.web.settings import Settings
+from runtime.settings import Settings
 
 JOURNEY_COOKIE = "borough_journey"
 CSRF_COOKIE = "borough_csrf"

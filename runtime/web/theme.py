@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from runtime import store
-from runtime.web.settings import Settings
+from runtime.settings import Settings
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_BRAND = "#1d70b8"  # themes/build.py draws the favicon in it too

@@ -54,8 +54,8 @@ class StaffServer:
 
 
 async def _prepare_database(url: str) -> tuple[str, str]:
-    # Imported here: builder.passwords hashes a decoy when imported, and only this server needs it.
-    from builder import auth, passwords
+    # Imported here: runtime.staff.passwords hashes a decoy when imported, and only this server needs it.
+    from runtime.staff import auth, passwords
 
     await store.migrate(url)
     await store.connect(url)

@@ -47,7 +47,7 @@ class WebhookServer:
 
 
 async def _prepare(url: str) -> tuple[int, str, str, str]:
-    from builder import passwords  # hashes a decoy when imported: only this server needs it
+    from runtime.staff import passwords  # hashes a decoy when imported: only this server needs it
 
     await store.migrate(url)
     await store.connect(url)

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from builder.passwords import hash_password, verify
 from runtime import store
+from runtime.staff.passwords import hash_password, verify
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery staple"

@@ -28,9 +28,9 @@ from runtime.delivery.email import (
 from runtime.delivery.email_base import stable_message_id
 from runtime.delivery.email_notify import parse_api_key
 from runtime.delivery.email_settings import EmailSettings
+from runtime.settings import Settings
 from runtime.store import Council, OutboxMessage, enqueue_email
 from runtime.store.outbox import state_of
-from runtime.web.settings import Settings
 
 pytest_plugins = ["email_fixtures"]  # council, notify, smtp_server, other_worker
 

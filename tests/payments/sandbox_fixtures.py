@@ -30,13 +30,13 @@ import walker
 from resident import REFERENCE, Page, Resident
 from walker import SERVICES, answer_page, page_id, service
 
+from borough.app import assemble
 from borough.demo import load_demo
 from runtime import store
 from runtime.payments.sandbox import sign
+from runtime.settings import ROOT, Settings
 from runtime.store import payments as records
 from runtime.store.models import PaymentAttempt, PaymentEvent, SandboxPayment, Submission
-from runtime.web.app import create_app
-from runtime.web.settings import ROOT, Settings
 
 BASE = "http://127.0.0.1:8000"
 COUNCIL_TAX = "pay-council-tax"  # three pages; the resident says how much (the walker: £25.50)
@@ -62,7 +62,7 @@ async def sandbox_app(tmp_path: Path, database_url: str) -> Any:
         database_url=database_url, base_url=BASE, secret_key="test-secret-" + "x" * 32, environment="test",
         files_dir=tmp_path / "files", themes_dir=ROOT / "themes",
     )
-    return create_app(settings, connect_database=False)
+    return assemble(settings, connect_database=False)
 
 
 @contextlib.asynccontextmanager

@@ -63,7 +63,7 @@ def promotions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 async def paid_but_unheard(resident: Resident, app: Any, policy: str) -> tuple[Any, str]:
     """An application paid at the sandbox whose attempt has not heard yet: (submission, return URL)."""
-    app.state.sandbox_webhooks = policy
+    app.state.sandbox.policy = policy
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
     return_url = await pay_and_leave(resident, card)
@@ -94,7 +94,7 @@ async def test_return_webhooks_and_reconciler_racing_promote_once(resident: Resi
                                                                   client: httpx.AsyncClient,
                                                                   promotions: list[int]) -> None:
     submission, return_url = await paid_but_unheard(resident, app, "hold")
-    council_slug, headers, body = app.state.sandbox_held.pop()
+    council_slug, headers, body = app.state.sandbox.held.pop()
     council = await store.get_council(council_slug)
     assert council is not None
     secret = app.state.payments.account(council).webhook_secret

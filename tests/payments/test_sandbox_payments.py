@@ -129,7 +129,7 @@ async def test_the_webhook_arrives_before_the_return(resident: Resident, promoti
 
 async def test_the_return_arrives_before_the_webhook(resident: Resident, app: Any, client: httpx.AsyncClient,
                                                      promotions: list[int]) -> None:
-    app.state.sandbox_webhooks = "hold"
+    app.state.sandbox.policy = "hold"
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
 
@@ -140,7 +140,7 @@ async def test_the_return_arrives_before_the_webhook(resident: Resident, app: An
     history = await moves(attempt)
     assert_one_way(history)
     assert history[-1] == ("created", "succeeded", "return"), history
-    held = app.state.sandbox_held
+    held = app.state.sandbox.held
     assert len(held) == 1 and held[0][0] == "demo"
     before = await Picture.of(submission)
 
@@ -161,7 +161,7 @@ async def test_duplicate_and_replayed_webhooks_make_one_success(resident: Reside
                                                                 client: httpx.AsyncClient,
                                                                 promotions: list[int]) -> None:
     # The sandbox delivers every webhook twice.
-    app.state.sandbox_webhooks = "duplicate"
+    app.state.sandbox.policy = "duplicate"
     card = await to_card_page(resident, COUNCIL_TAX)
     first = await latest_submission()
     confirmation = await pay(resident, card)
@@ -171,12 +171,12 @@ async def test_duplicate_and_replayed_webhooks_make_one_success(resident: Reside
     assert [m for m in history if m[1] == "succeeded"] == [("created", "succeeded", "webhook")], history
 
     # A second application: its one webhook is held, then replayed twice; nobody returns.
-    app.state.sandbox_webhooks = "hold"
+    app.state.sandbox.policy = "hold"
     card = await to_card_page(resident, COUNCIL_TAX)
     second = await latest_submission()
     assert second.id != first.id
     return_url = await pay_and_leave(resident, card)
-    council, headers, body = app.state.sandbox_held.pop()
+    council, headers, body = app.state.sandbox.held.pop()
     assert (await reload(second)).awaiting_payment
 
     replies = [await post_webhook(client, council, headers, body) for _ in range(3)]
@@ -201,7 +201,7 @@ async def test_duplicate_and_replayed_webhooks_make_one_success(resident: Reside
 async def test_an_older_webhook_after_the_success_changes_nothing(resident: Resident, app: Any,
                                                                    client: httpx.AsyncClient,
                                                                    promotions: list[int]) -> None:
-    app.state.sandbox_webhooks = "hold"
+    app.state.sandbox.policy = "hold"
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
     payment = await sandbox_payment(payment_id_of(card))
@@ -213,7 +213,7 @@ async def test_an_older_webhook_after_the_success_changes_nothing(resident: Resi
     assert json.loads(started)["event_type"] == "card_payment_started"
 
     await pay_and_leave(resident, card)
-    _, headers, succeeded = app.state.sandbox_held.pop()
+    _, headers, succeeded = app.state.sandbox.held.pop()
     assert json.loads(succeeded)["event_type"] == "card_payment_captured"
 
     assert (await post_webhook(client, "demo", headers, succeeded)).status_code == 200
@@ -240,7 +240,7 @@ async def test_an_older_webhook_after_the_success_changes_nothing(resident: Resi
 
 async def test_no_return_and_no_webhook_the_reconciler_completes_it(resident: Resident, app: Any,
                                                                     promotions: list[int]) -> None:
-    app.state.sandbox_webhooks = "drop"
+    app.state.sandbox.policy = "drop"
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
     return_url = await pay_and_leave(resident, card)  # paid, then the browser closed
@@ -437,7 +437,7 @@ async def test_a_tampered_amount_is_ignored(resident: Resident, promotions: list
 async def test_forged_unknown_and_misdirected_webhooks_change_nothing(resident: Resident, app: Any,
                                                                       client: httpx.AsyncClient,
                                                                       promotions: list[int]) -> None:
-    app.state.sandbox_webhooks = "hold"
+    app.state.sandbox.policy = "hold"
     payments = app.state.payments
     demo = await store.get_council("demo")
     assert demo is not None
@@ -453,13 +453,13 @@ async def test_forged_unknown_and_misdirected_webhooks_change_nothing(resident: 
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
     await pay_and_leave(resident, card)
-    _, headers, body = app.state.sandbox_held.pop()
+    _, headers, body = app.state.sandbox.held.pop()
 
     other_card = await to_card_page(resident, COUNCIL_TAX, council="other")
     other_submission = await latest_submission()
     assert other_submission.council_id == other.id
     await pay_and_leave(resident, other_card)
-    other_slug, other_headers, other_body = app.state.sandbox_held.pop()
+    other_slug, other_headers, other_body = app.state.sandbox.held.pop()
     assert other_slug == "other"
 
     pictures = [await Picture.of(submission), await Picture.of(other_submission)]
@@ -558,7 +558,7 @@ async def test_a_fee_change_mid_journey_keeps_the_journeys_own_price(resident: R
 
 async def test_trying_again_after_paying_unheard_finds_the_payment_and_charges_nothing_more(
         resident: Resident, app: Any, client: httpx.AsyncClient, promotions: list[int]) -> None:
-    app.state.sandbox_webhooks = "hold"
+    app.state.sandbox.policy = "hold"
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
     csrf = csrf_of(card)
@@ -577,11 +577,11 @@ async def test_trying_again_after_paying_unheard_finds_the_payment_and_charges_n
 async def test_a_second_success_for_one_application_is_flagged_for_refund(resident: Resident, app: Any,
                                                                           client: httpx.AsyncClient,
                                                                           promotions: list[int]) -> None:
-    app.state.sandbox_webhooks = "hold"
+    app.state.sandbox.policy = "hold"
     card = await to_card_page(resident, COUNCIL_TAX)
     submission = await latest_submission()
     await pay_and_leave(resident, card)  # A is paid at the sandbox; we have not heard
-    _, headers_a, body_a = app.state.sandbox_held.pop()
+    _, headers_a, body_a = app.state.sandbox.held.pop()
     (a,) = await attempts(submission)
     assert a.state == "created" and (await sandbox_payment(a.provider_payment_id or "")).status == "success"
 
@@ -621,7 +621,7 @@ async def test_a_second_success_for_one_application_is_flagged_for_refund(reside
 
     # The held webhooks for A and B, delivered late, change nothing more.
     before = await Picture.of(submission)
-    for _, headers, body in [("demo", headers_a, body_a), *app.state.sandbox_held]:
+    for _, headers, body in [("demo", headers_a, body_a), *app.state.sandbox.held]:
         assert (await post_webhook(client, "demo", headers, body)).status_code == 200
     after = await Picture.of(submission)
     assert (after.attempts, after.events, after.submission) == (before.attempts, before.events, before.submission)

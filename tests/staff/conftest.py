@@ -11,7 +11,7 @@ import pytest
 from staff_client import StaffClient
 
 from borough.app import assemble
-from runtime.web.settings import ROOT, Settings
+from runtime.settings import ROOT, Settings
 
 BASE = "http://127.0.0.1:8000"
 

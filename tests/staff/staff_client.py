@@ -8,8 +8,8 @@ from typing import Any
 import httpx2 as httpx
 from bs4 import BeautifulSoup
 
-from builder.passwords import hash_password
 from runtime import store
+from runtime.staff.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 

@@ -1,4 +1,4 @@
-"""The JSON API for councils' systems (builder/api.py), through the assembled app over HTTP,
+"""The JSON API for councils' systems (runtime/api/app.py), through the assembled app over HTTP,
 on SQLite and PostgreSQL: keys made on the staff pages and shown once, scopes, keyset pages
 with ties, applications with their history and files, events that move the workflow (and
 refused ones that change nothing), and council A's key never seeing council B's."""
@@ -20,10 +20,10 @@ from staff_client import StaffClient, make_user
 
 from borough.app import assemble
 from runtime import store
+from runtime.settings import Settings
 from runtime.store import api_keys
 from runtime.store import workflow as engine
 from runtime.store.models import ApiKey, AuditEntry, Submission, SubmissionEvent
-from runtime.web.settings import Settings
 
 BASE = "http://127.0.0.1:8000"
 API = "/staff/api/v1"
@@ -510,13 +510,13 @@ def test_every_error_code_is_documented() -> None:
     import re
     from pathlib import Path
 
-    import builder.api
+    import runtime.api.app
 
-    source = Path(builder.api.__file__).read_text()
+    source = Path(runtime.api.app.__file__).read_text()
     codes = set(re.findall(r'(?:ApiError|error_response)\(\s*\d{3},\s*"(\w+)"', source))
     assert {"unauthenticated", "invalid_key", "insufficient_scope", "bad_cursor", "refused"} <= codes
-    docs = (Path(builder.api.__file__).parents[1] / "docs" / "api.md").read_text()
-    described = builder.api.description()["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    docs = (Path(runtime.api.app.__file__).parents[2] / "docs" / "api.md").read_text()
+    described = runtime.api.app.description()["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
     for code in codes:
         assert f"`{code}`" in docs, f"docs/api.md does not explain {code}"
         assert code in described["code"]["description"], f"the OpenAPI description does not list {code}"

@@ -18,9 +18,9 @@ from staff_client import StaffClient, make_user
 from borough.demo import load_demo
 from runtime import store
 from runtime.core.workflow import AWAITING_PAYMENT
+from runtime.settings import Settings
 from runtime.store import inbox
 from runtime.store.models import AuditEntry, Submission
-from runtime.web.settings import Settings
 
 PERMIT = "apply-parking-permit"
 KERB = "apply-dropped-kerb"

@@ -18,11 +18,11 @@ from staff_client import StaffClient, make_user
 from tortoise import connections
 
 from borough.demo import load_demo
-from builder.exports import FIXED, Column, columns_of, flat_row, headers_for, safe_cell
 from runtime import store
+from runtime.settings import Settings
+from runtime.staff.exports import FIXED, Column, columns_of, flat_row, headers_for, safe_cell
 from runtime.store.database import connection_name
 from runtime.store.models import Submission
-from runtime.web.settings import Settings
 
 BULKY = "book-bulky-waste"
 

@@ -18,8 +18,8 @@ from staff_client import StaffClient, make_user
 from borough.app import assemble
 from runtime import store
 from runtime.delivery.email import DevTransport, deliver_due
+from runtime.settings import ROOT, Settings
 from runtime.store.models import OutboxMessage
-from runtime.web.settings import ROOT, Settings
 
 
 @dataclass

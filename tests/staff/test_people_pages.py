@@ -15,8 +15,8 @@ import pytest
 from bs4 import BeautifulSoup
 from staff_client import PASSWORD, StaffClient, make_user
 
-from builder.context import STAFF_COOKIE
 from runtime import store
+from runtime.staff.context import STAFF_COOKIE
 from runtime.store.models import OneTimeToken, StaffUser
 
 NEW_PASSWORD = "a brand new long passphrase"

@@ -20,11 +20,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from borough.app import assemble
-from builder.passwords import hash_password
-from builder.settings import contrast_with_white
 from runtime import store
+from runtime.settings import ROOT, Settings
+from runtime.staff.council_settings import contrast_with_white
+from runtime.staff.passwords import hash_password
 from runtime.store.models import Council, WebhookEndpoint
-from runtime.web.settings import ROOT, Settings
 
 BASE = "http://127.0.0.1:8000"
 SECRET_KEY = "settings-pages-secret-" + "z" * 32

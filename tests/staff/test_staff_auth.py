@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from staff_client import PASSWORD, StaffClient, make_user
 
-from builder import auth
-from builder.context import STAFF_COOKIE
 from runtime import store
+from runtime.staff import auth
+from runtime.staff.context import STAFF_COOKIE
 from runtime.store.models import StaffSession
 
 WRONG = "Enter a correct email address and password"
@@ -166,7 +166,7 @@ async def test_every_staff_form_refuses_a_post_without_its_csrf_token(council: s
                                                                       new_client: Callable[[], StaffClient]) -> None:
     from starlette.routing import Route
 
-    from builder.app import staff_routes
+    from runtime.staff.app import staff_routes
 
     await make_user("ann@alpha.test", council, list(store.staff.ROLES), operator=True)
     client = new_client()

@@ -19,10 +19,10 @@ import pytest
 from staff_client import StaffClient, make_user
 from starlette.routing import Route
 
-from builder.api import api_routes
-from builder.app import staff_routes
 from runtime import store
+from runtime.api.app import api_routes
 from runtime.core.service import content_hash
+from runtime.staff.app import staff_routes
 from runtime.store import api_keys
 from runtime.store.models import ApiKey, OutboxMessage, Submission, WebhookDelivery
 
@@ -236,7 +236,7 @@ async def test_only_operators_create_councils(world: World, new_client: Callable
 
 async def test_one_councils_api_key_never_reaches_anothers_applications(
         world: World, new_client: Callable[[], StaffClient], staff_settings: Any) -> None:
-    """Every route of the JSON API (builder/api.py), with council A's key and B's objects: 404,
+    """Every route of the JSON API (runtime/api/app.py), with council A's key and B's objects: 404,
     as for objects that do not exist, and nothing of B's changes. The key, not the URL, picks
     the council, so there is no council in the path to swap."""
     http = new_client().http

@@ -11,9 +11,9 @@ import httpx2 as httpx
 import pytest
 from resident import Resident
 
+from borough.app import assemble
 from borough.demo import load_demo
-from runtime.web.app import create_app
-from runtime.web.settings import ROOT, Settings
+from runtime.settings import ROOT, Settings
 
 BASE = "http://127.0.0.1:8000"
 
@@ -29,7 +29,7 @@ def settings(tmp_path: Path, db: str) -> Settings:
 @pytest.fixture
 async def app(settings: Settings) -> Any:
     await load_demo()
-    return create_app(settings, connect_database=False)
+    return assemble(settings, connect_database=False)
 
 
 @pytest.fixture

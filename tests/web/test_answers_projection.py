@@ -22,7 +22,7 @@ from runtime.core.conditions import Condition
 from runtime.core.definition import load
 from runtime.core.keywords import answers_validator
 from runtime.core.service import content_hash
-from runtime.web import answers_page
+from runtime.resident import answers_page
 
 
 async def at_check_answers(resident: Resident, service_id: str, council: str = "demo",

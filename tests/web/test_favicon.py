@@ -13,7 +13,7 @@ from typing import Any
 import httpx2 as httpx
 from bs4 import BeautifulSoup
 
-from runtime.web.settings import ROOT
+from runtime.settings import ROOT
 from runtime.web.theme import DEFAULT_BRAND
 
 BUILD = ROOT / "themes" / "static" / "build"

@@ -18,12 +18,12 @@ from bs4 import BeautifulSoup
 from resident import Page, Resident, text_of
 from walker import answer, service
 
+from borough.app import assemble
 from runtime import store
 from runtime.core.strings import resident_strings
 from runtime.core.ui_text import ui
-from runtime.web.app import create_app
+from runtime.settings import Settings
 from runtime.web.sessions import CSRF_COOKIE, JOURNEY_COOKIE, RESUME_MAX_AGE
-from runtime.web.settings import Settings
 
 BIN = "/demo/report-missed-bin"
 FLY = "/demo/report-fly-tipping"
@@ -499,7 +499,7 @@ async def test_cookies_are_httponly_samesite_lax_and_the_journey_cookie_is_only_
 # ---------------------------------------------------------------------------------------
 
 async def test_two_app_instances_share_a_journey(settings: Settings, app: Any, client: httpx.AsyncClient) -> None:
-    second = create_app(settings, connect_database=False)
+    second = assemble(settings, connect_database=False)
     assert second is not app
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url=str(client.base_url)) as other:
         one = Resident(client)

@@ -550,7 +550,7 @@ async def test_the_council_page_links_to_the_lookup(client: httpx.AsyncClient) -
 def test_the_documented_lookup_limits_are_the_real_ones() -> None:
     from pathlib import Path
 
-    from runtime.web import status_lookup
+    from runtime.resident import status_lookup
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "status-pages.md").read_text(encoding="utf-8")
     assert f"per email address ({status_lookup.PER_EMAIL} an hour)" in doc

@@ -1,0 +1,224 @@
+"""Add another: one item of a list at a time, a summary with Change and Remove, then
+"Do you need to add another?" — the GOV.UK "add to a list" pattern, without JavaScript."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from runtime import store
+from runtime.core.answers import MISSING, form_values, get, put
+from runtime.core.service import Answers, Page
+from runtime.core.ui_text import ui
+from runtime.core.validation import check_item
+from runtime.resident.steps import (
+    file_names,
+    next_url,
+    page_url,
+    parse_page_form,
+    require_journey,
+    save,
+    start_url,
+)
+from runtime.web import context as web
+from runtime.web.context import ClientError, ServiceContext
+from runtime.web.views import answer_rows, error_list, page_fields
+
+CHOICE = "add-another"
+
+
+def items_of(answers: Answers, page: Page) -> list[dict[str, Any]]:
+    assert page.answer is not None
+    value = get(answers, page.answer)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def item_title(ctx: ServiceContext, page: Page) -> str:
+    return ctx.service.text(f"pages.{page.id}.itemTitle", page.spec["itemTitle"], ctx.language)
+
+
+def item_url(request: Request, ctx: ServiceContext, page: Page, number: int, *, to_check: bool = False) -> str:
+    url = web.path(request, "item", council=ctx.council.slug, service=ctx.service.id, page=page.id, item=number)
+    return url + ("?return=check" if to_check else "")
+
+
+def item_rows(request: Request, ctx: ServiceContext, page: Page, answers: Answers, files: dict[str, str]) -> list[dict[str, Any]]:
+    """Check-your-answers rows: one per item, its first answer as the key."""
+    rows = []
+    for number, item in enumerate(items_of(answers, page), start=1):
+        details = answer_rows(ctx.service, page, item, ctx.language, files, "")
+        key = ui(ctx.language, "item_number", item=item_title(ctx, page).capitalize(), number=number)
+        rows.append({
+            "key": key,
+            "value": {"lines": [f"{row['key']}: {row['value'].get('text') or ', '.join(row['value'].get('lines', []))}" for row in details]},
+            "change": item_url(request, ctx, page, number, to_check=True),
+        })
+    return rows
+
+
+def summary_payload(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page, error: str | None) -> dict[str, Any]:
+    items = items_of(journey.answers, page)
+    name = item_title(ctx, page)
+    previous = ctx.plan(journey.answers).previous(page.id)
+    can_add = page.max_items is None or len(items) < page.max_items
+    rows = []
+    for number, item in enumerate(items, start=1):
+        first = page.fields[0]
+        value = get(item, first.pointer)
+        rows.append({
+            "key": ui(ctx.language, "item_number", item=name.capitalize(), number=number),
+            "value": str(value) if value is not MISSING else "",
+            "change": item_url(request, ctx, page, number),
+            "remove": web.path(request, "remove_item", council=ctx.council.slug, service=ctx.service.id, page=page.id, item=number),
+        })
+    title = ctx.service.text(f"pages.{page.id}.title", page.title or name, ctx.language)
+    question = (ctx.service.text(f"pages.{page.id}.addAnother", page.spec["addAnother"], ctx.language)
+                if "addAnother" in page.spec else ui(ctx.language, "add_another_question", item=name))
+    return {
+        **ctx.payload(),
+        "page": {"id": page.id, "kind": page.kind, "title": title, "heading": title,
+                 "content": ctx.service.text(f"pages.{page.id}.content", page.spec["content"], ctx.language) if "content" in page.spec else None},
+        "items": rows,
+        "count": len(items),
+        "can_add": can_add,
+        "question": question if can_add else None,
+        "errors": [{"field": CHOICE, "href": f"#{CHOICE}", "message": error, "keyword": "required"}] if error else [],
+        "error": error,
+        "links": {
+            "back": page_url(request, ctx, previous) if previous else start_url(request, ctx),
+            "action": request.url.path + ("?return=check" if request.query_params.get("return") == "check" else ""),
+            "save": web.path(request, "save", council=ctx.council.slug, service=ctx.service.id),
+        },
+    }
+
+
+async def summary(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Response:
+    if not ctx.plan(journey.answers).reachable(journey.visited, page.id):
+        return web.redirect(page_url(request, ctx, ctx.plan(journey.answers).first_unvisited(journey.visited)))
+    items = items_of(journey.answers, page)
+    if request.method == "GET":
+        if not items:
+            return web.redirect(item_url(request, ctx, page, 1))
+        payload = summary_payload(request, ctx, journey, page, None)
+        return web.page(request, "pages/add_another.html", payload, ctx.language, languages=ctx.service.languages)
+    form = web.text_fields(await web.checked_form(request))
+    choice = (form.get(CHOICE) or [""])[0]
+    name = item_title(ctx, page)
+    can_add = page.max_items is None or len(items) < page.max_items
+    if can_add and choice == "yes":
+        return web.redirect(item_url(request, ctx, page, len(items) + 1))
+    error = None
+    if can_add and choice != "no":
+        error = ui(ctx.language, "select_add_another", item=name)
+    elif len(items) < page.min_items:
+        error = ui(ctx.language, "add_at_least", count=page.min_items, item=name)
+    if error:
+        payload = summary_payload(request, ctx, journey, page, error)
+        return web.page(request, "pages/add_another.html", payload, ctx.language, status_code=422,
+                        languages=ctx.service.languages)
+    journey = await save(journey, journey.answers, list(dict.fromkeys([*journey.visited, page.id])))
+    return web.redirect(next_url(request, ctx, journey, page))
+
+
+async def _page_and_journey(request: Request) -> tuple[ServiceContext, store.Journey, Page, int, list[dict[str, Any]]]:
+    ctx, journey = await require_journey(request)
+    if journey.submitted:
+        raise ClientError(409, "already_submitted")
+    page = ctx.service.page(request.path_params["page"])
+    number = int(request.path_params["item"])
+    if page is None or page.kind != "add-another":
+        raise ClientError(404, "page_not_found")
+    items = items_of(journey.answers, page)
+    limit = len(items) + 1 if page.max_items is None else min(len(items) + 1, page.max_items)
+    if number < 1 or number > limit:
+        raise ClientError(404, "page_not_found")
+    reachable = ctx.plan(journey.answers).reachable([*journey.visited, page.id], page.id)
+    if not reachable:
+        raise ClientError(404, "page_not_found")
+    return ctx, journey, page, number, items
+
+
+async def item(request: Request) -> Response:
+    ctx, journey, page, number, items = await _page_and_journey(request)
+    current = items[number - 1] if number <= len(items) else {}
+    errors = []
+    shown = form_values(page.fields, current)
+    if request.method == "POST":
+        parsed = await parse_page_form(request, ctx, journey, page)
+        updated, errors = check_item(ctx.service, page, current, parsed, ctx.language)
+        if not errors:
+            new_items = copy.deepcopy(items)
+            if number <= len(new_items):
+                new_items[number - 1] = updated
+            else:
+                new_items.append(updated)
+            answers = copy.deepcopy(journey.answers)
+            assert page.answer is not None
+            put(answers, page.answer, new_items)
+            await save(journey, answers, journey.visited)
+            back_to = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
+            return web.redirect(back_to + ("?return=check" if request.query_params.get("return") == "check" else ""))
+        shown = {**shown, **parsed.raw}
+    files = await file_names(request, ctx, journey.answers, [page])
+    name = item_title(ctx, page)
+    heading = ctx.service.text(f"pages.{page.id}.title", page.title or name, ctx.language)
+    summary_url = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
+    payload = {
+        **ctx.payload(),
+        "page": {"id": page.id, "kind": "add-another-item", "title": heading, "heading": heading,
+                 "item": number, "content": None, "stop": False,
+                 "multipart": any(f.widget == "file" for f in page.fields)},
+        "fields": page_fields(ctx.service, page, shown, errors, ctx.language, files),
+        "errors": error_list(errors),
+        "links": {
+            "back": summary_url if items else _back_before(request, ctx, journey, page),
+            "action": request.url.path + ("?return=check" if request.query_params.get("return") == "check" else ""),
+            "save": web.path(request, "save", council=ctx.council.slug, service=ctx.service.id),
+            "validate": None,
+        },
+    }
+    return web.page(request, "pages/question.html", payload, ctx.language, status_code=422 if errors else 200,
+                    languages=ctx.service.languages)
+
+
+def _back_before(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> str:
+    previous = ctx.plan(journey.answers).previous(page.id)
+    return page_url(request, ctx, previous) if previous else start_url(request, ctx)
+
+
+async def remove_item(request: Request) -> Response:
+    ctx, journey, page, number, items = await _page_and_journey(request)
+    if number > len(items):
+        raise ClientError(404, "page_not_found")
+    summary_url = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
+    name = item_title(ctx, page)
+    error = None
+    if request.method == "POST":
+        choice = (web.text_fields(await web.checked_form(request)).get("remove") or [""])[0]
+        if choice == "yes":
+            answers = copy.deepcopy(journey.answers)
+            assert page.answer is not None
+            remaining = [entry for index, entry in enumerate(items, start=1) if index != number]
+            put(answers, page.answer, remaining if remaining else MISSING)
+            visited = journey.visited if remaining else [v for v in journey.visited if v != page.id]
+            await save(journey, answers, visited)
+            return web.redirect(summary_url)
+        if choice == "no":
+            return web.redirect(summary_url)
+        error = ui(ctx.language, "err_required_choice", label=ui(ctx.language, "remove").lower())
+    first = page.fields[0]
+    value = get(items[number - 1], first.pointer)
+    question = ui(ctx.language, "remove") + f" {name} {number}?"
+    payload = {
+        **ctx.payload(),
+        "page": {"id": page.id, "kind": "remove-item", "title": question, "heading": question, "item": number},
+        "item": {"number": number, "value": str(value) if value is not MISSING else ""},
+        "errors": [{"field": "remove", "href": "#remove", "message": error, "keyword": "required"}] if error else [],
+        "error": error,
+        "links": {"back": summary_url, "action": request.url.path},
+    }
+    return web.page(request, "pages/remove_item.html", payload, ctx.language, status_code=422 if error else 200,
+                    languages=ctx.service.languages)

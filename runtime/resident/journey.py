@@ -1,0 +1,366 @@
+"""The resident's journey: start, question and content pages, check answers, submission,
+confirmation. Handlers parse, call the core and the store, and render."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from runtime import store
+from runtime.core.answers import page_values
+from runtime.core.fees import format_pence, price
+from runtime.core.flow import Plan
+from runtime.core.service import Answers, Page
+from runtime.core.ui_text import ui
+from runtime.core.validation import FieldError, check_page, field_errors, schema_failures
+from runtime.core.workflow import AWAITING_PAYMENT
+from runtime.resident import paying
+from runtime.resident.add_another import item_rows, summary
+from runtime.resident.answers_page import projected_check_answers
+from runtime.resident.steps import (
+    RETURN_TO_CHECK,
+    file_names,
+    next_url,
+    page_url,
+    parse_page_form,
+    require_journey,
+    save,
+    start_url,
+)
+from runtime.web import context as web
+from runtime.web.context import ClientError, ServiceContext
+from runtime.web.projections import Slots, text
+from runtime.web.rendering import wants_json
+from runtime.web.views import answer_rows, error_list, page_fields, quote_view
+
+
+async def start(request: Request) -> Response:
+    ctx = await web.service_context(request)
+    document = ctx.service.document
+    payload = {
+        **ctx.payload(),
+        "summary": ctx.service.text("summary", document["summary"], ctx.language),
+        "start": {
+            key: ctx.service.text(f"start.{key}", document["start"][key], ctx.language)
+            for key in ("content", "before") if key in document.get("start", {})
+        },
+        "links": {"begin": web.path(request, "begin", council=ctx.council.slug, service=ctx.service.id),
+                  "council": web.path(request, "council", council=ctx.council.slug)},
+    }
+    return web.page(request, "pages/start.html", payload, ctx.language, languages=ctx.service.languages)
+
+
+async def begin(request: Request) -> Response:
+    """Start now: a new journey, remembered in a cookie scoped to this service."""
+    await web.checked_form(request)
+    ctx, journey = await web.journey_context(request)
+    if journey is None or journey.submitted:
+        journey = await store.start_journey(ctx.council, ctx.version, ctx.language)
+    first = ctx.plan(journey.answers).next(None)
+    response = web.redirect(page_url(request, ctx, first))
+    web.signer(request).set_journey(response, str(journey.id), start_url(request, ctx))
+    return response
+
+
+def page_links(request: Request, ctx: ServiceContext, page: Page, journey: store.Journey) -> dict[str, Any]:
+    service = ctx.service
+    previous = ctx.plan(journey.answers).previous(page.id)
+    to_check = request.query_params.get("return") == RETURN_TO_CHECK
+    return {
+        "back": (web.path(request, "check_answers", council=ctx.council.slug, service=service.id) if to_check
+                 else page_url(request, ctx, previous) if previous else start_url(request, ctx)),
+        "action": request.url.path + ("?return=check" if to_check else ""),
+        "next": None if page.stop else page_url(request, ctx, ctx.plan(journey.answers).next(page.id), to_check=False),
+        "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
+    }
+
+
+def page_payload(request: Request, ctx: ServiceContext, page: Page, links: dict[str, Any], shown: dict[str, Any],
+                 errors: list[FieldError], files: dict[str, str]) -> dict[str, Any]:
+    service, lang = ctx.service, ctx.language
+    title = service.text(f"pages.{page.id}.title", page.title, lang) if page.title else None
+    validate = web.path(request, "validate", council=ctx.council.slug, service=service.id, page=page.id)
+    fields = page_fields(service, page, shown, errors, lang, files, validate=validate)
+    heading = title or (fields[0]["label"] if fields else "")
+    return {
+        **ctx.payload(),
+        "page": {
+            "id": page.id,
+            "kind": page.kind,
+            "title": title,
+            "heading": heading,
+            "content": service.text(f"pages.{page.id}.content", page.spec["content"], lang) if "content" in page.spec else None,
+            "stop": page.stop,
+            "multipart": any(f.widget == "file" for f in page.fields),
+        },
+        "fields": fields,
+        "errors": error_list(errors),
+        "links": links,
+    }
+
+
+async def question(request: Request) -> Response:
+    ctx, journey = await require_journey(request)
+    if journey.submitted:
+        return web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
+    page = ctx.service.page(request.path_params["page"])
+    if page is None:
+        raise ClientError(404, "page_not_found")
+    if page.kind == "add-another":
+        return await summary(request, ctx, journey, page)
+    if not ctx.plan(journey.answers).reachable(journey.visited, page.id):
+        target = ctx.plan(journey.answers).first_unvisited(journey.visited)
+        return web.redirect(page_url(request, ctx, target))
+    if request.method == "POST":
+        return await _answer(request, ctx, journey, page)
+    if page.kind == "content" and page.id not in journey.visited:
+        journey = await save(journey, journey.answers, [*journey.visited, page.id])
+    shown = page_values(page, journey.answers)
+    links = page_links(request, ctx, page, journey)
+    if page.kind == "question" and not wants_json(request) and not any(f.widget == "file" for f in page.fields):
+        return projected_question(request, ctx, page, links, shown)
+    files = await file_names(request, ctx, journey.answers, [page])
+    payload = page_payload(request, ctx, page, links, shown, [], files)
+    template = "pages/content.html" if page.kind == "content" else "pages/question.html"
+    return web.page(request, template, payload, ctx.language, languages=ctx.service.languages)
+
+
+CHOICES = {"radios", "yes-no", "checkboxes", "select", "declaration"}
+
+
+def projected_question(request: Request, ctx: ServiceContext, page: Page, links: dict[str, Any],
+                       shown: dict[str, Any]) -> Response:
+    """A question page without errors, from its projection: rendered through the same templates
+    once per definition version, page and language; each request fills in its own values."""
+
+    # A question that reveals others is rendered with its real choice (part of the key), so
+    # the reveal's markup is exactly the full render's; other choices are holes.
+    revealing = {fld.name for fld in page.fields if fld.spec.get("reveals")}
+    chosen_reveals = tuple((name, str(shown.get(name))) for name in sorted(revealing))
+
+    def build(slot: Slots) -> str:
+        holes: dict[str, Any] = {name: shown.get(name) for name in revealing}
+        for fld in page.fields:
+            if fld.name in revealing:
+                continue
+            if fld.widget == "date":
+                holes[fld.name] = {part: slot(f"value:{fld.name}-{part}") for part in ("day", "month", "year")}
+            elif fld.widget not in CHOICES:
+                holes[fld.name] = slot(f"value:{fld.name}")
+        slotted = {**links, "back": slot("back"), "action": slot("action")}
+        payload = page_payload(request, ctx, page, slotted, holes, [], {})
+        for view in all_views(payload["fields"]):
+            if view["name"] in revealing:
+                continue
+            for option in view.get("options", []):
+                option["slot"] = slot(f"option:{view['name']}={option['value']}")
+        browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
+                   "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
+        return web.renderer(request).render("pages/question.html", {**payload, **browser, "request_path": slot("path")})
+
+    # Councils may publish one definition (one hash): the council's name and links are keyed too.
+    council = ctx.council
+    key = (council.id, council.slug, council.name, ctx.service.hash, page.id, ctx.language, chosen_reveals)
+    projection = request.app.state.projections.get(key, build)
+    values = {"csrf": web.csrf_token(request), "back": text(links["back"]), "action": text(links["action"]),
+              "path": text(request.url.path)}
+    for fld in page.fields:
+        value = shown.get(fld.name)
+        if fld.name in revealing:
+            continue
+        if fld.widget == "date":
+            for part in ("day", "month", "year"):
+                values[f"value:{fld.name}-{part}"] = text(value.get(part) if isinstance(value, dict) else "")
+        elif fld.widget in CHOICES:
+            marker = " selected" if fld.widget == "select" else " checked"
+            for chosen in value if isinstance(value, list) else [value]:
+                values[f"option:{fld.name}={chosen}"] = marker
+        else:
+            values[f"value:{fld.name}"] = text(value)
+    response = HTMLResponse(projection.fill(values))
+    response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
+    return web.finish(request, response)
+
+
+def all_views(views: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for view in views:
+        yield view
+        for option in view.get("options", []):
+            yield from all_views(option["reveals"])
+
+
+async def _answer(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Response:
+    if page.kind == "content":
+        await web.checked_form(request)
+        # After a change from check answers, a content page on the new branch leads back there.
+        return web.redirect(next_url(request, ctx, journey, page))
+    parsed = await parse_page_form(request, ctx, journey, page)
+    answers, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
+    if errors:
+        shown = {**page_values(page, journey.answers), **parsed.raw}
+        files = await file_names(request, ctx, answers, [page])
+        payload = page_payload(request, ctx, page, page_links(request, ctx, page, journey), shown, errors, files)
+        return web.page(request, "pages/question.html", payload, ctx.language, status_code=422,
+                        languages=ctx.service.languages)
+    visited = list(dict.fromkeys([*journey.visited, page.id]))
+    journey = await save(journey, answers, visited)
+    return web.redirect(next_url(request, ctx, journey, page))
+
+
+def whole_application_errors(ctx: ServiceContext, plan: Plan) -> tuple[Page, list[FieldError]] | None:
+    """The first page whose answers break the definition's rules, seen as a whole."""
+    failures = schema_failures(ctx.service.validator, plan.answers)
+    if not failures:
+        return None
+    for page in plan.pages:
+        base = page.answer + "/" if page.kind == "add-another" and page.answer else ""
+        if base:
+            mine = [f for f in failures if f.pointer == page.answer or f.pointer.startswith(page.answer + "/")]
+            if mine:
+                return page, []
+            continue
+        errors = field_errors(ctx.service, page.fields, failures, ctx.language)
+        if errors:
+            return page, errors
+    return None
+
+
+async def check_answers(request: Request) -> Response:
+    ctx, journey = await require_journey(request)
+    confirmation = web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id)
+    if journey.submitted:
+        if request.method == "POST":  # a second click on "Continue to payment": back to the same payment
+            await web.checked_form(request)
+            pending = await store.get_for_journey(journey)
+            if pending is not None and pending.awaiting_payment:
+                answers = pending.answers
+                return await paying.go_to_payment(request, ctx, pending, price(ctx.service, answers, ctx.language),
+                                                  _email_of(answers))
+        return web.redirect(confirmation)
+    service = ctx.service
+    plan = ctx.plan(journey.answers)
+    pending = plan.first_unvisited(journey.visited) or plan.stop()
+    if pending is not None:
+        return web.redirect(page_url(request, ctx, pending))
+    answers = plan.answers
+    if request.method == "POST":
+        await web.checked_form(request)
+        # Each page was checked as it was saved; the whole application is checked once more
+        # here, before anything is sent, for rules that join answers from several pages.
+        broken = whole_application_errors(ctx, plan)
+        if broken is not None:
+            return web.redirect(page_url(request, ctx, broken[0], to_check=True))
+        quote = price(service, answers, ctx.language)
+        if quote.total and paying.can_pay(request, ctx.council):
+            # Stored as pending before the resident leaves to pay; promoted once paid.
+            submission, _ = await store.submit(journey, answers, AWAITING_PAYMENT, awaiting_payment=True,
+                                                links=request.app.state.links)
+            if submission.awaiting_payment:
+                return await paying.go_to_payment(request, ctx, submission, quote, _email_of(answers))
+            return web.redirect(confirmation)
+        await store.submit(journey, answers, service.workflow["initial"], links=request.app.state.links)
+        return web.redirect(confirmation)
+    quote = price(service, answers, ctx.language)
+    will_pay = bool(quote.total) and paying.can_pay(request, ctx.council)
+    files = await file_names(request, ctx, answers, plan.pages)
+    declaration = service.document.get("declaration")
+
+    def payload() -> dict[str, Any]:
+        return {
+            **ctx.payload(),
+            "sections": answer_sections(request, ctx, plan, files),
+            "fees": quote_view(quote) if quote.charges else None,
+            "payment_note": ui(ctx.language, "payment_not_set_up") if quote.total and not will_pay else None,
+            "pay": will_pay,
+            "declaration": {
+                "title": service.text("declaration.title", declaration.get("title", ui(ctx.language, "declaration")), ctx.language),
+                "content": service.text("declaration.content", declaration["content"], ctx.language),
+                "confirm": service.text("declaration.confirm", declaration.get("confirm", ui(ctx.language, "accept_and_send")), ctx.language),
+            } if declaration else None,
+            "links": {
+                "back": page_url(request, ctx, plan.pages[-1]),
+                "action": request.url.path,
+                "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
+            },
+        }
+
+    if wants_json(request):
+        return web.page(request, "pages/check_answers.html", payload(), ctx.language, languages=service.languages)
+    # The HTML from the projection of the page's shape; the payload only builds a new one.
+    return projected_check_answers(request, ctx, plan, quote, will_pay, files, payload)
+
+
+def _email_of(answers: Answers) -> str | None:
+    """The resident's email, when the service asks for one at /email, for the payment receipt."""
+    value = answers.get("email")
+    return value if isinstance(value, str) else None
+
+
+def answer_sections(request: Request, ctx: ServiceContext, plan: Plan, files: dict[str, str], *,
+                    changes: bool = True) -> list[dict[str, Any]]:
+    """The answers as check your answers shows them: a summary list per titled page, single
+    questions together. Without `changes`, no "Change" links (a copy of a sent application)."""
+    service, answers = ctx.service, plan.answers
+    sections = []
+    for page in plan.pages:
+        if page.kind == "content":
+            continue
+        title = service.text(f"pages.{page.id}.title", page.title, ctx.language) if page.title else None
+        if page.kind == "add-another" and page.answer:
+            rows = item_rows(request, ctx, page, answers, files)
+            sections.append({"title": title, "rows": rows if changes else [{**row, "change": None} for row in rows]})
+            continue
+        change = page_url(request, ctx, page, to_check=True) if changes else ""
+        sections.append({
+            "title": title if len(page.fields) > 1 else None,
+            "rows": answer_rows(service, page, answers, ctx.language, files, change),
+        })
+    return _merge_untitled(sections)
+
+
+def _merge_untitled(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Single questions share one summary list; titled pages get their own heading."""
+    merged: list[dict[str, Any]] = []
+    for section in sections:
+        if section["title"] is None and merged and merged[-1]["title"] is None:
+            merged[-1]["rows"].extend(section["rows"])
+        else:
+            merged.append({"title": section["title"], "rows": list(section["rows"])})
+    return merged
+
+
+async def confirmation(request: Request) -> Response:
+    ctx, journey = await require_journey(request)
+    submission = await store.get_for_journey(journey)
+    if submission is None:
+        return web.redirect(web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id))
+    attempts = await store.payments.attempts_for(submission)
+    if submission.awaiting_payment:  # not sent until paid: say we are checking, and offer to pay
+        payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_checking_title")},
+                   "reference": submission.reference, "state": "awaiting_payment",
+                   "links": {"refresh": request.url.path,
+                             "pay": web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id)}}
+        return web.page(request, "pages/payment_checking.html", payload, ctx.language, languages=ctx.service.languages)
+    paid = sum(a.amount for a in attempts if a.state == "succeeded" and not a.flagged_for_refund)
+    document = ctx.service.document
+    payload = {
+        **ctx.payload(),
+        "paid": paid,
+        "paid_text": ui(ctx.language, "you_paid", amount=format_pence(paid)) if paid else None,
+        "reference": submission.reference,
+        "submitted_at": submission.submitted_at.isoformat(),
+        "confirmation": {
+            "title": ctx.service.text("confirmation.title", document["confirmation"].get("title", ui(ctx.language, "application_complete")), ctx.language),
+            "next": ctx.service.text("confirmation.next", document["confirmation"]["next"], ctx.language),
+        },
+        "links": {
+            "council": web.path(request, "council", council=ctx.council.slug),
+            # The signed link: the reference alone never opens an application.
+            "status": web.path(request, "status", council=ctx.council.slug, reference=submission.reference,
+                               token=request.app.state.links.status_token(submission.reference)),
+        },
+    }
+    return web.page(request, "pages/confirmation.html", payload, ctx.language, languages=ctx.service.languages)

@@ -1,0 +1,198 @@
+"""Paying inside the journey: off to the provider from check answers, back through a secret
+return URL, "try again" after a failure, provider webhooks, and the sandbox's card page."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from runtime import store
+from runtime.core.fees import Charge, Quote, format_pence
+from runtime.core.payments import PaymentState
+from runtime.core.ui_text import ui
+from runtime.payments.base import ProviderError
+from runtime.payments.sandbox import sign
+from runtime.payments.service import AlreadyPaid, Payments, PaymentsUnavailable
+from runtime.resident.steps import start_url
+from runtime.store import payments as records
+from runtime.web import context as web
+from runtime.web.context import ClientError, ServiceContext
+from runtime.web.installation import SandboxWebhooks
+
+REASONS = {
+    "declined": "pay_declined", "expired": "pay_expired", "user_cancelled": "pay_cancelled",
+    "service_cancelled": "pay_cancelled", "provider_error": "pay_error",
+}
+
+
+def payments(request: Request) -> Payments:
+    value: Payments = request.app.state.payments
+    return value
+
+
+def can_pay(request: Request, council: store.Council) -> bool:
+    return payments(request).configured(council)
+
+
+async def go_to_payment(request: Request, ctx: ServiceContext, submission: store.Submission, quote: Quote,
+                        email: str | None) -> Response:
+    """Send the resident to pay for their pending submission (resuming an unfinished payment)."""
+
+    def return_url(token: str) -> str:
+        return web.absolute(request, "payment_return", council=ctx.council.slug, service=ctx.service.id, token=token)
+
+    title = ctx.service.text("title", ctx.service.document["title"], ctx.language)
+    try:
+        started = await payments(request).start(
+            ctx.council, submission, quote, description=f"{title} ({submission.reference})",
+            return_url=return_url, cancel_url=web.absolute(request, "start", council=ctx.council.slug,
+                                                           service=ctx.service.id),
+            language=ctx.language, email=email,
+        )
+    except AlreadyPaid:
+        return _to_confirmation(request, ctx, submission)
+    except (ProviderError, PaymentsUnavailable):
+        payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_unavailable_title")},
+                   "reference": submission.reference,
+                   "links": {"retry": web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id)}}
+        return web.page(request, "pages/payment_unavailable.html", payload, ctx.language, status_code=503,
+                        languages=ctx.service.languages)
+    return web.redirect(started.next_url)
+
+
+async def payment_return(request: Request) -> Response:
+    """Back from the provider: the secret token finds the attempt; sync, then say what happened."""
+    ctx = await web.service_context(request)
+    attempt = await records.by_token(request.path_params["token"])
+    if attempt is None or attempt.council_id != ctx.council.id:
+        raise ClientError(404, "page_not_found")
+    try:
+        applied = await payments(request).sync(attempt, "return")
+        attempt = applied.attempt
+    except (ProviderError, PaymentsUnavailable):
+        pass  # say we are checking; the webhook or the reconciler will settle it
+    submission = await store.models.Submission.get(id=attempt.submission_id)
+    state = PaymentState(attempt.state)
+    if not submission.awaiting_payment:
+        return _to_confirmation(request, ctx, submission)
+    token_links = {
+        "retry": web.path(request, "payment_retry", council=ctx.council.slug, service=ctx.service.id,
+                          token=request.path_params["token"]),
+        "refresh": request.url.path,
+    }
+    payload = {**ctx.payload(), "reference": submission.reference, "amount": attempt.amount,
+               "amount_text": format_pence(attempt.amount), "state": state.value, "links": token_links}
+    if state in (PaymentState.FAILED, PaymentState.CANCELLED, PaymentState.ERROR):
+        reason = REASONS.get(attempt.failure_reason or "", "pay_error")
+        payload["page"] = {"heading": ui(ctx.language, "pay_failed_title")}
+        payload["reason"] = ui(ctx.language, reason)
+        return web.page(request, "pages/payment_failed.html", payload, ctx.language, languages=ctx.service.languages)
+    payload["page"] = {"heading": ui(ctx.language, "pay_checking_title")}
+    return web.page(request, "pages/payment_checking.html", payload, ctx.language, languages=ctx.service.languages)
+
+
+async def payment_retry(request: Request) -> Response:
+    """Try again after a failed payment: a new attempt for the same pending submission."""
+    await web.checked_form(request)
+    ctx = await web.service_context(request)
+    attempt = await records.by_token(request.path_params["token"])
+    if attempt is None or attempt.council_id != ctx.council.id:
+        raise ClientError(404, "page_not_found")
+    submission = await store.models.Submission.get(id=attempt.submission_id)
+    if not submission.awaiting_payment:
+        return _to_confirmation(request, ctx, submission)
+    fees = attempt.fees
+    quote = Quote(tuple(Charge(str(line["id"]), str(line["description"]), int(line["unit"]), int(line["quantity"]),
+                               int(line["amount"])) for line in fees["lines"]))  # type: ignore[union-attr]
+    return await go_to_payment(request, ctx, submission, quote, None)
+
+
+def _to_confirmation(request: Request, ctx: ServiceContext, submission: store.Submission) -> Response:
+    """To the confirmation, in whatever browser came back: the journey cookie comes along."""
+    response = web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
+    web.signer(request).set_journey(response, str(submission.journey_id), start_url(request, ctx))
+    return response
+
+
+async def webhook(request: Request) -> Response:
+    """A provider's webhook: verified over the raw body, then only a hint to sync."""
+    council = await store.get_council(request.path_params["council"])
+    if council is None:
+        return JSONResponse({"error": "unknown council"}, status_code=404)
+    body = await request.body()
+    status, message = await payments(request).receive_webhook(request.path_params["provider"], council,
+                                                              dict(request.headers), body)
+    return JSONResponse({"result": message}, status_code=status)
+
+
+# The sandbox's hosted card page ------------------------------------------------------------
+
+def _sandbox_enabled(request: Request) -> None:
+    if web.settings(request).production:
+        raise ClientError(404, "page_not_found")
+
+
+async def sandbox_page(request: Request) -> Response:
+    _sandbox_enabled(request)
+    sandbox = payments(request).sandbox()
+    payment = await sandbox.start(request.path_params["payment_id"])
+    if payment is None:
+        raise ClientError(404, "page_not_found")
+    error, number = None, ""
+    if request.method == "POST":
+        form = web.text_fields(await web.checked_form(request))
+        number = (form.get("card-number") or [""])[0]
+        if not "".join(ch for ch in number if ch.isdigit()):
+            error = "Enter a card number"
+        else:
+            try:
+                status, message = await sandbox.pay(payment.id, number)
+            except ProviderError:
+                return web.redirect(payment.return_url)
+            await deliver_sandbox_webhook(request, payment.id)
+            if status == "success":
+                return web.redirect(payment.return_url)
+            error = message
+            payment = await store.payments.sandbox_get(payment.id) or payment  # now failed: offer the way back
+    payload = {"language": "en", "page": {"heading": "Enter card details"}, "payment": {
+        "id": payment.id, "amount": payment.amount, "amount_text": format_pence(payment.amount),
+        "description": payment.description, "status": payment.status},
+        "errors": [{"field": "card-number", "href": "#card-number", "message": error, "keyword": "card"}] if error else [],
+        "error": error, "number": number,
+        "links": {"action": request.url.path, "cancel": web.path(request, "sandbox_cancel", payment_id=payment.id),
+                  "return": payment.return_url if payment.status in ("failed", "error") else None}}
+    return web.page(request, "sandbox/pay.html", payload, "en", status_code=422 if error else 200)
+
+
+async def sandbox_cancel(request: Request) -> Response:
+    _sandbox_enabled(request)
+    await web.checked_form(request)
+    sandbox = payments(request).sandbox()
+    payment = await store.payments.sandbox_get(request.path_params["payment_id"])
+    if payment is None:
+        raise ClientError(404, "page_not_found")
+    await sandbox.give_up(payment.id)
+    await deliver_sandbox_webhook(request, payment.id)
+    return web.redirect(payment.return_url)
+
+
+async def deliver_sandbox_webhook(request: Request, payment_id: str) -> None:
+    """Sign and deliver the sandbox's webhook for a payment, as the test policy says: deliver
+    (default), drop, duplicate, or hold (kept in `held` for a test to release)."""
+    hooks: SandboxWebhooks = request.app.state.sandbox
+    policy = hooks.policy
+    payment = await store.payments.sandbox_get(payment_id)
+    if payment is None or policy == "drop":
+        return
+    council = await store.get_council_by_id(payment.council_id)
+    assert council is not None
+    body = payments(request).sandbox().webhook_body(payment, "msg_" + secrets.token_hex(8))
+    account = payments(request).account(council)
+    headers = {"pay-signature": sign(account.webhook_secret, body), "content-type": "application/json"}
+    if policy == "hold":
+        hooks.held.append((council.slug, headers, body))
+        return
+    for _ in range(2 if policy == "duplicate" else 1):
+        await payments(request).receive_webhook("sandbox", council, headers, body)

@@ -1,0 +1,51 @@
+"""A council's audit log (admins only): who did what, newest first, a page at a time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from runtime import store
+from runtime.staff.context import Staff, page, path
+from runtime.web.context import ClientError
+
+PER_PAGE = 50
+
+
+def compact(data: dict[str, Any] | None) -> str:
+    """Before or after data as one short line of JSON (escaped when rendered)."""
+    if data is None:
+        return ""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(", ", ": "), default=str)
+
+
+async def audit_log(request: Request, staff: Staff) -> Response:
+    assert staff.council is not None
+    council = staff.council
+    asked = request.query_params.get("before")
+    before_id: int | None = None
+    if asked is not None:
+        if not asked.isdigit() or len(asked) > 18:
+            raise ClientError(400, "bad_request")
+        before_id = int(asked)
+    found = await store.audit.entries(council, limit=PER_PAGE + 1, before_id=before_id)
+    shown = found[:PER_PAGE]
+    here = path(request, "audit", council=council.slug)
+    payload = {
+        "page": {"heading": "Audit log"},
+        "entries": [
+            {"id": e.id, "at": e.at.isoformat(), "when": e.at.strftime("%-d %B %Y %H:%M:%S"),
+             "actor": e.actor_label, "action": e.action, "target": e.target,
+             "before": e.before, "after": e.after, "before_text": compact(e.before), "after_text": compact(e.after),
+             "address": e.address}
+            for e in shown
+        ],
+        "links": {
+            "older": f"{here}?before={shown[-1].id}" if len(found) > PER_PAGE else None,
+            "newest": here if before_id is not None else None,
+        },
+    }
+    return page(request, "staff/audit.html", payload, staff)
