@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from runtime.store.leases import Lease, LeasedQueue
 from runtime.store.models import Council, OutboxMessage
 from runtime.store.scope import owned
 
@@ -69,12 +69,15 @@ async def list_for_recipient(recipient: str) -> list[OutboxMessage]:
 
 # Delivery ------------------------------------------------------------------------------------
 #
-# A worker claims due messages with a conditional UPDATE (a lease), so any number of workers
-# can run at once and none sends a message another is sending. Each claim counts an attempt,
-# so a message a worker died holding is known to have been tried: the next worker looks for
-# the earlier send (where the transport can) before sending again.
+# The outbox is a leased queue (``leases.py``): a worker claims due messages with a
+# conditional UPDATE (a lease), so any number of workers can run at once and none sends a
+# message another is sending. Each claim counts an attempt, so a message a worker died holding
+# is known to have been tried: the next worker looks for the earlier send (where the
+# transport can) before sending again.
 
 LEASE = timedelta(minutes=5)  # far longer than any send may take (transports time out at 30 s)
+
+QUEUE = LeasedQueue(OutboxMessage, done="sent_at", scope={"kind": EMAIL})
 
 QUEUED, RETRYING, SENT, DEAD = "queued", "retrying", "sent", "dead"
 
@@ -97,13 +100,9 @@ class Claimed:
     sender_address: str | None
     reply_to: str | None
 
-
-def _due(now: datetime) -> Q:
-    return (
-        Q(sent_at=None, dead_at=None, kind=EMAIL)
-        & (Q(next_attempt_at=None) | Q(next_attempt_at__lte=now))
-        & (Q(claimed_until=None) | Q(claimed_until__lte=now))
-    )
+    @property
+    def held(self) -> Lease:
+        return Lease(self.id, self.attempts, self.lease)
 
 
 async def claim_due(now: datetime, limit: int = 50, lease: timedelta = LEASE) -> list[Claimed]:
@@ -112,25 +111,23 @@ async def claim_due(now: datetime, limit: int = 50, lease: timedelta = LEASE) ->
     A message is claimed only by the UPDATE that finds it still due and its attempt count
     unchanged since it was read, so of two workers racing for it exactly one wins.
     """
-    until = now + lease
-    candidates = await OutboxMessage.filter(_due(now)).order_by("id").limit(limit)
+    candidates = await QUEUE.due_rows(now, limit, ["id"])
     councils: dict[int, Council] = {}
     ids = {m.council_id for m in candidates if m.council_id is not None}
     if ids:
         councils = {c.id: c for c in await Council.filter(id__in=ids)}
     claimed: list[Claimed] = []
     for message in candidates:
-        won = await OutboxMessage.filter(_due(now), id=message.id, attempts=message.attempts).update(
-            claimed_until=until, attempts=F("attempts") + 1)
-        if won != 1:
+        held = await QUEUE.claim(message.id, message.attempts, now, lease)
+        if held is None:
             continue  # another worker has it
         council = councils.get(message.council_id) if message.council_id is not None else None
         claimed.append(Claimed(
             id=message.id, recipient=message.recipient, subject=message.subject, body_text=message.body_text,
             idempotency_key=message.idempotency_key, language=message.language,
-            attempts=message.attempts + 1,
+            attempts=held.attempt,
             resumed=message.attempts > 0 or message.claimed_until is not None or message.last_error is not None,
-            lease=until,
+            lease=held.until,
             council_name=council.name if council else None,
             sender_name=council.email_sender_name if council else None,
             sender_address=council.email_sender_address if council else None,
@@ -140,11 +137,10 @@ async def claim_due(now: datetime, limit: int = 50, lease: timedelta = LEASE) ->
 
 
 async def mark_sent(claim: Claimed, transport: str, transport_id: str | None, now: datetime) -> bool:
-    """Record that the transport accepted the message; False when it was already marked."""
-    done = await OutboxMessage.filter(id=claim.id, sent_at=None).update(
-        sent_at=now, transport=transport, transport_id=transport_id, claimed_until=None, next_attempt_at=None,
-        dead_at=None)
-    return done == 1
+    """Record that the transport accepted the message, even if the lease ran out meanwhile:
+    it was sent. False when it was already marked."""
+    return await QUEUE.mark_done(claim.id, now, transport=transport, transport_id=transport_id,
+                                 next_attempt_at=None, dead_at=None)
 
 
 async def mark_failed(claim: Claimed, error: str, now: datetime, retry_at: datetime | None) -> bool:
@@ -152,13 +148,7 @@ async def mark_failed(claim: Claimed, error: str, now: datetime, retry_at: datet
 
     Only while this worker still holds the lease and the message is unsent, so a slow worker
     never overwrites what a later one recorded."""
-    changes: dict[str, Any] = {"last_error": error[:2000], "claimed_until": None}
-    if retry_at is None:
-        changes["dead_at"] = now
-    else:
-        changes["next_attempt_at"] = retry_at
-    done = await OutboxMessage.filter(id=claim.id, sent_at=None, claimed_until=claim.lease).update(**changes)
-    return done == 1
+    return await QUEUE.failed(claim.held, now, retry_at, last_error=error[:2000])
 
 
 def state_of(message: OutboxMessage) -> str:
@@ -208,8 +198,6 @@ async def send_again(council: Council | None, message_id: int, now: datetime) ->
     """Put a dead message back in the queue with a fresh retry budget; None when there is no
     such dead message (sent, still queued, or another council's). Its last error stays, so the
     next worker first asks the transport whether an earlier try was in fact accepted."""
-    done = await _scoped(council).filter(id=message_id, sent_at=None).exclude(dead_at=None).update(
-        dead_at=None, attempts=0, next_attempt_at=now, claimed_until=None)
-    if done != 1:
+    if not await QUEUE.send_again(_scoped(council), message_id, now):
         return None
     return await _scoped(council).get_or_none(id=message_id)

@@ -5,10 +5,11 @@ that changed the application (``runtime/store/workflow.py``); the queries here l
 of workers claim, send and settle them (``runtime/delivery/webhooks.py``), and let staff see
 them and send a dead one again.
 
-A delivery is claimed by one conditional update that also counts the attempt: it succeeds only
-for the worker that read the row's current ``attempts`` while it was due and unclaimed, so two
-workers never send one delivery at once. The outcome is recorded only while ``attempts`` is
-still the claimed value: a worker whose lease ran out cannot overwrite a later attempt.
+Deliveries are a leased queue (``leases.py``): a delivery is claimed by one conditional update
+that also counts the attempt: it succeeds only for the worker that read the row's current
+``attempts`` while it was due and unclaimed, so two workers never send one delivery at once.
+The outcome is recorded only while the row still carries the claimed attempt and lease: a
+worker whose lease ran out cannot overwrite a later attempt.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from runtime.store.leases import Lease, LeasedQueue
 from runtime.store.models import Council, WebhookDelivery, WebhookEndpoint
 from runtime.store.scope import owned
 from runtime.store.secrets import SecretBox
@@ -116,47 +117,38 @@ class Claimed:
     attempt: int
     lease_until: datetime
 
+    @property
+    def held(self) -> Lease:
+        return Lease(self.delivery.id, self.attempt, self.lease_until)
 
-def _due(moment: datetime) -> Q:
-    return Q(delivered_at=None, dead_at=None, next_attempt_at__lte=moment) & (
-        Q(claimed_until=None) | Q(claimed_until__lt=moment))
+
+QUEUE = LeasedQueue(WebhookDelivery, done="delivered_at")
 
 
 async def due_deliveries(moment: datetime, limit: int) -> list[tuple[int, int]]:
     """``(id, attempts)`` of deliveries due by ``moment`` and not held by a worker, oldest first."""
-    rows = await WebhookDelivery.filter(_due(moment)).order_by("next_attempt_at", "id").limit(limit).values_list(
-        "id", "attempts")
+    rows = await QUEUE.due_rows(moment, limit, ["next_attempt_at", "id"]).values_list("id", "attempts")
     return [(int(row_id), int(attempts)) for row_id, attempts in rows]
 
 
 async def claim_delivery(delivery_id: int, seen_attempts: int, moment: datetime, lease: timedelta) -> Claimed | None:
     """Take a due delivery for one attempt, or None when another worker has it (or it moved on)."""
-    until = moment + lease
-    claimed = await WebhookDelivery.filter(_due(moment), id=delivery_id, attempts=seen_attempts).update(
-        attempts=seen_attempts + 1, claimed_until=until)
-    if claimed != 1:
+    held = await QUEUE.claim(delivery_id, seen_attempts, moment, lease)
+    if held is None:
         return None
     delivery = await WebhookDelivery.get(id=delivery_id)
     endpoint = await WebhookEndpoint.get(id=delivery.endpoint_id, council_id=delivery.council_id)
-    return Claimed(delivery, endpoint, seen_attempts + 1, until)
+    return Claimed(delivery, endpoint, held.attempt, held.until)
 
 
 async def mark_delivered(claimed: Claimed, moment: datetime, status: int) -> bool:
-    return await _settle(claimed, delivered_at=moment, last_status=status, last_error=None)
+    return await QUEUE.succeeded(claimed.held, moment, last_status=status, last_error=None)
 
 
 async def mark_failed(claimed: Claimed, status: int | None, error: str, retry_at: datetime | None,
                       moment: datetime) -> bool:
     """Record a failed attempt: try again at ``retry_at``, or (None) dead-letter it now."""
-    if retry_at is None:
-        return await _settle(claimed, dead_at=moment, last_status=status, last_error=error[:ERROR_LIMIT])
-    return await _settle(claimed, next_attempt_at=retry_at, last_status=status, last_error=error[:ERROR_LIMIT])
-
-
-async def _settle(claimed: Claimed, **changes: object) -> bool:
-    updated = await WebhookDelivery.filter(id=claimed.delivery.id, attempts=claimed.attempt, delivered_at=None,
-                                           dead_at=None).update(claimed_until=None, **changes)
-    return updated == 1
+    return await QUEUE.failed(claimed.held, moment, retry_at, last_status=status, last_error=error[:ERROR_LIMIT])
 
 
 # What staff see and do ---------------------------------------------------------------------
@@ -196,10 +188,8 @@ async def resend(council: Council, delivery_id: int, *, at: datetime | None = No
     unless it is the council's, dead, and its endpoint still in use."""
     moment = at or _now()
     live = await owned(WebhookEndpoint, council).filter(active=True).values_list("id", flat=True)
-    updated = await owned(WebhookDelivery, council).filter(
-        id=delivery_id, dead_at__isnull=False, delivered_at=None, endpoint_id__in=list(live)).update(
-        dead_at=None, attempts=0, next_attempt_at=moment, claimed_until=None)
-    if updated != 1:
+    if not await QUEUE.send_again(owned(WebhookDelivery, council).filter(endpoint_id__in=list(live)), delivery_id,
+                                  moment):
         return None
     return await get_delivery(council, delivery_id)
 
