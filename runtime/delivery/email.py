@@ -139,8 +139,11 @@ async def _failed(claim: outbox.Claimed, error: str, permanent: bool, moment: da
 
 
 class _HasEmail(Protocol):
-    email: EmailSettings
-    production: bool
+    @property
+    def email(self) -> EmailSettings: ...
+
+    @property
+    def production(self) -> bool: ...
 
 
 def transport_from_settings(settings: _HasEmail | EmailSettings, *, production: bool = False) -> Transport:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from runtime import store
@@ -32,7 +33,7 @@ async def deliver_once(work: Background) -> dict[str, int]:
     """One round of the quick jobs: timers, emails, webhooks. Each job's failure is logged
     and leaves the others to run."""
     counts: dict[str, int] = {}
-    jobs = {
+    jobs: dict[str, Callable[[], Awaitable[int]]] = {
         "timers": lambda: workflow.fire_due_timers(work.payments.links),
         "emails": lambda: email.deliver_due(work.transport),
         "webhooks": lambda: webhooks.deliver_due(work.box, production=work.production),

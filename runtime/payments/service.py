@@ -146,7 +146,8 @@ class Payments:
             return
         version = await submission.service_version
         language = submission.language if submission.language in ("en", "cy") else "en"
-        title = version.definition.get("translations", {}).get(language, {}).get("title") if language != "en" else None
+        definition: dict[str, Any] = version.definition
+        title = definition.get("translations", {}).get(language, {}).get("title") if language != "en" else None
         words = {"reference": submission.reference, "amount": format_pence(amount), "council": council.name,
                  "service": title or version.title, "link": self.links.status_url(council.slug, submission.reference)}
         await store.enqueue_email(council, email, subject=ui(language, "paid_email_subject", **words),

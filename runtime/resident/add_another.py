@@ -13,7 +13,7 @@ from runtime import store
 from runtime.core.answers import MISSING, form_values, get, put
 from runtime.core.service import Answers, Page
 from runtime.core.ui_text import ui
-from runtime.core.validation import check_item
+from runtime.core.validation import FieldError, check_item
 from runtime.resident.steps import (
     file_names,
     next_url,
@@ -144,7 +144,7 @@ async def _page_and_journey(request: Request) -> tuple[ServiceContext, store.Jou
 async def item(request: Request) -> Response:
     ctx, journey, page, number, items = await _page_and_journey(request)
     current = items[number - 1] if number <= len(items) else {}
-    errors = []
+    errors: list[FieldError] = []
     shown = form_values(page.fields, current)
     if request.method == "POST":
         parsed = await parse_page_form(request, ctx, journey, page)

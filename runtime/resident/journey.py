@@ -216,8 +216,7 @@ def whole_application_errors(ctx: ServiceContext, plan: Plan) -> tuple[Page, lis
     if not failures:
         return None
     for page in plan.pages:
-        base = page.answer + "/" if page.kind == "add-another" and page.answer else ""
-        if base:
+        if page.kind == "add-another" and page.answer:
             mine = [f for f in failures if f.pointer == page.answer or f.pointer.startswith(page.answer + "/")]
             if mine:
                 return page, []
@@ -242,9 +241,9 @@ async def check_answers(request: Request) -> Response:
         return web.redirect(confirmation)
     service = ctx.service
     plan = ctx.plan(journey.answers)
-    pending = plan.first_unvisited(journey.visited) or plan.stop()
-    if pending is not None:
-        return web.redirect(page_url(request, ctx, pending))
+    unvisited = plan.first_unvisited(journey.visited) or plan.stop()
+    if unvisited is not None:
+        return web.redirect(page_url(request, ctx, unvisited))
     answers = plan.answers
     if request.method == "POST":
         await web.checked_form(request)

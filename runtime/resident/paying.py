@@ -4,6 +4,7 @@ return URL, "try again" after a failure, provider webhooks, and the sandbox's ca
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -103,9 +104,9 @@ async def payment_retry(request: Request) -> Response:
     submission = await store.models.Submission.get(id=attempt.submission_id)
     if not submission.awaiting_payment:
         return _to_confirmation(request, ctx, submission)
-    fees = attempt.fees
+    lines: list[dict[str, Any]] = attempt.fees["lines"]  # type: ignore[assignment]  # JSON, as priced
     quote = Quote(tuple(Charge(str(line["id"]), str(line["description"]), int(line["unit"]), int(line["quantity"]),
-                               int(line["amount"])) for line in fees["lines"]))  # type: ignore[union-attr]
+                               int(line["amount"])) for line in lines))
     return await go_to_payment(request, ctx, submission, quote, None)
 
 

@@ -101,7 +101,7 @@ def navigation(request: Request, staff: Staff) -> list[dict[str, Any]]:
         return [{"text": "Your councils", "href": path(request, "councils")},
                 *([{"text": "Outbox", "href": path(request, "installation_outbox")}] if staff.user.is_operator else [])]
     slug = staff.council.slug
-    items = [{"text": "Dashboard", "href": path(request, "dashboard", council=slug)}]
+    items: list[dict[str, Any]] = [{"text": "Dashboard", "href": path(request, "dashboard", council=slug)}]
     if staff.can("admin", "caseworker"):
         items.append({"text": "Applications", "href": path(request, "applications", council=slug)})
     if staff.can("admin"):

@@ -59,7 +59,7 @@ async def _page(request: Request, staff: Staff, *, errors: list[dict[str, str]] 
     errors = errors or []
     members = await store.staff.members_of(council)
     invitations = await store.staff.pending_invitations(council)
-    emails = {m.user_id: m.user.email for m in members}
+    emails: dict[int | None, str] = {m.user_id: m.user.email for m in members}
     slug = council.slug
     fields = {error["field"] for error in errors}
     member_rows = []

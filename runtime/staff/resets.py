@@ -3,6 +3,8 @@ says whether an account exists; a new password signs the person out everywhere."
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -48,9 +50,9 @@ async def reset(request: Request) -> Response:
     form = web.text_fields(await web.checked_form(request)) if request.method == "POST" else {}
     found = await store.staff.peek_token("reset", token)
     if found is None:
-        payload = {"page": {"heading": "This link has expired or has been used"},
+        expired = {"page": {"heading": "This link has expired or has been used"},
                    "links": {"again": path(request, "reset_request")}}
-        return page(request, "staff/link_expired.html", payload, None, status_code=410)
+        return page(request, "staff/link_expired.html", expired, None, status_code=410)
     error = None
     if request.method == "POST":
         password = (form.get("password") or [""])[0]
@@ -66,7 +68,7 @@ async def reset(request: Request) -> Response:
             await store.staff.close_all_sessions(user)
             await store.audit.record(None, user, "password-reset", address=address(request))
             return redirect(path(request, "sign_in"))
-    payload = {"page": {"heading": "Choose a new password"}, "email": found.email,
+    payload: dict[str, Any] = {"page": {"heading": "Choose a new password"}, "email": found.email,
                "errors": [{"field": "password", "href": "#password", "message": error, "keyword": "password"}] if error else [],
                "error": error, "links": {"action": request.url.path}}
     return page(request, "staff/reset.html", payload, None, status_code=422 if error else 200)

@@ -59,7 +59,8 @@ async def begin_attempt(council: Council, submission: Submission, provider: str,
 
 async def started(attempt: PaymentAttempt, provider_payment_id: str, next_url: str | None) -> None:
     await PaymentAttempt.filter(id=attempt.id).update(provider_payment_id=provider_payment_id, next_url=next_url)
-    attempt.provider_payment_id, attempt.next_url = provider_payment_id, next_url
+    attempt.provider_payment_id = provider_payment_id
+    attempt.next_url = next_url  # type: ignore[assignment]  # a nullable column, typed str by Tortoise
 
 
 async def by_token(token: str) -> PaymentAttempt | None:

@@ -66,7 +66,7 @@ def now() -> datetime:
 async def workflow_of(service_version_id: int, connection: BaseDBAsyncClient | None = None) -> tuple[Workflow, dict[str, Any]]:
     """The compiled workflow and the definition of a published version (each workflow compiled once)."""
     version = await ServiceVersion.filter(id=service_version_id).using_db(connection).get()
-    definition: dict[str, Any] = version.definition  # type: ignore[assignment]
+    definition: dict[str, Any] = version.definition
     # Keyed by the workflow itself, not the stored hash: it is small, and a row's hash is only
     # as true as whoever published it.
     key = json.dumps(definition["workflow"], sort_keys=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from runtime.core.ui_text import ui
@@ -85,14 +85,14 @@ HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
 
 async def too_large(scope: Scope, receive: Receive, send: Send) -> None:
     request = Request(scope, receive)
-    response = JSONResponse(error_payload(413, "too_large", "en"), status_code=413) if wants_json(request) else None
-    if response is None:
+    response: Response
+    if wants_json(request):
+        response = JSONResponse(error_payload(413, "too_large", "en"), status_code=413)
+    else:
         lang = web.language(request)
         html = request.app.state.renderer.fragment("pages/error.html", {
             **error_payload(413, "too_large", lang), "language": lang, "links": {"start": None},
             "csrf_token": "", "switch_language": None, "ui_language": lang, "request_path": request.url.path,
         })
-        from starlette.responses import HTMLResponse
-
         response = HTMLResponse(html, status_code=413, headers={"connection": "close"})
     await response(scope, receive, send)

@@ -76,7 +76,7 @@ def environment(themes_dir: Path) -> jinja2.Environment:
         auto_reload=False,
         extensions=["jinja2.ext.do"],
     )
-    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown.render(text)) if text else ""
+    env.filters["markdown"] = lambda text: Markup(markdown.render(text)) if text else ""
     env.filters["pence"] = format_pence
     env.globals["ui"] = ui
     env.globals["govukAttributes"] = govuk_attributes

@@ -69,7 +69,10 @@ def field_view(
 ) -> dict[str, Any]:
     """One question, ready to render: label, hint, value as typed, error, options."""
     spec = fld.spec
-    text = lambda key, default: service.text(f"fields.{fld.key}.{key}", default, language)  # noqa: E731
+
+    def text(key: str, default: str) -> str:
+        return service.text(f"fields.{fld.key}.{key}", default, language)
+
     value = shown.get(fld.name, "")
     view: dict[str, Any] = {
         "name": fld.name,
