@@ -13,7 +13,7 @@ SCSS := $(wildcard themes/default/scss/*.scss)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets lint bench bench-inbox clean
+.PHONY: run test install assets lint bench bench-http bench-inbox clean
 
 run: install
 	$(PY) -m borough serve --demo --host $(HOST) --port $(PORT)
@@ -52,6 +52,13 @@ lint: install
 
 bench: install
 	$(PY) -m bench
+
+# Real server processes under a real load generator (Debian's wrk, installed here if missing).
+bench-http: install
+	@command -v wrk >/dev/null 2>&1 || { echo "make: installing wrk (Debian)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || { \
+	  echo "make: could not install wrk: apt-get install -y wrk, then run make bench-http again"; exit 1; }; }
+	$(PY) -m bench.http $(BENCH_ARGS)
 
 bench-inbox: install
 	$(PY) -m bench.inbox
