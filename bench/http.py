@@ -386,7 +386,7 @@ def format_report(report: Report) -> str:
                 lines.append(f"  {what}: 2 workers ÷ 1 worker = {two.rate / one.rate:.2f}")
         valid, invalid = by_name.get("valid answer POST, 1 worker"), by_name.get("answer with errors POST, 1 worker")
         if valid and invalid and invalid.rate:
-            lines.append(f"  a POST with errors takes {valid.rate / invalid.rate:.2f}× a valid POST's time")
+            lines.append(f"  a POST with errors takes {valid.rate / invalid.rate:.2f} times a valid POST's time")
     lines += [f"note: {note}" for note in report.notes]
     lines.append(f"\n{CONNECTIONS} connections, one wrk thread; 'bad' counts responses with another status than"
                  " expected, and socket errors. Ratios to the static limit are the figures to compare.")
