@@ -57,12 +57,15 @@ def resident_strings(definition: dict[str, Any]) -> Iterator[Text]:
             f"/fees/lines/{index}/description",
         )
     for state, spec in definition.get("workflow", {}).get("states", {}).items():
-        if "residentText" in spec.get("meta", {}):
-            yield Text(
-                f"workflow.{state}.residentText",
-                spec["meta"]["residentText"],
-                pointer_join("workflow", "states", state, "meta", "residentText"),
-            )
+        # The label names the state on the resident's status tag, history and emails; staff
+        # read the English.
+        for key in ("label", "residentText"):
+            if key in spec.get("meta", {}):
+                yield Text(
+                    f"workflow.{state}.{key}",
+                    spec["meta"][key],
+                    pointer_join("workflow", "states", state, "meta", key),
+                )
 
 
 def _field_strings(
