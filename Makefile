@@ -10,6 +10,8 @@ ASSETS := themes/static/build
 ASSETS_STAMP := $(ASSETS)/.built
 SCSS := $(wildcard themes/default/scss/*.scss)
 
+# Where `make run` listens (`PORT=8911 make run`); without BOROUGH_BASE_URL, Borough's links
+# (payments, emails) name this address too. See docs/running.md, "The base URL".
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -7,7 +7,7 @@ import asyncio
 import os
 
 from runtime import store
-from runtime.settings import Settings
+from runtime.settings import DEFAULT_HOST, DEFAULT_PORT, LOOPBACK_OF, Settings
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -15,8 +15,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     migrate.set_defaults(run=_migrate)
 
     serve = commands.add_parser("serve", help="serve the resident app")
-    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--host", default=os.environ.get("HOST") or DEFAULT_HOST,
+                       help=f"the address to listen on (default: HOST, else {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=os.environ.get("PORT") or str(DEFAULT_PORT),
+                       help=f"the port to listen on (default: PORT, else {DEFAULT_PORT})")
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     side = serve.add_mutually_exclusive_group()
     side.add_argument("--staff-only", action="store_true", help="serve only the staff app (at /staff), e.g. on the council's network")
@@ -84,6 +86,9 @@ async def _demo(url: str) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # The workers build their settings from the environment: without BOROUGH_BASE_URL, links
+    # (payment returns, emails, status links) then name the address they listen on.
+    os.environ["HOST"], os.environ["PORT"] = args.host, str(args.port)
     settings = Settings.from_environment()
     if args.demo:
         applied = asyncio.run(_apply(settings.database_url))
@@ -101,6 +106,14 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ["BOROUGH_SERVE_MODE"] = mode
     what = {"all": "residents at / and staff at /staff", "public": "residents only", "staff": "staff only, at /staff"}[mode]
     print(f"borough: serving {what} on http://{args.host}:{args.port} with {args.workers} worker{'s' if args.workers != 1 else ''}")
+    if os.environ.get("BOROUGH_BASE_URL"):
+        print(f"borough: links in pages and emails use {settings.base_url} (BOROUGH_BASE_URL)")
+    elif args.host in LOOPBACK_OF:
+        print(f"borough: listening on every address; links in pages and emails use {settings.base_url}, "
+              "which only this machine can open: set BOROUGH_BASE_URL to the address residents use")
+    else:
+        print(f"borough: links in pages and emails use {settings.base_url}: "
+              "behind a proxy, set BOROUGH_BASE_URL to the address residents use")
     uvicorn.run("borough.app:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=False, log_level="info")
     return 0

@@ -10,12 +10,15 @@ from pathlib import Path
 from runtime.delivery.email_settings import EmailSettings
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+# Listening on every address: no URL can name that, so links use the loopback address.
+LOOPBACK_OF = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{ROOT / 'var' / 'borough.db'}"
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     environment: str = "development"  # development | test | production
     files_dir: Path = ROOT / "var" / "files"
@@ -47,7 +50,7 @@ class Settings:
             secret = _development_secret(Path(env.get("BOROUGH_VAR_DIR", ROOT / "var")))
         return cls(
             database_url=env.get("BOROUGH_DATABASE_URL", defaults.database_url),
-            base_url=env.get("BOROUGH_BASE_URL", defaults.base_url).rstrip("/"),
+            base_url=(env.get("BOROUGH_BASE_URL") or listening_url(env)).rstrip("/"),
             secret_key=secret,
             environment=environment,
             files_dir=Path(env.get("BOROUGH_FILES_DIR", defaults.files_dir)),
@@ -56,6 +59,20 @@ class Settings:
             deliver_every=float(env.get("BOROUGH_DELIVER_SECONDS", "5")),
             email=_email_settings(env),
         )
+
+
+def listening_url(env: dict[str, str]) -> str:
+    """The address `borough serve` listens on (``HOST`` and ``PORT``, which it sets for its
+    workers), as a URL: the base URL when ``BOROUGH_BASE_URL`` is not set. A server listening
+    on every address (0.0.0.0 or ::) is reached on this machine at the loopback address."""
+    host = env.get("HOST", "") or DEFAULT_HOST
+    port = env.get("PORT", "") or str(DEFAULT_PORT)
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise RuntimeError(f"PORT must be a port number, not {port!r}")
+    host = LOOPBACK_OF.get(host, host)
+    if ":" in host and not host.startswith("["):  # an IPv6 address: in brackets in a URL
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}"
 
 
 def _email_settings(env: dict[str, str]) -> EmailSettings:

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,30 +58,58 @@ def borough_server(folder: Path, database_url: str, *, secret_key: str, ready_pa
     """
     port = free_port()
     base_url = f"http://{HOST}:{port}"
+    environment = _environment(folder, database_url, secret_key, {"BOROUGH_BASE_URL": base_url, **(env or {})})
+    command = [sys.executable, "-m", "uvicorn", "--factory", "borough.app:app_from_environment",
+               "--host", HOST, "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    with _running(command, environment, folder, f"{base_url}{ready_path}", name):
+        yield base_url
+
+
+@contextmanager
+def borough_serve(folder: Path, database_url: str, *, secret_key: str, ready_path: str, arguments: Sequence[str] = (),
+                  env: Mapping[str, str | None] | None = None, name: str = "borough serve") -> Iterator[str]:
+    """Run the real command, ``borough serve ARGUMENTS``, told where to listen only by the
+    ``HOST`` and ``PORT`` environment variables (127.0.0.1 and a free port) and without
+    ``BOROUGH_BASE_URL``, as an operator's `PORT=8911 make run` would; yield the address it
+    listens on, as in `borough_server`."""
+    port = free_port()
+    base_url = f"http://{HOST}:{port}"
+    environment = _environment(folder, database_url, secret_key, {
+        "BOROUGH_BASE_URL": None, "HOST": HOST, "PORT": str(port), **(env or {})})
+    command = [sys.executable, "-m", "borough", "serve", *arguments]
+    with _running(command, environment, folder, f"{base_url}{ready_path}", name):
+        yield base_url
+
+
+def _environment(folder: Path, database_url: str, secret_key: str,
+                 env: Mapping[str, str | None]) -> dict[str, str]:
+    """This process's environment with the installation's settings; `env` adds more, or takes
+    one away with None."""
     environment = {
         **os.environ,
         "BOROUGH_DATABASE_URL": database_url,
         "BOROUGH_SECRET_KEY": secret_key,
-        "BOROUGH_BASE_URL": base_url,
         "BOROUGH_FILES_DIR": str(folder / "files"),
         "BOROUGH_VAR_DIR": str(folder / "var"),
         "BOROUGH_ENV": "test",
     }
-    for variable, value in (env or {}).items():
+    for variable, value in env.items():
         if value is None:
             environment.pop(variable, None)
         else:
             environment[variable] = value
+    return environment
+
+
+@contextmanager
+def _running(command: list[str], environment: dict[str, str], folder: Path, ready_url: str,
+             name: str) -> Iterator[None]:
     log = folder / LOG
     with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "borough.app:app_from_environment",
-             "--host", HOST, "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
-        )
+        server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_until_serving(f"{base_url}{ready_path}", server, log, name)
-        yield base_url
+        _wait_until_serving(ready_url, server, log, name)
+        yield
     finally:
         server.terminate()
         try:
