@@ -1,5 +1,6 @@
-"""The answers validator: JSON Schema 2020-12, a format checker that really checks, and two
-keywords for dates (`formatMinimum`, `formatMaximum`, where `today` means the day it runs)."""
+"""The answers validator: JSON Schema 2020-12, a format checker that really checks, `pattern`
+run on RE2 (never a backtracking engine), and two keywords for dates (`formatMinimum`,
+`formatMaximum`, where `today` means the day it runs)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from runtime.core.formats import FORMAT_CHECKER, is_date
+from runtime.core.patterns import search
 
 Today = Callable[[], datetime.date]
 
@@ -37,10 +39,22 @@ def _date_keyword(earliest: bool, today: Today) -> Callable[..., Iterator[Valida
     return check
 
 
+def pattern_keyword(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """JSON Schema's `pattern` (a match anywhere in a string), run on RE2."""
+    if isinstance(instance, str) and not search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 def answers_validator_class(today: Today = datetime.date.today) -> type[Draft202012Validator]:
     cls: type[Draft202012Validator] = validators.extend(
         Draft202012Validator,
-        {"formatMinimum": _date_keyword(True, today), "formatMaximum": _date_keyword(False, today)},
+        {
+            "pattern": pattern_keyword,
+            "formatMinimum": _date_keyword(True, today),
+            "formatMaximum": _date_keyword(False, today),
+        },
     )
     return cls
 

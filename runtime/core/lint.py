@@ -7,8 +7,8 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from typing import Any
 
+from runtime.core.patterns import pattern_problem
 from runtime.core.problems import Problem, pointer_join, pointer_parts
-from runtime.core.regex_safety import pattern_problem
 from runtime.core.schema_paths import (
     always_required,
     answer_pointers,
@@ -316,14 +316,32 @@ def _condition_pointers(
         yield from _condition_pointers(f"{location}/not", condition["not"], prefix)
 
 
+# Checking a pattern compiles it; a definition may hold this many different ones.
+MAX_PATTERNS = 100
+
+
 def _safe_patterns(definition: Definition) -> Iterator[Problem]:
     roots = [("/answers", definition["answers"]), *_conditions(definition)]
-    for base, root in roots:
-        for location, schema in walk_schemas(root, base):
-            if isinstance(schema.get("pattern"), str):
-                reason = pattern_problem(schema["pattern"])
-                if reason:
-                    yield Problem(f"{location}/pattern", "pattern", reason)
+    located = [
+        (f"{location}/pattern", schema["pattern"])
+        for base, root in roots
+        for location, schema in walk_schemas(root, base)
+        if isinstance(schema.get("pattern"), str)
+    ]
+    different = list(dict.fromkeys(pattern for _, pattern in located))
+    if len(different) > MAX_PATTERNS:
+        first_over = next(where for where, pattern in located if pattern == different[MAX_PATTERNS])
+        yield Problem(
+            first_over,
+            "pattern",
+            f"the definition has {len(different):,} different patterns; "
+            f"a definition may have at most {MAX_PATTERNS}",
+        )
+        return
+    for where, pattern in located:
+        reason = pattern_problem(pattern)
+        if reason:
+            yield Problem(where, "pattern", reason)
 
 
 def _workflow(definition: Definition) -> Iterator[Problem]:

@@ -1,6 +1,7 @@
 """The definition format's meta-schemas, loaded once into an immutable registry.
 
-Nothing is fetched from the network: every `$ref` resolves inside `schemas/format-N/`.
+Nothing is fetched from the network: every `$ref` resolves inside `schemas/format-N/`. Their
+`pattern`s run on RE2, like every regular expression Borough runs on a definition.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
+from runtime.core.keywords import pattern_keyword
 from runtime.core.problems import Problem, pointer_join
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -28,10 +31,16 @@ def schema_files(format_version: int = CURRENT_FORMAT) -> list[Path]:
 
 @functools.cache
 def registry(format_version: int = CURRENT_FORMAT) -> Registry:
+    """The format's meta-schemas, each a 2020-12 resource.
+
+    Their `$schema` (kept in the files for editors) is left out here: jsonschema would answer
+    it by switching to its stock validator inside each file, and so to Python's `re`.
+    """
     resources = []
     for path in schema_files(format_version):
         contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((contents["$id"], Resource.from_contents(contents)))
+        contents.pop("$schema", None)
+        resources.append((contents["$id"], DRAFT202012.create_resource(contents)))
     return Registry().with_resources(resources).crawl()
 
 
@@ -41,11 +50,15 @@ def meta_schema(name: str, format_version: int = CURRENT_FORMAT) -> dict[str, An
     return contents
 
 
+_MetaSchemaValidator = validators.extend(Draft202012Validator, {"pattern": pattern_keyword})
+
+
 @functools.cache
 def definition_validator(format_version: int = CURRENT_FORMAT) -> Draft202012Validator:
-    return Draft202012Validator(
+    validator: Draft202012Validator = _MetaSchemaValidator(
         meta_schema("definition.json", format_version), registry=registry(format_version)
     )
+    return validator
 
 
 def check_document(document: dict[str, Any]) -> list[Problem]:

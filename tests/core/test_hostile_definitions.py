@@ -1,5 +1,5 @@
 """Hostile or simply wrong input gets one clear line and never a traceback: not JSON, huge,
-deeply nested, not UTF-8, and patterns built to hang a regular-expression engine."""
+deeply nested, not UTF-8. (Patterns built to hang a regular-expression engine: test_patterns.)"""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 
 from runtime.core.problems import DefinitionError
 from runtime.core.reading import MAX_BYTES, MAX_DEPTH, nesting_depth, read_definition
-from runtime.core.regex_safety import pattern_problem
 
 
 @pytest.mark.parametrize(
@@ -39,19 +38,6 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
     text = json.dumps({"a": "[" * 500})
     assert nesting_depth(text, MAX_DEPTH) == 1
     assert read_definition(text) == {"a": "[" * 500}
-
-
-@pytest.mark.parametrize(
-    "pattern",
-    ["^(a+)+$", "(a*)*b", "^([a-zA-Z0-9]+\\s?)*$", "(x+x+)+y", "^(\\d+|[a-z]+)*$", "((ab)*)+"],
-)
-def test_patterns_that_backtrack_catastrophically_are_refused(pattern: str) -> None:
-    assert "forever" in (pattern_problem(pattern) or "")
-
-
-@pytest.mark.parametrize("pattern", ["^[0-9]{8}$", "^[A-Za-z0-9 ]{2,8}$", "^(AB|CD)[0-9]+$", "^\\w+@\\w+$"])
-def test_ordinary_patterns_pass(pattern: str) -> None:
-    assert pattern_problem(pattern) is None
 
 
 @pytest.mark.parametrize(
