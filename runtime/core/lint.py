@@ -77,6 +77,8 @@ def _pointers_resolve(definition: Definition) -> Iterator[Problem]:
                     "pointer",
                     f"{page['answer']} must be a list of objects for an add-another page",
                 )
+            elif "itemSummary" in page:
+                yield from _item_summary(pindex, page, answers)
         elif (
             page.get("type", "question") == "question"
             and len(page["fields"]) > 1
@@ -148,6 +150,16 @@ def _pointers_resolve(definition: Definition) -> Iterator[Problem]:
                     "pointer",
                     f"{line[key]} must be a whole number of pence with a minimum and a maximum",
                 )
+
+
+def _item_summary(pindex: int, page: dict[str, Any], answers: dict[str, Any]) -> Iterator[Problem]:
+    """An add-another page's `itemSummary` names one of its own questions, within the item."""
+    summary = page["itemSummary"]
+    location = f"/pages/{pindex}/itemSummary"
+    if subschema_at(answers, page["answer"] + "/0" + summary) is None:
+        yield Problem(location, "pointer", f"{summary} is not an answer within each item of {page['answer']}")
+    elif summary not in {field["answer"] for field in page["fields"]}:
+        yield Problem(location, "pointer", f"{summary} must be the answer to one of this page's questions")
 
 
 _WIDGET_TYPES = {

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from runtime import store
 from runtime.core.answers import MISSING, form_values, get, put
-from runtime.core.service import Answers, Page
+from runtime.core.service import Answers, Field, Page
 from runtime.core.ui_text import ui
 from runtime.core.validation import FieldError, check_item
 from runtime.resident.steps import (
@@ -25,7 +26,7 @@ from runtime.resident.steps import (
 )
 from runtime.web import context as web
 from runtime.web.context import ClientError, ServiceContext
-from runtime.web.views import answer_rows, error_list, page_fields
+from runtime.web.views import answer_rows, display_value, error_list, page_fields
 
 CHOICE = "add-another"
 
@@ -59,18 +60,37 @@ def item_rows(request: Request, ctx: ServiceContext, page: Page, answers: Answer
     return rows
 
 
-def summary_payload(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page, error: str | None) -> dict[str, Any]:
+def summary_field(page: Page) -> Field:
+    """The question whose answer names an item: the page's `itemSummary`, else its first question."""
+    named = page.spec.get("itemSummary")
+    return next((fld for fld in page.fields if fld.pointer == named), page.fields[0])
+
+
+def item_summary(ctx: ServiceContext, page: Page, item: dict[str, Any], files: Mapping[str, str]) -> str:
+    """An item in words, as check your answers shows its answer: an option's title in the
+    resident's language ("Sofa or armchair", not "sofa"), a date or an amount written out."""
+    fld = summary_field(page)
+    shown = display_value(ctx.service, fld, get(item, fld.pointer), ctx.language, files)
+    return str(shown["text"]) if "text" in shown else ", ".join(shown["lines"])
+
+
+async def summary_payload(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page,
+                          error: str | None) -> dict[str, Any]:
     items = items_of(journey.answers, page)
     name = item_title(ctx, page)
     previous = ctx.plan(journey.answers).previous(page.id)
     can_add = page.max_items is None or len(items) < page.max_items
+    files = await file_names(request, ctx, journey.answers, [page])
+    summaries = [item_summary(ctx, page, item, files) for item in items]
     rows = []
-    for number, item in enumerate(items, start=1):
-        first = page.fields[0]
-        value = get(item, first.pointer)
+    for number, (item, text) in enumerate(zip(items, summaries, strict=True), start=1):
+        numbered = ui(ctx.language, "item_number", item=name.capitalize(), number=number)
         rows.append({
-            "key": ui(ctx.language, "item_number", item=name.capitalize(), number=number),
-            "value": str(value) if value is not MISSING else "",
+            "number": number,
+            "summary": text,
+            # What Change and Remove say to a screen reader: the item, numbered when two read the same.
+            "name": f"{text} ({numbered})" if summaries.count(text) > 1 else text,
+            "answers": item,
             "change": item_url(request, ctx, page, number),
             "remove": web.path(request, "remove_item", council=ctx.council.slug, service=ctx.service.id, page=page.id, item=number),
         })
@@ -102,7 +122,7 @@ async def summary(request: Request, ctx: ServiceContext, journey: store.Journey,
     if request.method == "GET":
         if not items:
             return web.redirect(item_url(request, ctx, page, 1))
-        payload = summary_payload(request, ctx, journey, page, None)
+        payload = await summary_payload(request, ctx, journey, page, None)
         return web.page(request, "pages/add_another.html", payload, ctx.language, languages=ctx.service.languages)
     form = web.text_fields(await web.checked_form(request))
     choice = (form.get(CHOICE) or [""])[0]
@@ -116,7 +136,7 @@ async def summary(request: Request, ctx: ServiceContext, journey: store.Journey,
     elif len(items) < page.min_items:
         error = ui(ctx.language, "add_at_least", count=page.min_items, item=name)
     if error:
-        payload = summary_payload(request, ctx, journey, page, error)
+        payload = await summary_payload(request, ctx, journey, page, error)
         return web.page(request, "pages/add_another.html", payload, ctx.language, status_code=422,
                         languages=ctx.service.languages)
     journey = await save(journey, journey.answers, list(dict.fromkeys([*journey.visited, page.id])))
@@ -209,13 +229,12 @@ async def remove_item(request: Request) -> Response:
         if choice == "no":
             return web.redirect(summary_url)
         error = ui(ctx.language, "err_required_choice", label=ui(ctx.language, "remove").lower())
-    first = page.fields[0]
-    value = get(items[number - 1], first.pointer)
+    files = await file_names(request, ctx, journey.answers, [page])
     question = ui(ctx.language, "remove") + f" {name} {number}?"
     payload = {
         **ctx.payload(),
         "page": {"id": page.id, "kind": "remove-item", "title": question, "heading": question, "item": number},
-        "item": {"number": number, "value": str(value) if value is not MISSING else ""},
+        "item": {"number": number, "summary": item_summary(ctx, page, items[number - 1], files)},
         "errors": [{"field": "remove", "href": "#remove", "message": error, "keyword": "required"}] if error else [],
         "error": error,
         "links": {"back": summary_url, "action": request.url.path},

@@ -61,7 +61,7 @@ async def saved_items(page: Page) -> list[Any]:
     response = await page.request.get(f"{SUMMARY}.json")
     assert response.ok
     payload = await response.json()
-    return [row["value"] for row in payload["items"]]
+    return [row["answers"][TYPE.name] for row in payload["items"]]
 
 
 async def build_two_items_and_remove_the_first(page: Page, *, javascript: bool) -> None:
