@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,7 +138,7 @@ async def summary(request: Request, ctx: ServiceContext, journey: store.Journey,
         payload = await summary_payload(request, ctx, journey, page, error)
         return web.page(request, "pages/add_another.html", payload, ctx.language, status_code=422,
                         languages=ctx.service.languages)
-    journey = await save(journey, journey.answers, list(dict.fromkeys([*journey.visited, page.id])))
+    journey = await save(journey, store.page_visited(page.id))
     return web.redirect(next_url(request, ctx, journey, page))
 
 
@@ -170,15 +169,7 @@ async def item(request: Request) -> Response:
         parsed = await parse_page_form(request, ctx, journey, page)
         updated, errors = check_item(ctx.service, page, current, parsed, ctx.language)
         if not errors:
-            new_items = copy.deepcopy(items)
-            if number <= len(new_items):
-                new_items[number - 1] = updated
-            else:
-                new_items.append(updated)
-            answers = copy.deepcopy(journey.answers)
-            assert page.answer is not None
-            put(answers, page.answer, new_items)
-            await save(journey, answers, journey.visited)
+            await save(journey, item_saved(page, number, items[number - 1] if number <= len(items) else None, updated))
             back_to = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
             return web.redirect(back_to + ("?return=check" if request.query_params.get("return") == "check" else ""))
         shown = {**shown, **parsed.raw}
@@ -204,6 +195,53 @@ async def item(request: Request) -> Response:
                     languages=ctx.service.languages)
 
 
+def item_saved(page: Page, number: int, shown: dict[str, Any] | None, updated: dict[str, Any]) -> store.Change:
+    """Item ``number`` (``shown`` as the page showed it, None for a new one) saved as ``updated``
+    in the latest list: in its place while it is still there, else at the end, so that neither
+    this answer nor one saved meanwhile in another tab is lost."""
+    assert page.answer is not None
+    pointer = page.answer
+
+    def change(progress: store.Progress) -> store.Progress:
+        latest = items_of(progress.answers, page)
+        place = _place_of(latest, number, shown)
+        if place is None:
+            latest.append(updated)
+        else:
+            latest[place] = updated
+        put(progress.answers, pointer, latest)
+        return progress
+
+    return change
+
+
+def item_removed(page: Page, number: int, removed: dict[str, Any]) -> store.Change:
+    """Item ``number`` (``removed`` as the page showed it) taken out of the latest list, if
+    still there; with the last item gone, the page is to be asked again."""
+    assert page.answer is not None
+    pointer = page.answer
+
+    def change(progress: store.Progress) -> store.Progress:
+        latest = items_of(progress.answers, page)
+        place = _place_of(latest, number, removed)
+        if place is not None:
+            del latest[place]
+        put(progress.answers, pointer, latest if latest else MISSING)
+        visited = progress.visited if latest else [v for v in progress.visited if v != page.id]
+        return store.Progress(progress.answers, visited)
+
+    return change
+
+
+def _place_of(items: list[dict[str, Any]], number: int, shown: dict[str, Any] | None) -> int | None:
+    """Where the item shown as number ``number`` is in ``items`` now, if anywhere."""
+    if shown is None:
+        return None
+    if number <= len(items) and items[number - 1] == shown:
+        return number - 1
+    return items.index(shown) if shown in items else None
+
+
 def _back_before(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> str:
     previous = ctx.plan(journey.answers).previous(page.id)
     return page_url(request, ctx, previous) if previous else start_url(request, ctx)
@@ -219,12 +257,7 @@ async def remove_item(request: Request) -> Response:
     if request.method == "POST":
         choice = (web.text_fields(await web.checked_form(request)).get("remove") or [""])[0]
         if choice == "yes":
-            answers = copy.deepcopy(journey.answers)
-            assert page.answer is not None
-            remaining = [entry for index, entry in enumerate(items, start=1) if index != number]
-            put(answers, page.answer, remaining if remaining else MISSING)
-            visited = journey.visited if remaining else [v for v in journey.visited if v != page.id]
-            await save(journey, answers, visited)
+            await save(journey, item_removed(page, number, items[number - 1]))
             return web.redirect(summary_url)
         if choice == "no":
             return web.redirect(summary_url)

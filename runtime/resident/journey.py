@@ -117,7 +117,7 @@ async def question(request: Request) -> Response:
     if request.method == "POST":
         return await _answer(request, ctx, journey, page)
     if page.kind == "content" and page.id not in journey.visited:
-        journey = await save(journey, journey.answers, [*journey.visited, page.id])
+        journey = await save(journey, store.page_visited(page.id))
     shown = page_values(page, journey.answers)
     links = page_links(request, ctx, page, journey)
     if page.kind == "question" and not wants_json(request) and not any(f.widget == "file" for f in page.fields):
@@ -205,8 +205,7 @@ async def _answer(request: Request, ctx: ServiceContext, journey: store.Journey,
         payload = page_payload(request, ctx, page, page_links(request, ctx, page, journey), shown, errors, files)
         return web.page(request, "pages/question.html", payload, ctx.language, status_code=422,
                         languages=ctx.service.languages)
-    visited = list(dict.fromkeys([*journey.visited, page.id]))
-    journey = await save(journey, answers, visited)
+    journey = await save(journey, store.page_answered(page.id, parsed.values))
     return web.redirect(next_url(request, ctx, journey, page))
 
 

@@ -62,18 +62,17 @@ async def file_names(request: Request, ctx: ServiceContext, answers: Answers, pa
     return await files.names(ctx.council, ids)
 
 
-async def save(journey: store.Journey, answers: Answers, visited: list[str]) -> store.Journey:
-    """Save, re-reading once if another request saved in between (a double click)."""
+async def save(journey: store.Journey, change: store.Change) -> store.Journey:
+    """Save a page's change, applied to the latest answers: another tab, a double click or a
+    retried request may have saved since this one read them."""
     try:
-        return await store.save_answers(journey, answers, visited)
+        return await store.save_answers(journey, change)
     except store.JourneySubmitted:
         raise ClientError(409, "already_submitted") from None
-    except store.ConcurrentUpdate:
-        fresh = await store.get_journey(await journey.council, journey.id)
-        if fresh is None:
-            raise ClientError(400, "session_expired") from None
-        merged_visited = list(dict.fromkeys([*fresh.visited, *visited]))
-        return await store.save_answers(fresh, {**fresh.answers, **answers}, merged_visited)
+    except store.JourneyExpired:
+        raise ClientError(400, "session_expired") from None
+    except store.AnswersNotSaved:
+        raise ClientError(409, "answers_not_saved") from None
 
 
 async def parse_page_form(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Parsed:

@@ -28,16 +28,22 @@ from runtime.store.database import (
     tortoise_config,
 )
 from runtime.store.errors import (
+    AnswersNotSaved,
     ConcurrentUpdate,
     DatabaseNotMigrated,
+    JourneyExpired,
     JourneySubmitted,
     StoreError,
     VersionConflict,
 )
 from runtime.store.files import FileStore
 from runtime.store.journeys import (
+    Change,
+    Progress,
     get_journey,
     get_journey_by_id,
+    page_answered,
+    page_visited,
     save_answers,
     set_resume_email,
     start_journey,
@@ -62,17 +68,21 @@ from runtime.store.services import get_latest, get_version, latest_versions, pub
 from runtime.store.submissions import get_by_reference, get_for_journey, recent, submit
 
 __all__ = [
+    "AnswersNotSaved",
     "AuditEntry",
+    "Change",
     "ConcurrentUpdate",
     "Council",
     "CouncilError",
     "DatabaseNotMigrated",
     "FileStore",
     "Journey",
+    "JourneyExpired",
     "JourneySubmitted",
     "Membership",
     "OneTimeToken",
     "OutboxMessage",
+    "Progress",
     "SecretBox",
     "ServiceVersion",
     "StaffUser",
@@ -102,6 +112,8 @@ __all__ = [
     "migrate",
     "new_reference",
     "normalise_reference",
+    "page_answered",
+    "page_visited",
     "payment_secret",
     "payment_webhook_secret",
     "payments",

@@ -47,3 +47,16 @@ class JourneySubmitted(ConcurrentUpdate):
     """The journey has been submitted, so its answers can no longer change."""
 
     code = "journey-submitted"
+
+
+class JourneyExpired(ConcurrentUpdate):
+    """The journey expired (or is gone) since it was read: its answers can no longer be saved."""
+
+    code = "journey-expired"
+
+
+class AnswersNotSaved(ConcurrentUpdate):
+    """A page's answers could not be applied: the journey kept changing elsewhere through every
+    try. Nothing of the change was saved; the resident can send the page again."""
+
+    code = "answers-not-saved"

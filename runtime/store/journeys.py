@@ -1,21 +1,69 @@
 """Journeys: residents' applications in progress, saved after every page.
 
-A journey lives 28 days after its last save. Saving uses optimistic concurrency: the row's
-``lock_version`` must still be the one that was read, so two tabs (or two workers) cannot
-silently overwrite each other's answers.
+A journey lives 28 days after its last save. A page saves a *change* (its answers put in, the
+page visited), not a whole copy of the answers: two tabs, a double click or a retrying proxy
+may save one journey at once, and each change is applied to the answers as the others left
+them. The row's ``lock_version`` tells whether the answers a change was applied to are still
+the latest; when they are not, the row is locked, read again and the change applied again.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from runtime.store.errors import ConcurrentUpdate, JourneySubmitted
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from runtime.core.answers import merged
+from runtime.store.errors import AnswersNotSaved, JourneyExpired, JourneySubmitted
 from runtime.store.models import Council, Journey, ServiceVersion
 from runtime.store.scope import owned
 
 LIFETIME = timedelta(days=28)
+SAVE_ATTEMPTS = 3  # the change applied to the answers as read, then twice more on the locked row
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a journey holds: the answers so far and the pages visited, in order."""
+
+    answers: dict[str, Any]
+    visited: list[str]
+
+
+Change = Callable[[Progress], Progress]
+"""What one page does to a journey, as a function of the journey's latest progress (it is
+given a copy of its own, and may be called more than once)."""
+
+
+def page_answered(page_id: str, values: Mapping[str, Any]) -> Change:
+    """A question page's change: its values put in by JSON Pointer (``MISSING`` removes an
+    answer), and the page visited."""
+
+    def change(progress: Progress) -> Progress:
+        return Progress(merged(progress.answers, values), visit(progress.visited, page_id))
+
+    return change
+
+
+def page_visited(page_id: str) -> Change:
+    """The change of a page that asks nothing (or whose answers stay as they are): visited."""
+
+    def change(progress: Progress) -> Progress:
+        return Progress(progress.answers, visit(progress.visited, page_id))
+
+    return change
+
+
+def visit(visited: list[str], page_id: str) -> list[str]:
+    """The pages visited, with ``page_id`` added at the end unless it is there already."""
+    return list(dict.fromkeys([*visited, page_id]))
 
 
 async def start_journey(
@@ -55,34 +103,69 @@ async def get_journey_by_id(journey_id: UUID | str) -> Journey | None:
     return await Journey.get_or_none(id=key, expires_at__gt=_now())
 
 
-async def save_answers(journey: Journey, answers: dict[str, Any], visited: list[str]) -> Journey:
-    """Save the answers and visited pages, renewing the journey for another 28 days.
+async def save_answers(journey: Journey, change: Change, *, attempts: int = SAVE_ATTEMPTS) -> Journey:
+    """Apply ``change`` to the journey's latest answers and save them, renewing the journey
+    for another 28 days. On success ``journey`` itself is updated to what was saved, and
+    returned.
 
-    Raises ``ConcurrentUpdate`` when the journey changed since ``journey`` was read (reload
-    it and try again), and ``JourneySubmitted`` (a kind of ``ConcurrentUpdate``) once it
-    has been submitted. On success ``journey`` itself is updated and returned.
+    The change is applied first to ``journey`` as it was read: one UPDATE when nothing else
+    saved since. When something did, the row is locked (the lock on PostgreSQL, the write lock
+    on SQLite: taken first, so that it waits for another writer instead of failing), read
+    again and the change applied to what is saved now, up to ``attempts`` tries in all.
+
+    Raises ``JourneySubmitted`` once the journey has been submitted, ``JourneyExpired`` when
+    it has expired, and ``AnswersNotSaved`` when no try could apply the change; nothing of
+    the change is saved then. All three are kinds of ``ConcurrentUpdate``.
     """
+    if await _apply(journey, journey, change, None):
+        return journey
+    if journey.submitted or await Journey.exists(id=journey.id, submitted=True):
+        raise JourneySubmitted("This application has already been submitted")
+    for _ in range(attempts - 1):
+        async with in_transaction() as connection:
+            latest = await _locked(journey, connection)
+            if await _apply(journey, latest, change, connection):
+                return journey
+    raise AnswersNotSaved("The answers kept changing elsewhere: this page's answers were not saved")
+
+
+async def _locked(journey: Journey, connection: BaseDBAsyncClient) -> Journey:
+    """The journey's row as saved now, locked until ``connection``'s transaction ends."""
+    mine = Journey.filter(id=journey.id, council_id=journey.council_id).using_db(connection)
+    # A write that changes nothing takes the lock before the read.
+    if await mine.update(lock_version=F("lock_version")) == 0:
+        raise JourneyExpired("This application is no longer there")
+    latest = await mine.get()
+    if latest.submitted:
+        raise JourneySubmitted("This application has already been submitted")
+    if latest.expires_at <= _now():
+        raise JourneyExpired("This application has expired")
+    return latest
+
+
+async def _apply(journey: Journey, base: Journey, change: Change, connection: BaseDBAsyncClient | None) -> bool:
+    """Save ``change`` applied to ``base``'s answers if they are still the latest; then
+    ``journey`` holds what was saved. False when another save came first."""
+    progress = change(Progress(copy.deepcopy(base.answers), list(base.visited)))
     now = _now()
-    changes = {
-        "answers": answers,
-        "visited": visited,
-        "lock_version": journey.lock_version + 1,
+    saved = {
+        "answers": progress.answers,
+        "visited": progress.visited,
+        "lock_version": base.lock_version + 1,
         "updated_at": now,
         "expires_at": now + LIFETIME,
     }
     updated = await Journey.filter(
         id=journey.id,
         council_id=journey.council_id,
-        lock_version=journey.lock_version,
+        lock_version=base.lock_version,
         submitted=False,
-    ).update(**changes)
+    ).using_db(connection).update(**saved)
     if updated == 0:
-        if journey.submitted or await Journey.exists(id=journey.id, submitted=True):
-            raise JourneySubmitted("This application has already been submitted")
-        raise ConcurrentUpdate("The answers were changed elsewhere since they were read")
-    for name, value in changes.items():
+        return False
+    for name, value in saved.items():
         setattr(journey, name, value)
-    return journey
+    return True
 
 
 async def set_resume_email(journey: Journey, email: str | None) -> Journey:

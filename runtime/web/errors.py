@@ -28,6 +28,7 @@ WORDS = {
     "page_not_found": ("page_not_found", "page_not_found_body"),
     "session_expired": ("session_expired", "session_expired_body"),
     "already_submitted": ("session_expired", "session_expired_body"),
+    "answers_not_saved": ("answers_not_saved", "answers_not_saved_body"),
     "forbidden": ("forbidden_title", "forbidden_body"),
     "too_large": ("too_large_title", "too_large_body"),
     "bad_request": ("bad_request_title", "bad_request_body"),
