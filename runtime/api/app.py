@@ -11,9 +11,6 @@ Described by runtime/api/openapi.json, served at /api/v1/openapi.json and tested
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import re
@@ -37,6 +34,7 @@ from runtime.core.workflow import NOTE_LIMIT, Refused, Workflow
 from runtime.settings import Settings
 from runtime.store import api_keys, api_reads
 from runtime.store import workflow as engine
+from runtime.store.cursors import Cursor, InvalidCursor, SignedCursors
 from runtime.store.models import ApiKey, SubmissionEvent
 from runtime.web.installation import Installation, install
 
@@ -135,33 +133,17 @@ def url(request: Request, name: str, **params: Any) -> str:
     return settings(request).base_url + str(request.scope.get("root_path", "")) + str(path)
 
 
-def _cursor_mac(secret: str, council_id: int, text: str) -> str:
-    key = hashlib.sha256(f"borough-api-cursor:{secret}".encode()).digest()
-    mac = hmac.new(key, f"{council_id}|{text}".encode(), hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+def cursors(request: Request) -> SignedCursors:
+    """The API's cursors: signed for the caller's council (``runtime.store.cursors``)."""
+    return SignedCursors(settings(request).secret_key, "borough-api-cursor")
 
 
-def make_cursor(secret: str, council_id: int, submitted_at: datetime, submission_id: int) -> str:
-    text = f"{submitted_at.astimezone(UTC).isoformat()}|{submission_id}"
-    body = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-    return f"{body}.{_cursor_mac(secret, council_id, text)}"
-
-
-def read_cursor(secret: str, council_id: int, cursor: str) -> tuple[datetime, int]:
+def read_cursor(request: Request, council_id: int, text: str) -> Cursor:
     """The keyset a cursor we made carries; 400 for anything else (edited, another council's)."""
-    refused = ApiError(400, "bad_cursor", "This cursor is not one the API gave you: start again without it")
-    body, _, mac = cursor.partition(".")
     try:
-        text = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise refused from None
-    if not hmac.compare_digest(mac.encode(), _cursor_mac(secret, council_id, text).encode()):
-        raise refused
-    moment, _, number = text.partition("|")
-    try:
-        return datetime.fromisoformat(moment), int(number)
-    except ValueError:
-        raise refused from None
+        return cursors(request).decode(text, council_id)
+    except InvalidCursor:
+        raise ApiError(400, "bad_cursor", "This cursor is not one the API gave you: start again without it") from None
 
 
 def parse_moment(value: str) -> datetime:
@@ -262,13 +244,12 @@ async def list_submissions(request: Request, caller_: Caller) -> Response:
         if value is not None and (len(value) > FILTER_LIMIT or not is_text(value)):
             raise ApiError(400, "bad_parameter", f"{name} must be text of {FILTER_LIMIT} characters or fewer")
     since = parse_moment(params["since"]) if "since" in params else None  # given empty: refused
-    secret = settings(request).secret_key
-    after = read_cursor(secret, caller_.council.id, params["cursor"]) if params.get("cursor") else None
+    after = read_cursor(request, caller_.council.id, params["cursor"]) if "cursor" in params else None  # given empty: refused
     rows = await api_reads.submissions_page(caller_.council, limit=limit + 1, service=service, state=state,
                                             since=since, after=after)
     page, more = rows[:limit], len(rows) > limit
     workflows = Workflows()
-    next_cursor = make_cursor(secret, caller_.council.id, page[-1].submitted_at, page[-1].id) if more else None
+    next_cursor = cursors(request).encode(Cursor(page[-1].submitted_at, page[-1].id), caller_.council.id) if more else None
     next_url = None
     if next_cursor is not None:
         query = {k: v for k, v in (("service", service), ("state", state), ("since", params.get("since")),

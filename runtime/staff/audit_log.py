@@ -9,10 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
+from runtime.staff import paging
 from runtime.staff.context import Staff, page, path
-from runtime.web.context import ClientError
-
-PER_PAGE = 50
 
 
 def compact(data: dict[str, Any] | None) -> str:
@@ -25,15 +23,9 @@ def compact(data: dict[str, Any] | None) -> str:
 async def audit_log(request: Request, staff: Staff) -> Response:
     assert staff.council is not None
     council = staff.council
-    asked = request.query_params.get("before")
-    before_id: int | None = None
-    if asked is not None:
-        if not asked.isdigit() or len(asked) > 18:
-            raise ClientError(400, "bad_request")
-        before_id = int(asked)
-    found = await store.audit.entries(council, limit=PER_PAGE + 1, before_id=before_id)
-    shown = found[:PER_PAGE]
-    here = path(request, "audit", council=council.slug)
+    before_id = paging.before_id(request)
+    found = await store.audit.entries(council, limit=paging.PER_PAGE + 1, before_id=before_id)
+    shown = paging.page_of(found, before_id, path(request, "audit", council=council.slug))
     payload = {
         "page": {"heading": "Audit log"},
         "entries": [
@@ -41,11 +33,8 @@ async def audit_log(request: Request, staff: Staff) -> Response:
              "actor": e.actor_label, "action": e.action, "target": e.target,
              "before": e.before, "after": e.after, "before_text": compact(e.before), "after_text": compact(e.after),
              "address": e.address}
-            for e in shown
+            for e in shown.rows
         ],
-        "links": {
-            "older": f"{here}?before={shown[-1].id}" if len(found) > PER_PAGE else None,
-            "newest": here if before_id is not None else None,
-        },
+        "links": {"older": shown.older, "newest": shown.newest},
     }
     return page(request, "staff/audit.html", payload, staff)

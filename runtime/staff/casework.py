@@ -22,6 +22,7 @@ from runtime.core.workflow import AWAITING_PAYMENT, Refused
 from runtime.staff.context import Staff, audit, page, path, redirect
 from runtime.store import inbox
 from runtime.store import workflow as engine
+from runtime.store.cursors import Cursor, InvalidCursor
 from runtime.web import context as web
 from runtime.web.context import ClientError
 
@@ -100,9 +101,9 @@ async def applications(request: Request, staff: Staff) -> Response:
     status = 200
     after = before = None
     try:
-        after = inbox.Cursor.decode(after_text) if after_text is not None else None
-        before = inbox.Cursor.decode(before_text) if before_text is not None else None
-    except inbox.InvalidCursor:
+        after = Cursor.decode(after_text) if after_text is not None else None
+        before = Cursor.decode(before_text) if before_text is not None else None
+    except InvalidCursor:
         errors.append({"field": "pages", "href": "#pages", "keyword": "cursor",
                        "message": "The link to this page of applications is not valid: start again from the first page"})
         status = 400

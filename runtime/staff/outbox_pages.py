@@ -18,12 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
+from runtime.staff import paging
 from runtime.staff.context import Staff, address, page, path, redirect
 from runtime.store import outbox
 from runtime.web import context as web
 from runtime.web.context import ClientError
 
-PER_PAGE = 50
 TAGS = {outbox.QUEUED: "govuk-tag--blue", outbox.RETRYING: "govuk-tag--yellow", outbox.SENT: "govuk-tag--green",
         outbox.DEAD: "govuk-tag--red"}
 LABELS = {outbox.QUEUED: "Queued", outbox.RETRYING: "Retrying", outbox.SENT: "Sent", outbox.DEAD: "Not sent"}
@@ -73,17 +73,11 @@ def _state_asked(request: Request) -> str | None:
 
 
 async def outbox_list(request: Request, staff: Staff) -> Response:
-    asked = request.query_params.get("before")
-    before_id: int | None = None
-    if asked is not None:
-        if not asked.isdigit() or len(asked) > 18:
-            raise ClientError(400, "bad_request")
-        before_id = int(asked)
+    before_id = paging.before_id(request)
     state = _state_asked(request)
-    found = await outbox.page_of_messages(staff.council, limit=PER_PAGE + 1, before_id=before_id, state=state)
-    shown = found[:PER_PAGE]
+    found = await outbox.page_of_messages(staff.council, limit=paging.PER_PAGE + 1, before_id=before_id, state=state)
     here = _url(request, staff, "list")
-    keep = f"state={state}&" if state else ""
+    shown = paging.page_of(found, before_id, here, {"state": state} if state else None)
     payload = {
         "page": {"heading": "Outbox"},
         "installation": staff.council is None,
@@ -92,11 +86,8 @@ async def outbox_list(request: Request, staff: Staff) -> Response:
         "filters": [{"value": value, "text": text, "href": f"{here}?state={value}" if value else here,
                      "current": value == state}
                     for value, text in [(None, "All"), *[(s, LABELS[s]) for s in outbox.STATES]]],
-        "messages": [message_summary(request, staff, message) for message in shown],
-        "links": {
-            "older": f"{here}?{keep}before={shown[-1].id}" if len(found) > PER_PAGE else None,
-            "newest": (f"{here}?{keep}".rstrip("?&")) if before_id is not None else None,
-        },
+        "messages": [message_summary(request, staff, message) for message in shown.rows],
+        "links": {"older": shown.older, "newest": shown.newest},
     }
     return page(request, "staff/outbox.html", payload, staff)
 

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
+from runtime.staff import paging
 from runtime.staff.context import Staff, audit, page, path, redirect
 from runtime.staff.council_settings import Errors, error, first, url_problem
 from runtime.store.models import WebhookDelivery
@@ -214,21 +215,19 @@ async def webhook_deliveries(request: Request, staff: Staff, *, problem: str | N
 
 async def webhook_dead_letters(request: Request, staff: Staff, *, problem: str | None = None,
                                status_code: int = 200) -> Response:
-    """The council's messages that were not delivered, newest first, PAGE_SIZE at a time."""
+    """The council's messages that were not delivered, newest first, a page at a time."""
     assert staff.council is not None
     council = staff.council
-    before = request.query_params.get("before", "")
-    before_id = int(before) if before.isdigit() and len(before) < 12 else None
-    dead = await store.webhooks.dead_letters(council, limit=PAGE_SIZE, before_id=before_id)
-    here = path(request, "webhook_dead_letters", council=council.slug)
+    before_id = paging.before_id(request)
+    found = await store.webhooks.dead_letters(council, limit=paging.PER_PAGE + 1, before_id=before_id)
+    dead = paging.page_of(found, before_id, path(request, "webhook_dead_letters", council=council.slug))
     payload: dict[str, Any] = {
         "page": {"heading": "Webhook messages not delivered"},
-        "deliveries": [delivery_payload(request, council, delivery, delivery.endpoint) for delivery in dead],
+        "deliveries": [delivery_payload(request, council, delivery, delivery.endpoint) for delivery in dead.rows],
         "sent_again": request.query_params.get("sent") if problem is None else None,
         "problem": problem,
         "links": {"webhooks": path(request, "webhooks", council=council.slug),
-                  "older": f"{here}?before={dead[-1].id}" if len(dead) == PAGE_SIZE else None,
-                  "newest": here if before_id is not None else None},
+                  "older": dead.older, "newest": dead.newest},
     }
     return page(request, "staff/webhook_dead_letters.html", payload, staff, status_code=status_code)
 

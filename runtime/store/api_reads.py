@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from runtime.core.workflow import AWAITING_PAYMENT
+from runtime.store.cursors import Cursor
 from runtime.store.models import Council, Submission, UploadedFile
 from runtime.store.references import normalise_reference
 from runtime.store.scope import owned
@@ -25,10 +26,10 @@ def _sent(council: Council) -> QuerySet[Submission]:
 
 
 async def submissions_page(council: Council, *, limit: int, service: str | None = None, state: str | None = None,
-                           since: datetime | None = None, after: tuple[datetime, int] | None = None,
+                           since: datetime | None = None, after: Cursor | None = None,
                            ) -> list[Submission]:
     """Up to ``limit`` of the council's sent applications, newest first, after the keyset ``after``
-    (the ``(submitted_at, id)`` of the last one of the previous page)."""
+    (the cursor of the last one of the previous page)."""
     query = _sent(council)
     if service:
         query = query.filter(service_id=service)
@@ -37,8 +38,7 @@ async def submissions_page(council: Council, *, limit: int, service: str | None 
     if since is not None:
         query = query.filter(submitted_at__gte=since)
     if after is not None:
-        at, last_id = after
-        query = query.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, id__lt=last_id))
+        query = query.filter(Q(submitted_at__lt=after.submitted_at) | Q(submitted_at=after.submitted_at, id__lt=after.id))
     return await query.order_by("-submitted_at", "-id").limit(limit).select_related("service_version")
 
 

@@ -2,8 +2,8 @@
 read a page at a time by keyset, never by OFFSET.
 
 Pages are ordered newest first by ``(submitted_at, id)``. A cursor is the sort key of the
-row a page ended on (or started on, to go back), sent to the browser as opaque base64 text
-and checked when it comes back: a forged one is :class:`InvalidCursor`, never a crash. The
+row a page ended on (or started on, to go back), sent to the browser as opaque text and
+checked when it comes back (``runtime.store.cursors``): a forged one is refused. The
 conditions are written so that the indexes on ``submission`` (council, [service,] [state,]
 submitted_at, id) serve them: ``submitted_at <= t`` bounds the index range, and only rows
 tied on ``submitted_at`` are compared by id.
@@ -11,8 +11,6 @@ tied on ``submitted_at`` are compared by id.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from runtime.core.workflow import AWAITING_PAYMENT, Workflow
+from runtime.store.cursors import Cursor
 from runtime.store.models import (
     Council,
     Membership,
@@ -35,39 +34,9 @@ from runtime.store.scope import owned
 from runtime.store.workflow import workflow_of
 
 PAGE_SIZE = 25
-MAX_ID = 2**31 - 1
 LISTED = ("id", "reference", "service_id", "service_version_id", "state", "submitted_at", "due_at",
           "assigned_to_id", "version", "awaiting_payment", "language")
 CASEWORK_ROLES = ("admin", "caseworker")
-
-
-class InvalidCursor(ValueError):
-    """A page link whose cursor we did not make (or cannot read)."""
-
-
-@dataclass(frozen=True)
-class Cursor:
-    submitted_at: datetime
-    id: int
-
-    def encode(self) -> str:
-        text = f"{self.submitted_at.astimezone(UTC).isoformat()}|{self.id}"
-        return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii").rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        if not text or len(text) > 200:
-            raise InvalidCursor("empty or too long")
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
-            moment_text, _, id_text = raw.partition("|")
-            moment = datetime.fromisoformat(moment_text)
-            ident = int(id_text)
-        except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-            raise InvalidCursor(str(error)) from None
-        if moment.tzinfo is None or not 0 < ident <= MAX_ID or not id_text.isdigit():
-            raise InvalidCursor("not a cursor we made")
-        return cls(moment.astimezone(UTC), ident)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from borough.demo import load_demo
 from runtime import store
 from runtime.core.workflow import AWAITING_PAYMENT
 from runtime.settings import Settings
-from runtime.store import inbox
+from runtime.store.cursors import Cursor, InvalidCursor
 from runtime.store.models import AuditEntry, Submission
 
 PERMIT = "apply-parking-permit"
@@ -180,10 +180,10 @@ async def test_a_forged_cursor_is_a_clear_400(desk: Desk, cursor: str) -> None:
 
 
 async def test_cursors_round_trip_and_refuse_naive_times() -> None:
-    cursor = inbox.Cursor(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 42)
-    assert inbox.Cursor.decode(cursor.encode()) == cursor
-    with pytest.raises(inbox.InvalidCursor):
-        inbox.Cursor.decode(base64.urlsafe_b64encode(b"2026-01-02T03:04:05|42").decode())
+    cursor = Cursor(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 42)
+    assert Cursor.decode(cursor.encode()) == cursor
+    with pytest.raises(InvalidCursor):
+        Cursor.decode(base64.urlsafe_b64encode(b"2026-01-02T03:04:05|42").decode())
 
 
 # Actions --------------------------------------------------------------------------------------
