@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from runtime.resident import (
     add_another,
+    cookies,
     directory,
     inline,
     journey,
@@ -30,7 +31,8 @@ def resident_routes() -> list[BaseRoute]:
         Route("/_sandbox/pay/{payment_id}/cancel", paying.sandbox_cancel, methods=["POST"], name="sandbox_cancel"),
         Route("/payments/{provider}/{council}/webhook", paying.webhook, methods=["POST"], name="payment_webhook"),
         Route("/{council}", directory.council, name="council"),
-        # Before the service routes: "status" is never a service id.
+        # Before the service routes: "status" and "cookies" are never service ids.
+        Route("/{council}/cookies", cookies.cookies, name="cookies"),
         Route("/{council}/status", status_lookup.lookup, methods=["GET", "POST"], name="status_lookup"),
         Route("/{council}/status/{reference}/{token}", status.status, name="status"),
         Route("/{council}/status/{reference}/{token}/answers", status.answers, name="status_answers"),

@@ -37,7 +37,7 @@ async def council(request: Request) -> Response:
         })
     payload = {
         "language": lang,
-        "council": {"slug": found.slug, "name": found.name},
+        "council": web.council_view(found),
         "services": services,
         "links": {"status_lookup": web.path(request, "status_lookup", council=found.slug)},
     }

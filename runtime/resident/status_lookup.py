@@ -43,7 +43,7 @@ async def lookup(request: Request) -> Response:
         errors = problems(values, lang)
         if not errors:
             await send_link(request, council, values[REFERENCE], values[EMAIL], lang)
-            answer = {"language": lang, "council": {"slug": council.slug, "name": council.name},
+            answer = {"language": lang, "council": web.council_view(council),
                       "page": {"heading": ui(lang, "lookup_sent_title")},
                       "message": ui(lang, "lookup_sent_body"),
                       "links": {"again": request.url.path}}
@@ -51,7 +51,7 @@ async def lookup(request: Request) -> Response:
                             languages=council.languages or ["en"])
     payload: dict[str, Any] = {
         "language": lang,
-        "council": {"slug": council.slug, "name": council.name},
+        "council": web.council_view(council),
         "page": {"heading": ui(lang, "lookup_title")},
         "values": values,
         "errors": errors,

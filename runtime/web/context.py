@@ -22,7 +22,7 @@ from runtime.core.ui_text import LANGUAGES, ui
 from runtime.settings import Settings
 from runtime.web.middleware import BodyTooLarge
 from runtime.web.rendering import Renderer
-from runtime.web.sessions import LANGUAGE_COOKIE, Signer
+from runtime.web.sessions import LANGUAGE_COOKIE, LANGUAGE_MAX_AGE, Signer
 
 
 class ClientError(HTTPException):
@@ -75,7 +75,7 @@ def language(request: Request, allowed: Sequence[str] = LANGUAGES) -> str:
 def remember_language(request: Request, response: Response) -> Response:
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+        response.set_cookie(LANGUAGE_COOKIE, asked, max_age=LANGUAGE_MAX_AGE, httponly=True, samesite="lax",
                             secure=settings(request).secure_cookies)
     return response
 
@@ -100,7 +100,7 @@ class ServiceContext:
 
     def payload(self) -> dict[str, Any]:
         return {
-            "council": {"slug": self.council.slug, "name": self.council.name},
+            "council": council_view(self.council),
             "service": {
                 "id": self.service.id,
                 "version": self.service.version,
@@ -109,6 +109,16 @@ class ServiceContext:
             "language": self.language,
             "languages": self.service.languages,
         }
+
+
+def council_view(council: store.Council) -> dict[str, Any]:
+    """A council as resident pages give it: its name, and the links of every page's footer (its
+    accessibility statement and privacy notice, from its settings; None when not set)."""
+    return {
+        "slug": council.slug,
+        "name": council.name,
+        "links": {"accessibility": council.accessibility_url or None, "privacy": council.privacy_url or None},
+    }
 
 
 async def council_or_404(slug: str) -> store.Council:

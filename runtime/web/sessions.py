@@ -22,6 +22,7 @@ CSRF_COOKIE = "borough_csrf"
 LANGUAGE_COOKIE = "borough_lang"
 JOURNEY_MAX_AGE = 28 * 24 * 3600
 RESUME_MAX_AGE = 28 * 24 * 3600
+LANGUAGE_MAX_AGE = 365 * 24 * 3600
 
 
 class Signer:
