@@ -14,7 +14,7 @@ from runtime.core.fees import format_pence
 from runtime.core.service import Service
 from runtime.payments.base import ProviderError
 from runtime.payments.service import Payments, PaymentsUnavailable
-from runtime.staff.casework import casework_view
+from runtime.staff.casework import application_or_404, casework_view
 from runtime.staff.context import Staff, audit, page, path, redirect
 from runtime.store import payments as records
 from runtime.web import context as web
@@ -25,14 +25,6 @@ from runtime.web.views import answer_rows
 def payments(request: Request) -> Payments:
     found: Payments = request.app.state.payments
     return found
-
-
-async def _application(staff: Staff, reference: str) -> store.Submission:
-    assert staff.council is not None
-    submission = await store.get_by_reference(staff.council, reference)
-    if submission is None:
-        raise ClientError(404, "page_not_found")
-    return submission
 
 
 async def _payments_view(request: Request, council: store.Council, submission: store.Submission) -> list[dict[str, Any]]:
@@ -61,7 +53,7 @@ async def _payments_view(request: Request, council: store.Council, submission: s
 
 async def application(request: Request, staff: Staff, *, errors: list[dict[str, str]] | None = None,
                       status_code: int = 200, form: dict[str, Any] | None = None) -> Response:
-    submission = await _application(staff, request.path_params["reference"])
+    submission = await application_or_404(staff, request.path_params["reference"])
     assert staff.council is not None
     version = await submission.service_version
     service = web.compiled(version)
@@ -112,7 +104,7 @@ async def refund(request: Request, staff: Staff) -> Response:
     """Refund all or part of a successful payment. The provider checks the amount still
     available against what we read, so two refunds at once cannot both go through."""
     form = web.text_fields(await web.checked_form(request))
-    submission = await _application(staff, request.path_params["reference"])
+    submission = await application_or_404(staff, request.path_params["reference"])
     attempt = next((a for a in await records.attempts_for(submission) if a.id == request.path_params["attempt_id"]), None)
     if attempt is None:
         raise ClientError(404, "page_not_found")
