@@ -12,8 +12,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from runtime.staff.context import Staff, audit, page, path, redirect
+from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.council_settings import Errors, error, first
+from runtime.staff.notices import redirect_with_notice
 from runtime.store import api_keys
 from runtime.store.models import ApiKey, Council
 from runtime.web import context as web
@@ -72,7 +73,8 @@ async def api_key_list(request: Request, staff: Staff) -> Response:
             await audit(request, staff, "api-key-created", key.prefix,
                         after={"name": key.name, "prefix": key.prefix, "scopes": list(key.scopes)})
             created: dict[str, Any] = {
-                "page": {"heading": "API key created"},
+                "page": {"heading": "Your new API key"},
+                "notice": f"API key {key.name} created",
                 "key": key_payload(request, council, key),
                 # Shown this once, to the person who made it; only its hash is kept.
                 "secret": secret,
@@ -88,7 +90,6 @@ async def api_key_list(request: Request, staff: Staff) -> Response:
         "scopes": scope_items(),
         "values": values,
         "errors": errors,
-        "revoked": request.query_params.get("revoked") is not None and not errors,
         "links": {"action": path(request, "api_keys", council=council.slug),
                   "back": path(request, "settings", council=council.slug)},
     }
@@ -110,7 +111,8 @@ async def revoke_api_key(request: Request, staff: Staff) -> Response:
             await audit(request, staff, "api-key-revoked", key.prefix,
                         before={"name": key.name, "prefix": key.prefix, "scopes": list(key.scopes)},
                         after={"revoked_at": revoked.revoked_at.isoformat() if revoked and revoked.revoked_at else None})
-        return redirect(path(request, "api_keys", council=council.slug) + "?revoked=1")
+        return redirect_with_notice(request, path(request, "api_keys", council=council.slug),
+                                    f"API key {key.name} revoked")
     payload = {
         "page": {"heading": "Are you sure you want to revoke this API key?"},
         "key": key_payload(request, council, key),

@@ -15,7 +15,8 @@ from runtime.core.service import Service
 from runtime.payments.base import ProviderError
 from runtime.payments.service import Payments, PaymentsUnavailable
 from runtime.staff.casework import application_or_404, casework_view
-from runtime.staff.context import Staff, audit, page, path, redirect
+from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.notices import redirect_with_notice
 from runtime.store import payments as records
 from runtime.web import context as web
 from runtime.web.context import ClientError
@@ -143,5 +144,8 @@ async def refund(request: Request, staff: Staff) -> Response:
     await records.settle_refund(row, result.state.value, result.provider_refund_id)
     await audit(request, staff, "refund", submission.reference,
                 after={"attempt": attempt.reference, "amount": amount, "state": result.state.value, "reason": reason})
-    return redirect(path(request, "application", council=council.slug, reference=submission.reference))
+    return redirect_with_notice(request, path(request, "application", council=council.slug,
+                                              reference=submission.reference),
+                                f"Refund of {format_pence(amount)} on payment {attempt.reference} "
+                                + ("made" if result.state.value == "succeeded" else "asked for: the provider has not confirmed it yet"))
 

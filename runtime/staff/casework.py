@@ -19,7 +19,8 @@ from starlette.responses import Response, StreamingResponse
 from runtime import store
 from runtime.core.links import Links
 from runtime.core.workflow import AWAITING_PAYMENT, Refused
-from runtime.staff.context import Staff, audit, page, path, redirect
+from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.notices import redirect_with_notice
 from runtime.store import inbox
 from runtime.store import workflow as engine
 from runtime.store.cursors import Cursor, InvalidCursor
@@ -288,7 +289,9 @@ async def act(request: Request, staff: Staff) -> Response:
                 before={"state": record.from_state},
                 after={"state": record.to_state, "event": event, "note": record.note,
                        "visible_to_resident": record.visible_to_resident, **({"pages": chosen} if data else {})})
-    return redirect(path(request, "application", council=council.slug, reference=submission.reference))
+    done = f"Done: {transition.description or event}. The status is now {workflow.state(record.to_state).label}"
+    return redirect_with_notice(request, path(request, "application", council=council.slug,
+                                              reference=submission.reference), done)
 
 
 async def assign(request: Request, staff: Staff) -> Response:
@@ -314,7 +317,9 @@ async def assign(request: Request, staff: Staff) -> Response:
     await audit(request, staff, "application-assigned", submission.reference,
                 before={"assigned_to": changed[0]}, after={"assigned_to": changed[1],
                                                             "name": person.name if person else None})
-    return redirect(path(request, "application", council=council.slug, reference=submission.reference))
+    done = f"Application assigned to {person.name}" if person else "Application no longer assigned to anyone"
+    return redirect_with_notice(request, path(request, "application", council=council.slug,
+                                              reference=submission.reference), done)
 
 
 async def download(request: Request, staff: Staff) -> Response:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runtime import store
-from runtime.staff import auth
+from runtime.staff import auth, notices
 from runtime.web import context as web
 from runtime.web.context import ClientError
 from runtime.web.rendering import wants_json
@@ -89,11 +89,15 @@ def staff_only(handler: Handler, *, roles: Iterable[str] = (), council: bool = T
 
 def page(request: Request, template: str, payload: dict[str, Any], staff: Staff | None, *,
          status_code: int = 200) -> Response:
-    """A staff page (or its JSON twin) with the staff navigation."""
+    """A staff page (or its JSON twin) with the staff navigation, and the notice of what the
+    person just did (runtime/staff/notices.py), when one is waiting or the payload has one."""
     nav = navigation(request, staff) if staff else []
     links = {"home": path(request, "home"), "sign_out": path(request, "sign_out")}
-    return web.page(request, template, {**payload, "staff": staff.payload() if staff else None, "nav": nav,
-                                        "staff_links": links}, "en", status_code=status_code)
+    notice = payload.get("notice") or notices.waiting(request)
+    response = web.page(request, template, {**payload, "notice": notice, "staff": staff.payload() if staff else None,
+                                            "nav": nav, "staff_links": links}, "en", status_code=status_code)
+    notices.shown(request, response)
+    return response
 
 
 def navigation(request: Request, staff: Staff) -> list[dict[str, Any]]:

@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from runtime import store
 from runtime.core.formats import is_email, is_uk_phone
-from runtime.staff.context import Staff, audit, page, path, redirect
+from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.notices import redirect_with_notice
 from runtime.store import api_keys
 from runtime.web import context as web
 
@@ -96,10 +97,6 @@ def messages(errors: Errors) -> dict[str, str]:
 
 def first(form: dict[str, list[str]], name: str) -> str:
     return (form.get(name) or [""])[0].strip()
-
-
-def saved_flag(request: Request) -> bool:
-    return request.query_params.get("saved") is not None
 
 
 def council_payload(council: store.Council) -> dict[str, str]:
@@ -188,7 +185,7 @@ async def settings(request: Request, staff: Staff) -> Response:
             before, after = await store.update_council(council, **posted)
             if after:
                 await audit(request, staff, "settings-changed", council.slug, before=before, after=after)
-            return redirect(path(request, "settings", council=council.slug) + "?saved=1")
+            return redirect_with_notice(request, path(request, "settings", council=council.slug), "Settings saved")
         values = {**values, **posted}
     secret, unreadable = stored_secret(council, request.app.state.box)
     endpoints = await store.webhooks.endpoints(council)
@@ -221,7 +218,6 @@ async def settings(request: Request, staff: Staff) -> Response:
              "href": path(request, "api_keys", council=slug)},
         ],
         "errors": errors,
-        "saved": saved_flag(request) and not errors,
         "links": {"action": path(request, "settings", council=slug), "stylesheet": f"/theme/{slug}.css"},
     }
     return page(request, "staff/settings.html", payload, staff, status_code=422 if errors else 200)
@@ -294,7 +290,8 @@ async def payment_settings(request: Request, staff: Staff) -> Response:
                 if changed_hook or chosen is None:
                     await store.set_payment_webhook_secret(council, box, new_hook_secret if changed_hook else None)
                 await audit(request, staff, "payment-settings-changed", council.slug, before=before, after=after)
-            return redirect(path(request, "payment_settings", council=council.slug) + "?saved=1")
+            return redirect_with_notice(request, path(request, "payment_settings", council=council.slug),
+                                        "Payment settings saved")
     providers = [{"value": value, "text": text} for value, text in PROVIDER_NAMES.items()
                  if value != "sandbox" or not production or stored_provider == "sandbox"]
     payload = {
@@ -305,7 +302,6 @@ async def payment_settings(request: Request, staff: Staff) -> Response:
                    "secret": store.masked(secret), "secret_unreadable": unreadable,
                    "webhook_secret": store.masked(hook_secret), "webhook_secret_unreadable": hook_unreadable},
         "errors": errors,
-        "saved": saved_flag(request) and not errors,
         "links": {"action": path(request, "payment_settings", council=council.slug),
                   "back": path(request, "settings", council=council.slug)},
     }
@@ -349,12 +345,12 @@ async def email_settings(request: Request, staff: Staff) -> Response:
                 email_reply_to=values["reply_to"] or None)
             if after:
                 await audit(request, staff, "email-settings-changed", council.slug, before=before, after=after)
-            return redirect(path(request, "email_settings", council=council.slug) + "?saved=1")
+            return redirect_with_notice(request, path(request, "email_settings", council=council.slug),
+                                        "Email settings saved")
     payload = {
         "page": {"heading": "Email"},
         "values": values,
         "errors": errors,
-        "saved": saved_flag(request) and not errors,
         "links": {"action": path(request, "email_settings", council=council.slug),
                   "back": path(request, "settings", council=council.slug)},
     }

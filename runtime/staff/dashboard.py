@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
-from runtime.staff.context import Staff, page, path, redirect, resident_url
+from runtime.staff.context import Staff, page, path, resident_url
+from runtime.staff.notices import redirect_with_notice
 from runtime.web import context as web
 
 
@@ -53,7 +54,8 @@ async def create_council(request: Request, staff: Staff) -> Response:
                 await store.audit.record(council, staff.user, "council-created", council.slug,
                                          after={"slug": council.slug, "name": council.name},
                                          address=request.client.host if request.client else None)
-                return redirect(path(request, "dashboard", council=council.slug))
+                return redirect_with_notice(request, path(request, "dashboard", council=council.slug),
+                                            f"{council.name} created: you are its admin")
     payload = {"page": {"heading": "Create a council"}, "values": values, "errors": errors,
                "links": {"action": request.url.path, "back": path(request, "councils")}}
     return page(request, "staff/create_council.html", payload, staff, status_code=422 if errors else 200)

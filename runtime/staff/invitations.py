@@ -12,6 +12,7 @@ from starlette.responses import Response
 from runtime import store
 from runtime.staff import auth, passwords
 from runtime.staff.context import STAFF_COOKIE, Staff, address, page, path, redirect
+from runtime.staff.notices import redirect_with_notice
 from runtime.staff.people import role_names, when
 from runtime.store import people_queries
 from runtime.web import context as web
@@ -85,7 +86,8 @@ async def _new_account(request: Request, form: dict[str, list[str]] | None, toke
             if previous:
                 await store.staff.close_session(previous)
             session = await store.staff.open_session(user, lifetime=auth.SESSION_LIFETIME, address=address(request))
-            response = redirect(path(request, "dashboard", council=used.council.slug))
+            response = redirect_with_notice(request, path(request, "dashboard", council=used.council.slug),
+                                            f"You have joined {used.council.name}")
             response.set_cookie(STAFF_COOKIE, session, max_age=int(auth.SESSION_LIFETIME.total_seconds()),
                                 path=str(request.scope.get("root_path", "")) or "/", httponly=True,
                                 samesite="lax", secure=web.settings(request).secure_cookies)
@@ -117,6 +119,7 @@ async def _existing_account(request: Request, form: dict[str, list[str]] | None,
         await store.audit.record(used.council, user, "invitation-accepted", user.email,
                                  after={"roles": list(membership.roles), "new_account": False},
                                  address=address(request))
-        return redirect(path(request, "dashboard", council=used.council.slug))
+        return redirect_with_notice(request, path(request, "dashboard", council=used.council.slug),
+                                    f"You have joined {used.council.name}")
     payload = _payload(request, found, "accept", signed_in_as=user.email)
     return page(request, "staff/invitation.html", payload, staff)

@@ -19,7 +19,8 @@ from starlette.responses import Response
 
 from runtime import store
 from runtime.staff import paging
-from runtime.staff.context import Staff, address, page, path, redirect
+from runtime.staff.context import Staff, address, page, path
+from runtime.staff.notices import redirect_with_notice
 from runtime.store import outbox
 from runtime.web import context as web
 from runtime.web.context import ClientError
@@ -119,7 +120,6 @@ async def outbox_message(request: Request, staff: Staff) -> Response:
             "transport": message.transport or None,
             "transport_id": message.transport_id,
         },
-        "sent_again": request.query_params.get("sent-again") is not None,
         "links": {
             "back": _url(request, staff, "list"),
             "send_again": (_url(request, staff, "send_again", message_id=message.id)
@@ -145,4 +145,5 @@ async def outbox_send_again(request: Request, staff: Staff) -> Response:
                                      "attempts": before.attempts},
                              after={"state": outbox.state_of(again), "recipient": again.recipient},
                              address=address(request))
-    return redirect(_url(request, staff, "message", message_id=again.id) + "?sent-again=1")
+    return redirect_with_notice(request, _url(request, staff, "message", message_id=again.id),
+                                "The email is back in the queue and will be sent in the next minute")

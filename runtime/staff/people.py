@@ -12,7 +12,8 @@ from starlette.responses import Response
 from runtime import store
 from runtime.core.formats import is_email
 from runtime.staff import auth
-from runtime.staff.context import Staff, audit, page, path, redirect
+from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.notices import redirect_with_notice
 from runtime.store import people_queries
 from runtime.web import context as web
 from runtime.web.context import ClientError
@@ -47,13 +48,11 @@ def _error(field: str, message: str, keyword: str) -> dict[str, str]:
 
 
 async def people(request: Request, staff: Staff) -> Response:
-    invited = request.query_params.get("invited")
-    return await _page(request, staff, invited=invited)
+    return await _page(request, staff)
 
 
 async def _page(request: Request, staff: Staff, *, errors: list[dict[str, str]] | None = None,
-                invite: dict[str, Any] | None = None, member_roles: dict[int, list[str]] | None = None,
-                invited: str | None = None) -> Response:
+                invite: dict[str, Any] | None = None, member_roles: dict[int, list[str]] | None = None) -> Response:
     assert staff.council is not None
     council = staff.council
     errors = errors or []
@@ -81,12 +80,8 @@ async def _page(request: Request, staff: Staff, *, errors: list[dict[str, str]] 
          "invited_by": emails.get(getattr(t, "created_by_id", None))}
         for t in invitations
     ]
-    notice = None
-    if invited and any(t.email == store.staff.normal_email(invited) for t in invitations):
-        notice = f"We have sent an invitation to {store.staff.normal_email(invited)}"
     payload = {
         "page": {"heading": "Staff"},
-        "notice": notice,
         "members": member_rows,
         "invitations": pending,
         "roles": [{"value": value, "text": text, "hint": hint} for value, (text, hint) in ROLES.items()],
@@ -133,7 +128,8 @@ async def invite(request: Request, staff: Staff) -> Response:
         idempotency_key="invitation:" + store.staff.token_hash(token),
     )
     await audit(request, staff, "staff-invited", email, after={"email": email, "roles": roles})
-    return redirect(path(request, "people", council=council.slug) + "?invited=" + email)
+    return redirect_with_notice(request, path(request, "people", council=council.slug),
+                                f"We have sent an invitation to {email}")
 
 
 async def change_roles(request: Request, staff: Staff) -> Response:
@@ -161,9 +157,11 @@ async def change_roles(request: Request, staff: Staff) -> Response:
     if before != membership.roles:
         await audit(request, staff, "roles-changed", membership.user.email,
                     before={"roles": before}, after={"roles": list(membership.roles)})
+    done = f"{membership.user.name}'s roles are now: {role_names(membership.roles)}"
     if user_id == staff.user.id and "admin" not in membership.roles:
-        return redirect(path(request, "dashboard", council=council.slug))
-    return redirect(path(request, "people", council=council.slug))
+        return redirect_with_notice(request, path(request, "dashboard", council=council.slug),
+                                    f"Your roles are now: {role_names(membership.roles)}")
+    return redirect_with_notice(request, path(request, "people", council=council.slug), done)
 
 
 async def remove_member(request: Request, staff: Staff) -> Response:
@@ -183,8 +181,9 @@ async def remove_member(request: Request, staff: Staff) -> Response:
     await audit(request, staff, "member-removed", removed.user.email,
                 before={"email": removed.user.email, "roles": list(removed.roles)})
     if user_id == staff.user.id:
-        return redirect(path(request, "councils"))
-    return redirect(path(request, "people", council=council.slug))
+        return redirect_with_notice(request, path(request, "councils"), f"You are no longer a member of {council.name}")
+    return redirect_with_notice(request, path(request, "people", council=council.slug),
+                                f"{removed.user.name} ({removed.user.email}) removed from {council.name}")
 
 
 async def _member_or_404(council: store.Council, user_id: int) -> store.Membership:

@@ -12,6 +12,7 @@ from runtime import store
 from runtime.core.formats import is_email
 from runtime.staff import auth, passwords
 from runtime.staff.context import address, page, path, redirect
+from runtime.staff.notices import redirect_with_notice
 from runtime.web import context as web
 
 SENT = "If that email address has an account, we have sent it a link to choose a new password."
@@ -67,7 +68,8 @@ async def reset(request: Request) -> Response:
             await store.staff.set_password_hash(user, passwords.hash_password(password))
             await store.staff.close_all_sessions(user)
             await store.audit.record(None, user, "password-reset", address=address(request))
-            return redirect(path(request, "sign_in"))
+            return redirect_with_notice(request, path(request, "sign_in"),
+                                        "Your password has been changed: sign in with your new password")
     payload: dict[str, Any] = {"page": {"heading": "Choose a new password"}, "email": found.email,
                "errors": [{"field": "password", "href": "#password", "message": error, "keyword": "password"}] if error else [],
                "error": error, "links": {"action": request.url.path}}

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from runtime import store
 from runtime.staff import auth
 from runtime.staff.context import STAFF_COOKIE, Staff, address, page, path, redirect
+from runtime.staff.notices import redirect_with_notice
 from runtime.web import context as web
 
 WRONG = "Enter a correct email address and password"
@@ -67,7 +68,8 @@ async def sign_out_everywhere(request: Request, staff: Staff) -> Response:
     closed = await store.staff.close_all_sessions(staff.user)
     await store.audit.record(None, staff.user, "signed-out-everywhere", after={"sessions": closed},
                              address=address(request))
-    response = redirect(path(request, "sign_in"))
+    response = redirect_with_notice(request, path(request, "sign_in"),
+                                    "You have been signed out on every device, this one too")
     response.delete_cookie(STAFF_COOKIE, path=str(request.scope.get("root_path", "")) or "/")
     return response
 

@@ -10,15 +10,16 @@ import ipaddress
 import secrets
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
 from runtime.staff import paging
-from runtime.staff.context import Staff, audit, page, path, redirect
+from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.council_settings import Errors, error, first, url_problem
+from runtime.staff.notices import redirect_with_notice
 from runtime.store.models import WebhookDelivery
 from runtime.web import context as web
 from runtime.web.context import ClientError
@@ -80,7 +81,8 @@ async def webhooks(request: Request, staff: Staff) -> Response:
             await audit(request, staff, "webhook-added", str(endpoint.id),
                         after={"url": endpoint.url, "events": list(endpoint.events), "secret": "generated"})
             added: dict[str, Any] = {
-                "page": {"heading": "Webhook added"},
+                "page": {"heading": "The new webhook's signing secret"},
+                "notice": f"Webhook added: {endpoint.url}",
                         "endpoint": endpoint_payload(request, council, endpoint),
                 # Shown this once, to the person who added the endpoint; only sealed from now on.
                 "secret": secret,
@@ -96,7 +98,6 @@ async def webhooks(request: Request, staff: Staff) -> Response:
         "events": event_items(),
         "values": values,
         "errors": errors,
-        "removed": request.query_params.get("removed") is not None and not errors,
         "dead_letters": await store.webhooks.count_dead_letters(council),
         "links": {"action": path(request, "webhooks", council=council.slug),
                   "back": path(request, "settings", council=council.slug),
@@ -120,7 +121,8 @@ async def remove_webhook(request: Request, staff: Staff) -> Response:
         if removed is not None:
             await audit(request, staff, "webhook-removed", str(removed.id),
                         before={"url": removed.url, "events": list(removed.events)})
-        return redirect(path(request, "webhooks", council=council.slug) + "?removed=1")
+        return redirect_with_notice(request, path(request, "webhooks", council=council.slug),
+                                    f"Webhook removed: {endpoint.url}")
     payload = {
         "page": {"heading": "Are you sure you want to remove this webhook?"},
         "endpoint": endpoint_payload(request, council, endpoint),
@@ -199,13 +201,11 @@ async def webhook_deliveries(request: Request, staff: Staff, *, problem: str | N
         "page": {"heading": "Webhook messages"},
         "endpoint": endpoint_payload(request, council, endpoint),
         "deliveries": [delivery_payload(request, council, delivery, endpoint) for delivery in deliveries],
-        "sent_again": request.query_params.get("sent"),
         # How many secrets sign each message (2 while one is being replaced), never the secrets.
         "signing": {"secrets": signing,
                     "rotate": path(request, "rotate_webhook_secret", council=council.slug, endpoint_id=endpoint.id),
                     "stop_old": path(request, "stop_old_webhook_secret", council=council.slug,
                                      endpoint_id=endpoint.id) if signing > 1 else None},
-        "old_secret_stopped": request.query_params.get("secret") == "old-stopped" and problem is None,
         "problem": problem,
         "links": {"webhooks": path(request, "webhooks", council=council.slug),
                   "dead_letters": path(request, "webhook_dead_letters", council=council.slug)},
@@ -255,7 +255,7 @@ async def resend_delivery(request: Request, staff: Staff) -> Response:
         target = path(request, "webhook_deliveries", council=council.slug, endpoint_id=delivery.endpoint_id)
     else:
         target = path(request, "webhook_dead_letters", council=council.slug)
-    return redirect(target + "?" + urlencode({"sent": delivery.event_id}))
+    return redirect_with_notice(request, target, f"Message {delivery.event_id} will be sent again")
 
 
 # Replacing an endpoint's signing secret ----------------------------------------------------
@@ -287,7 +287,8 @@ async def rotate_webhook_secret(request: Request, staff: Staff) -> Response:
                     after={"url": endpoint.url, "secrets": len(store.webhooks.endpoint_secrets(rotated, box)),
                            "secret": "generated"})
         shown: dict[str, Any] = {
-            "page": {"heading": "New signing secret made"},
+            "page": {"heading": "Your new signing secret"},
+            "notice": "New signing secret made",
             "endpoint": endpoint_payload(request, council, rotated),
             # Shown this once, to the person who made it; only sealed from now on.
             "secret": secret,
@@ -322,5 +323,6 @@ async def stop_old_webhook_secret(request: Request, staff: Staff) -> Response:
         return await webhook_deliveries(request, staff, problem=SECRET_CHANGED, status_code=409)
     await audit(request, staff, "webhook-old-secret-stopped", str(endpoint.id),
                 before={"url": endpoint.url, "secrets": before}, after={"url": endpoint.url, "secrets": 1})
-    return redirect(path(request, "webhook_deliveries", council=council.slug, endpoint_id=endpoint.id)
-                    + "?secret=old-stopped")
+    return redirect_with_notice(request, path(request, "webhook_deliveries", council=council.slug,
+                                              endpoint_id=endpoint.id),
+                                "Messages are now signed with the new secret only")

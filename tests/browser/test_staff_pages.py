@@ -195,7 +195,7 @@ async def webhooks(page: Page, pages: Pages, url: str) -> None:
     await pages.errors("webhooks, add", "Enter the web address as a full web address")
     await page.get_by_label("Web address").fill(url)
     await press(page, main_button(page, "Add webhook"))
-    await expect(page.locator(".govuk-panel__title")).to_have_text("Webhook added")
+    await expect(page.get_by_role("alert")).to_contain_text(f"Webhook added: {url}")
     await expect(page.locator("#signing-secret")).not_to_be_empty()
     await pages.shown("webhook added, its secret shown once")
     await press(page, page.get_by_role("link", name="I have copied the secret: back to webhooks"))
