@@ -6,8 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
+from runtime.staff.casework import tag_classes
 from runtime.staff.context import Staff, page, path, resident_url
 from runtime.staff.notices import redirect_with_notice
+from runtime.store import inbox
 from runtime.web import context as web
 
 
@@ -16,6 +18,9 @@ async def dashboard(request: Request, staff: Staff) -> Response:
     council = staff.council
     versions = await store.latest_versions(council)
     submissions = await store.recent(council, 10)
+    # The state's staff label and tag colour, as the inbox shows them, from each one's workflow.
+    workflows = await inbox.version_workflows(council, {s.service_version_id for s in submissions})
+    states = {s.id: workflows[s.service_version_id].state(s.state) for s in submissions}
     payload = {
         "page": {"heading": council.name},
         "services": [
@@ -26,6 +31,7 @@ async def dashboard(request: Request, staff: Staff) -> Response:
         ],
         "submissions": [
             {"reference": s.reference, "service": s.service_version.title, "state": s.state,
+             "state_label": states[s.id].label, "tag_classes": tag_classes(states[s.id].tag),
              "href": path(request, "application", council=council.slug, reference=s.reference),
              "submitted_at": s.submitted_at.isoformat(), "submitted": s.submitted_at.strftime("%-d %B %Y %H:%M")}
             for s in submissions

@@ -13,13 +13,14 @@ import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
 from itsdangerous import URLSafeTimedSerializer
+from sent_applications import send
 from staff_client import StaffClient, make_user
 
 from borough.demo import load_demo
 from runtime import store
 from runtime.settings import Settings
 from runtime.staff.notices import NOTICE_COOKIE
-from runtime.store.models import ApiKey, Submission
+from runtime.store.models import ApiKey
 
 PERMIT = "apply-parking-permit"
 
@@ -70,16 +71,8 @@ async def form_fields(client: StaffClient, url: str, button: str) -> tuple[str, 
     raise AssertionError(f"no {button!r} form on {url}")
 
 
-async def send(council: store.Council) -> Submission:
-    version = await store.get_latest(council, PERMIT)
-    assert version is not None
-    journey = await store.start_journey(council, version)
-    submission, _ = await store.submit(journey, {"name": "Ann", "email": "ann@example.org"}, "received")
-    return submission
-
-
 async def test_a_workflow_action_and_assigning_say_so_once(office: Office) -> None:
-    submission = await send(office.council)
+    submission = await send(office.council, PERMIT)
     here = f"/staff/demo/applications/{submission.reference}"
     assert success_banner(await office.admin.http.get(here)) is None
     action, fields = await form_fields(office.admin, here, "Start checking evidence")
