@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from runtime.core.definition import problems as definition_problems
+from runtime.core.definition import MORE_PROBLEMS, Report
+from runtime.core.definition import report as definition_report
 from runtime.core.problems import DefinitionError, Problem
 from runtime.core.reading import read_definition
 
@@ -45,10 +46,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    report: list[dict[str, str]] = []
+    report: list[dict[str, str | int]] = []
     for path in args.files:
-        for problem in _problems_of(path):
-            report.append({"file": str(path), **problem.as_json()})
+        checked = _report_of(path)
+        for problem in checked.listed:
+            entry: dict[str, str | int] = {"file": str(path), **problem.as_json()}
+            if problem.keyword == MORE_PROBLEMS:
+                entry["total"] = checked.total
+            report.append(entry)
             if not args.json:
                 print(problem.line(str(path)))
     if args.json:
@@ -61,14 +66,16 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if report else 0
 
 
-def _problems_of(path: Path) -> list[Problem]:
+def _report_of(path: Path) -> Report:
     try:
         data = _read_bounded(path)
-        return definition_problems(read_definition(data))
+        return definition_report(read_definition(data))
     except DefinitionError as error:
-        return [Problem("", error.code, error.message)]
+        return Report((Problem("", error.code, error.message),), 1)
     except OSError as error:
-        return [Problem("", "unreadable", f"cannot read the file: {error.strerror or error}")]
+        return Report(
+            (Problem("", "unreadable", f"cannot read the file: {error.strerror or error}"),), 1
+        )
 
 
 def _read_bounded(path: Path) -> bytes:

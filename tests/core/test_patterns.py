@@ -167,13 +167,15 @@ def test_a_pattern_with_half_a_character_is_refused_and_text_with_one_never_matc
 
 def test_more_different_patterns_than_the_limit_are_refused_before_any_is_compiled() -> None:
     document = with_detail_pattern("^x$")
-    document["pages"][0]["when"] = {
-        "anyOf": [{"properties": {"kind": {"pattern": f"^{n}$"}}} for n in range(MAX_PATTERNS + 5)]
+    document["pages"][1]["when"] = {
+        "anyOf": [
+            {"properties": {"kind": {"pattern": f"^{n}$"}}, "required": ["kind"]}
+            for n in range(MAX_PATTERNS + 5)
+        ]
     }
-    found = [problem for problem in problems(document) if problem.keyword == "pattern"]
-    assert [(problem.pointer, problem.message) for problem in found] == [
+    assert [(problem.pointer, problem.message) for problem in problems(document)] == [
         (
-            f"/pages/0/when/anyOf/{MAX_PATTERNS - 1}/properties/kind/pattern",
+            f"/pages/1/when/anyOf/{MAX_PATTERNS - 1}/properties/kind/pattern",
             f"the definition has {MAX_PATTERNS + 6} different patterns; "
             f"a definition may have at most {MAX_PATTERNS}",
         )
