@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
 from runtime.staff import paging
+from runtime.staff.audit_changes import change_lines
 from runtime.staff.context import Staff, page, path
-
-
-def compact(data: dict[str, Any] | None) -> str:
-    """Before or after data as one short line of JSON (escaped when rendered)."""
-    if data is None:
-        return ""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(", ", ": "), default=str)
 
 
 async def audit_log(request: Request, staff: Staff) -> Response:
@@ -31,7 +22,7 @@ async def audit_log(request: Request, staff: Staff) -> Response:
         "entries": [
             {"id": e.id, "at": e.at.isoformat(), "when": e.at.strftime("%-d %B %Y %H:%M:%S"),
              "actor": e.actor_label, "action": e.action, "target": e.target,
-             "before": e.before, "after": e.after, "before_text": compact(e.before), "after_text": compact(e.after),
+             "before": e.before, "after": e.after, "changes": change_lines(e.before, e.after),
              "address": e.address}
             for e in shown.rows
         ],
