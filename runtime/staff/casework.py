@@ -84,6 +84,7 @@ def _filters(request: Request, staff: Staff) -> tuple[inbox.Filters, dict[str, s
         assigned_to=staff.user.id if values["assigned"] == "me" else None, unassigned=values["assigned"] == "none",
         reference=reference, include_awaiting_payment=bool(values["awaiting"]),
     )
+    errors += [_error(name, f"Choose a {name} from the list") for name in filters.unmatchable()]
     return filters, values, errors
 
 

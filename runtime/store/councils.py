@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from runtime.store.errors import StoreError
+from runtime.store.lookups import could_exist
 from runtime.store.models import Council
 from runtime.store.secrets import SecretBox
 
@@ -107,6 +108,9 @@ def payment_webhook_secret(council: Council, box: SecretBox) -> str | None:
 
 
 async def get_council(slug: str) -> Council | None:
+    """The council whose slug is `slug` (from a URL: any text), or None."""
+    if not could_exist(Council, "slug", slug):
+        return None
     return await Council.get_or_none(slug=slug)
 
 

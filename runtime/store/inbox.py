@@ -22,6 +22,7 @@ from tortoise.queryset import QuerySet
 
 from runtime.core.workflow import AWAITING_PAYMENT, Workflow
 from runtime.store.cursors import Cursor
+from runtime.store.lookups import could_exist
 from runtime.store.models import (
     Council,
     Membership,
@@ -52,6 +53,12 @@ class Filters:
     unassigned: bool = False
     reference: str | None = None
     include_awaiting_payment: bool = False
+
+    def unmatchable(self) -> list[str]:
+        """The filters (``service``, ``state``) whose value no application could have: they
+        match nothing, and the inbox says so instead of showing an empty page."""
+        given = (("service", self.service, "service_id"), ("state", self.state, "state"))
+        return [name for name, value, column in given if value and not could_exist(Submission, column, value)]
 
 
 @dataclass
@@ -102,6 +109,8 @@ async def page(council: Council, filters: Filters, *, after: Cursor | None = Non
                size: int = PAGE_SIZE, moment: datetime | None = None) -> InboxPage:
     """One page of the council's applications, newest first: the first page, the page after
     ``after`` (older rows) or the page before ``before`` (newer rows)."""
+    if filters.unmatchable():
+        return InboxPage([], None, None)
     backwards = before is not None
     query = await page_query(council, filters, after=after, before=before, size=size, moment=moment)
     rows = list(await query)
@@ -144,7 +153,7 @@ _by_hash: dict[str, Workflow] = {}
 async def _versions(council: Council, service: str | None, ids: set[int] | None = None) -> list[tuple[int, str, Workflow]]:
     """(id, title, workflow) of the council's versions: all, one service's, or these ids. One
     query, plus one per content hash this process has not seen."""
-    if ids is not None and not ids:
+    if (ids is not None and not ids) or (service and not could_exist(ServiceVersion, "service_id", service)):
         return []
     query = owned(ServiceVersion, council)
     if service:
@@ -216,12 +225,16 @@ EXPORTED = ("id", "reference", "submitted_at", "state", "language", "assigned_to
 
 async def service_versions(council: Council, service: str) -> list[ServiceVersion]:
     """Every published version of the council's service, oldest first."""
+    if not could_exist(ServiceVersion, "service_id", service):
+        return []
     return await owned(ServiceVersion, council).filter(service_id=service).order_by("id")
 
 
 async def export_rows(council: Council, service: str, *, size: int = 500) -> AsyncIterator[list[dict[str, Any]]]:
     """The service's sent applications (not those waiting for payment), oldest first, ``size``
     rows at a time by keyset: only one page is ever held in memory."""
+    if not could_exist(Submission, "service_id", service):
+        return
     cursor: Cursor | None = None
     while True:
         query = owned(Submission, council).filter(service_id=service).filter(~Q(state=AWAITING_PAYMENT))

@@ -22,6 +22,7 @@ from runtime.core.links import Links
 from runtime.core.payments import FINAL, PaymentState, advance
 from runtime.core.workflow import AWAITING_PAYMENT, PAYMENT_FAILED, PAYMENT_SUCCEEDED
 from runtime.store import workflow
+from runtime.store.lookups import could_exist
 from runtime.store.models import (
     Council,
     PaymentAttempt,
@@ -191,6 +192,8 @@ async def sandbox_create(council_id: int, amount: int, reference: str, descripti
 
 
 async def sandbox_get(payment_id: str) -> SandboxPayment | None:
+    if not could_exist(SandboxPayment, "id", payment_id):  # from the card page's URL
+        return None
     return await SandboxPayment.get_or_none(id=payment_id)
 
 

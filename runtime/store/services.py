@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from runtime.store.errors import VersionConflict
+from runtime.store.lookups import could_exist
 from runtime.store.models import Council, ServiceVersion
 from runtime.store.scope import owned
 
@@ -70,6 +71,8 @@ async def latest_versions(council: Council) -> list[ServiceVersion]:
 
 async def get_latest(council: Council, service_id: str) -> ServiceVersion | None:
     """The latest version of one of the council's services, or None."""
+    if not could_exist(ServiceVersion, "service_id", service_id):
+        return None
     rows = await owned(ServiceVersion, council).filter(service_id=service_id).values_list(
         "id", "version"
     )

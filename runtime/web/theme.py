@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
-from runtime import store
 from runtime.settings import Settings
+from runtime.web.context import council_or_404
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_BRAND = "#1d70b8"  # themes/build.py draws the favicon in it too
@@ -48,8 +48,8 @@ document.addEventListener('htmx:afterSettle', (event) => {
 
 
 async def council_css(request: Request) -> Response:
-    council = await store.get_council(request.path_params["council"])
-    colour = council.brand_colour if council and COLOUR.match(council.brand_colour or "") else DEFAULT_BRAND
+    council = await council_or_404(request.path_params["council"])
+    colour = council.brand_colour if COLOUR.match(council.brand_colour or "") else DEFAULT_BRAND
     css = f":root {{ --borough-brand: {colour}; }}\n"
     return Response(css, media_type="text/css", headers={"cache-control": "public, max-age=300"})
 

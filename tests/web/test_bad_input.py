@@ -313,6 +313,39 @@ async def test_the_404_page_in_json(client: httpx.AsyncClient, on_bins: Page) ->
     assert welsh.json()["error"]["title"] == ui("cy", "page_not_found")
 
 
+# Issue 10: a council's slug and a service's id are columns of 64 characters, a sandbox
+# payment's id of 40. A longer name in a URL, or one no database keeps, names nothing: 404,
+# never the 500 of a query the ORM or the database refuses.
+UNKNOWABLE = {
+    "65 letters": "a" * 65,
+    "65 letters, not ASCII": "é" * 65,
+    "10,000 letters": "x" * 10_000,
+    "a NUL character": "demo%00",
+}
+
+
+@pytest.mark.parametrize("name", UNKNOWABLE.values(), ids=UNKNOWABLE.keys())
+async def test_a_name_nothing_could_have_is_not_found(client: httpx.AsyncClient, name: str) -> None:
+    before = await snapshot()
+    for url in (f"/demo/{name}", f"/{name}", f"/{name}/status", f"/demo/{name}/status", f"/{name}/report-missed-bin",
+                f"/_sandbox/pay/{name}"):
+        assert_error_page(await client.get(url), 404, "page_not_found")
+    assert_error_json(await client.get(f"/demo/{name}.json"), 404, "page_not_found")
+    webhook = await client.post(f"/payments/sandbox/{name}/webhook", content=b"{}")
+    assert webhook.status_code == 404, webhook.text[:300]
+    assert await snapshot() == before
+
+
+@pytest.mark.parametrize("name", [*UNKNOWABLE.values(), "nowhere"], ids=[*UNKNOWABLE.keys(), "no such council"])
+async def test_the_stylesheet_of_a_council_that_does_not_exist_is_not_found(client: httpx.AsyncClient,
+                                                                            name: str) -> None:
+    response = await client.get(f"/theme/{name}.css")
+    assert response.status_code == 404, response.text[:300]
+    assert "--borough-brand" not in response.text
+    known = await client.get("/theme/demo.css")
+    assert known.status_code == 200 and "--borough-brand" in known.text
+
+
 async def test_a_step_skipped_by_typing_its_url_goes_back_to_the_first_unanswered(client: httpx.AsyncClient,
                                                                                    on_bins: Page) -> None:
     before = await snapshot()
