@@ -20,6 +20,7 @@ from runtime import store
 from runtime.core.links import Links
 from runtime.core.workflow import AWAITING_PAYMENT, Refused
 from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.information_requests import askable_pages, page_choices, page_titles
 from runtime.staff.notices import redirect_with_notice
 from runtime.store import inbox
 from runtime.store import workflow as engine
@@ -184,9 +185,10 @@ async def casework_view(request: Request, staff: Staff, submission: store.Submis
     """What the application page shows for casework: status, history, actions, files, assignee."""
     assert staff.council is not None
     council = staff.council
-    workflow, definition = await engine.workflow_of(submission.service_version_id)
+    workflow, _ = await engine.workflow_of(submission.service_version_id)
+    service = web.compiled(await submission.service_version)
     state = workflow.state(submission.state)
-    pages = [{"value": p["id"], "text": p.get("title") or p["id"]} for p in definition.get("pages", []) if "id" in p]
+    pages = page_choices(service, submission.answers)
     sent = form or {}
     actions = []
     for transition in workflow.staff_actions(submission.state) if staff.can("admin", "caseworker") else []:
@@ -209,7 +211,7 @@ async def casework_view(request: Request, staff: Staff, submission: store.Submis
             "from": workflow.state(event.from_state).label if event.from_state else None,
             "to": workflow.state(event.to_state).label, "by": event.actor_label, "note": event.note,
             "visible_to_resident": event.visible_to_resident,
-            "pages": _pages_of(event.data),
+            "pages": _pages_of(event.data), "page_titles": page_titles(service, _pages_of(event.data)),
         })
     history.reverse()  # newest first
     uploaded = await inbox.submission_files(council, submission)
@@ -257,7 +259,7 @@ async def act(request: Request, staff: Staff) -> Response:
     visible = one("visible") == "yes"
     chosen = [page_id for page_id in form.get("pages", []) if page_id]
     sent = {"event": event, "note": note, "visible": visible, "pages": chosen}
-    workflow, definition = await engine.workflow_of(submission.service_version_id)
+    workflow, _ = await engine.workflow_of(submission.service_version_id)
     allowed = {t.event: t for t in workflow.staff_actions(submission.state)}
     transition = allowed.get(event)
 
@@ -274,11 +276,13 @@ async def act(request: Request, staff: Staff) -> Response:
         return await refused("That action cannot be taken on this application now: check its status and try again")
     data: dict[str, Any] = {}
     if "requestInformation" in transition.actions:
-        real = {p.get("id") for p in definition.get("pages", [])}
+        service = web.compiled(await submission.service_version)
+        offered = {page.id for page in askable_pages(service, submission.answers)}
         if not chosen:
             return await refused("Select the pages the resident needs to answer again", "pages")
-        if any(page_id not in real for page_id in chosen):
-            return await refused("Select only pages of this service", "pages")
+        if any(page_id not in offered for page_id in chosen):
+            return await refused("Select only pages from the list: pages this application's answers went through",
+                                 "pages")
         data["pages"] = chosen
     move = engine.Move(event, actor=staff.user, note=note, visible_to_resident=visible, data=data or None,
                        expected_version=int(version_text))
