@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime.staff.context import Staff, audit, page, path
-from runtime.staff.council_settings import Errors, error, first
+from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
+from runtime.staff.secret_pages import confirmed, shown_once
 from runtime.store import api_keys
 from runtime.store.models import ApiKey, Council
-from runtime.web import context as web
 from runtime.web.context import ClientError
 
 SCOPE_TEXT = {
@@ -60,7 +60,7 @@ async def api_key_list(request: Request, staff: Staff) -> Response:
     errors: Errors = []
     values: dict[str, Any] = {"name": "", "scopes": ["submissions:read"]}
     if request.method == "POST":
-        form = web.text_fields(await web.checked_form(request))
+        form = await posted(request)
         values = {"name": first(form, "name"), "scopes": [s for s in api_keys.SCOPES if s in (form.get("scopes") or [])]}
         if not values["name"]:
             error(errors, "name", "Enter a name for the key, like the system that will use it", "required")
@@ -80,9 +80,7 @@ async def api_key_list(request: Request, staff: Staff) -> Response:
                 "secret": secret,
                 "links": {"keys": path(request, "api_keys", council=council.slug)},
             }
-            response = page(request, "staff/api_keys_created.html", created, staff)
-            response.headers["Cache-Control"] = "no-store"
-            return response
+            return shown_once(request, "staff/api_keys_created.html", created, staff)
     keys = await api_keys.keys_of(council)
     payload: dict[str, Any] = {
         "page": {"heading": "API keys"},
@@ -93,19 +91,18 @@ async def api_key_list(request: Request, staff: Staff) -> Response:
         "links": {"action": path(request, "api_keys", council=council.slug),
                   "back": path(request, "settings", council=council.slug)},
     }
-    return page(request, "staff/api_keys.html", payload, staff, status_code=422 if errors else 200)
+    return form_page(request, "staff/api_keys.html", payload, staff)
 
 
 async def revoke_api_key(request: Request, staff: Staff) -> Response:
     """GET asks "are you sure?"; POST revokes. Another council's key is not found."""
     assert staff.council is not None
     council = staff.council
-    if request.method == "POST":
-        await web.checked_form(request)
+    confirming = await confirmed(request)
     key = await api_keys.get_key(council, request.path_params["key_id"])
     if key is None:
         raise ClientError(404, "page_not_found")
-    if request.method == "POST":
+    if confirming:
         if key.revoked_at is None:
             revoked = await api_keys.revoke(council, key.id)
             await audit(request, staff, "api-key-revoked", key.prefix,

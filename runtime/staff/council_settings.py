@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from runtime import store
 from runtime.core.formats import is_email, is_uk_phone
-from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.context import Staff, audit, path
+from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
 from runtime.store import api_keys
 from runtime.web import context as web
@@ -33,9 +34,6 @@ PROVIDER_NAMES = {"none": "No online payments", "sandbox": "Sandbox (for testing
                   "govuk_pay": "GOV.UK Pay", "stripe": "Stripe"}
 SHORT_PROVIDER_NAMES = {"sandbox": "Sandbox", "govuk_pay": "GOV.UK Pay", "stripe": "Stripe"}
 REAL_PROVIDERS = ("govuk_pay", "stripe")
-
-Errors = list[dict[str, str]]
-
 
 # Checks -------------------------------------------------------------------------------------
 
@@ -85,18 +83,6 @@ def text_problem(value: str, what: str, limit: int) -> str | None:
     if CONTROL.search(value):
         return f"{what} must not contain line breaks or control characters"
     return None
-
-
-def error(errors: Errors, field: str, message: str, keyword: str) -> None:
-    errors.append({"field": field, "href": f"#{field}", "message": message, "keyword": keyword})
-
-
-def messages(errors: Errors) -> dict[str, str]:
-    return {e["field"]: e["message"] for e in errors}
-
-
-def first(form: dict[str, list[str]], name: str) -> str:
-    return (form.get(name) or [""])[0].strip()
 
 
 def council_payload(council: store.Council) -> dict[str, str]:
@@ -179,14 +165,13 @@ async def settings(request: Request, staff: Staff) -> Response:
     errors: Errors = []
     values: dict[str, Any] = {name: getattr(council, name) for name in store.councils.SETTINGS}
     if request.method == "POST":
-        form = web.text_fields(await web.checked_form(request))
-        posted, errors = read_settings(form)
+        posted_values, errors = read_settings(await posted(request))
         if not errors:
-            before, after = await store.update_council(council, **posted)
+            before, after = await store.update_council(council, **posted_values)
             if after:
                 await audit(request, staff, "settings-changed", council.slug, before=before, after=after)
             return redirect_with_notice(request, path(request, "settings", council=council.slug), "Settings saved")
-        values = {**values, **posted}
+        values = {**values, **posted_values}
     secret, unreadable = stored_secret(council, request.app.state.box)
     endpoints = await store.webhooks.endpoints(council)
     live_keys = sum(1 for key in await api_keys.keys_of(council) if key.revoked_at is None)
@@ -220,7 +205,7 @@ async def settings(request: Request, staff: Staff) -> Response:
         "errors": errors,
         "links": {"action": path(request, "settings", council=slug), "stylesheet": f"/theme/{slug}.css"},
     }
-    return page(request, "staff/settings.html", payload, staff, status_code=422 if errors else 200)
+    return form_page(request, "staff/settings.html", payload, staff)
 
 
 def _payments_summary(council: store.Council, masked_secret: str | None, unreadable: bool) -> str:
@@ -249,7 +234,7 @@ async def payment_settings(request: Request, staff: Staff) -> Response:
     secret, unreadable = stored_secret(council, box)
     hook_secret, hook_unreadable = stored_webhook_secret(council, box)
     if request.method == "POST":
-        form = web.text_fields(await web.checked_form(request))
+        form = await posted(request)
         values = {"provider": first(form, "provider"), "account": first(form, "account")}
         new_secret = first(form, "secret")
         new_hook_secret = ",".join(part.strip() for part in first(form, "webhook_secret").split(",") if part.strip())
@@ -305,7 +290,7 @@ async def payment_settings(request: Request, staff: Staff) -> Response:
         "links": {"action": path(request, "payment_settings", council=council.slug),
                   "back": path(request, "settings", council=council.slug)},
     }
-    return page(request, "staff/settings_payments.html", payload, staff, status_code=422 if errors else 200)
+    return form_page(request, "staff/settings_payments.html", payload, staff)
 
 
 def secret_problem(value: str, what: str) -> str | None:
@@ -325,7 +310,7 @@ async def email_settings(request: Request, staff: Staff) -> Response:
     values = {"sender_name": council.email_sender_name or "", "sender_address": council.email_sender_address or "",
               "reply_to": council.email_reply_to or ""}
     if request.method == "POST":
-        form = web.text_fields(await web.checked_form(request))
+        form = await posted(request)
         values = {name: first(form, name) for name in values}
         if not values["sender_name"]:
             error(errors, "sender_name", "Enter the sender name", "required")
@@ -354,4 +339,4 @@ async def email_settings(request: Request, staff: Staff) -> Response:
         "links": {"action": path(request, "email_settings", council=council.slug),
                   "back": path(request, "settings", council=council.slug)},
     }
-    return page(request, "staff/settings_email.html", payload, staff, status_code=422 if errors else 200)
+    return form_page(request, "staff/settings_email.html", payload, staff)

@@ -18,8 +18,10 @@ from starlette.responses import Response
 from runtime import store
 from runtime.staff import paging
 from runtime.staff.context import Staff, audit, page, path
-from runtime.staff.council_settings import Errors, error, first, url_problem
+from runtime.staff.council_settings import url_problem
+from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
+from runtime.staff.secret_pages import confirmed, shown_once
 from runtime.store.models import WebhookDelivery
 from runtime.web import context as web
 from runtime.web.context import ClientError
@@ -68,7 +70,7 @@ async def webhooks(request: Request, staff: Staff) -> Response:
     errors: Errors = []
     values: dict[str, Any] = {"url": "", "events": list(store.webhooks.EVENTS)}
     if request.method == "POST":
-        form = web.text_fields(await web.checked_form(request))
+        form = await posted(request)
         values = {"url": first(form, "url"), "events": [e for e in store.webhooks.EVENTS if e in (form.get("events") or [])]}
         if problem := webhook_url_problem(values["url"], web.settings(request).production):
             error(errors, "url", problem, "url")
@@ -88,9 +90,7 @@ async def webhooks(request: Request, staff: Staff) -> Response:
                 "secret": secret,
                 "links": {"webhooks": path(request, "webhooks", council=council.slug)},
             }
-            response = page(request, "staff/webhooks_added.html", added, staff)
-            response.headers["Cache-Control"] = "no-store"
-            return response
+            return shown_once(request, "staff/webhooks_added.html", added, staff)
     endpoints = await store.webhooks.endpoints(council)
     payload: dict[str, Any] = {
         "page": {"heading": "Webhooks"},
@@ -103,20 +103,19 @@ async def webhooks(request: Request, staff: Staff) -> Response:
                   "back": path(request, "settings", council=council.slug),
                   "dead_letters": path(request, "webhook_dead_letters", council=council.slug)},
     }
-    return page(request, "staff/webhooks.html", payload, staff, status_code=422 if errors else 200)
+    return form_page(request, "staff/webhooks.html", payload, staff)
 
 
 async def remove_webhook(request: Request, staff: Staff) -> Response:
     """GET asks "are you sure?"; POST removes. Another council's endpoint is not found."""
     assert staff.council is not None
     council = staff.council
-    if request.method == "POST":
-        await web.checked_form(request)
+    confirming = await confirmed(request)
     endpoint_id = request.path_params["endpoint_id"]
     endpoint = await store.webhooks.get_endpoint(council, endpoint_id)
     if endpoint is None:
         raise ClientError(404, "page_not_found")
-    if request.method == "POST":
+    if confirming:
         removed = await store.webhooks.remove_endpoint(council, endpoint_id)
         if removed is not None:
             await audit(request, staff, "webhook-removed", str(removed.id),
@@ -237,7 +236,7 @@ async def resend_delivery(request: Request, staff: Staff) -> Response:
     can tell it is the same event) and a fresh set of attempts. Audited."""
     assert staff.council is not None
     council = staff.council
-    form = web.text_fields(await web.checked_form(request))
+    form = await posted(request)
     delivery = await store.webhooks.get_delivery(council, request.path_params["delivery_id"])
     if delivery is None:
         raise ClientError(404, "page_not_found")
@@ -268,15 +267,14 @@ async def rotate_webhook_secret(request: Request, staff: Staff) -> Response:
     signed with the new secret and the one before, until "Stop signing with the old secret"."""
     assert staff.council is not None
     council = staff.council
-    if request.method == "POST":
-        await web.checked_form(request)
+    confirming = await confirmed(request)
     endpoint = await store.webhooks.get_endpoint(council, request.path_params["endpoint_id"])
     if endpoint is None:
         raise ClientError(404, "page_not_found")
     box = request.app.state.box
     links = {"endpoint": path(request, "webhook_deliveries", council=council.slug, endpoint_id=endpoint.id),
              "action": path(request, "rotate_webhook_secret", council=council.slug, endpoint_id=endpoint.id)}
-    if request.method == "POST":
+    if confirming:
         before = len(store.webhooks.endpoint_secrets(endpoint, box))
         secret = secrets.token_urlsafe(32)
         rotated = await store.webhooks.rotate_secret(council, box, endpoint.id, secret)
@@ -294,9 +292,7 @@ async def rotate_webhook_secret(request: Request, staff: Staff) -> Response:
             "secret": secret,
             "links": links,
         }
-        response = page(request, "staff/webhooks_rotate.html", shown, staff)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return shown_once(request, "staff/webhooks_rotate.html", shown, staff)
     payload: dict[str, Any] = {
         "page": {"heading": "Are you sure you want to make a new signing secret?"},
         "endpoint": endpoint_payload(request, council, endpoint),
