@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 from runtime.core.payments import RefundState
 from runtime.payments.base import (
@@ -36,14 +37,41 @@ CARDS: dict[str, tuple[str, str | None]] = {
     "4000000000000127": ("failed", "P0010"),  # CVC rejected: declined
     "4000000000000119": ("error", "P0050"),  # processing error
 }
+# What the card page tells the payer about a refused card: ui_text keys, in their language.
 MESSAGES = {
-    "4000000000000002": "Your card was declined.",
-    "4000000000000069": "Your card has expired.",
-    "4000000000000127": "The security code was rejected.",
-    "4000000000000119": "There was a problem processing the payment.",
+    "4000000000000002": "sandbox_declined",
+    "4000000000000069": "sandbox_card_expired",
+    "4000000000000127": "sandbox_cvc_rejected",
+    "4000000000000119": "sandbox_processing_error",
 }
+# The card page's fields, in the order the page asks them (and the error summary lists them).
+CARD_NUMBER, EXPIRY, SECURITY_CODE = "card-number", "expiry", "cvc"
+_EXPIRY = re.compile(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})")
+_SECURITY_CODE = re.compile(r"\d{3,4}")
 
 FINISHED = {"success", "failed", "cancelled", "error"}
+
+
+def check_card(number: str, expiry: str, security_code: str, today: date) -> dict[str, str]:
+    """What is missing or wrong on the card form, by field, as ui_text keys; empty when the
+    form can be sent. Which cards succeed is for :meth:`Sandbox.pay`, as the card's bank."""
+    problems: dict[str, str] = {}
+    if not any(ch.isdigit() for ch in number):
+        problems[CARD_NUMBER] = "sandbox_err_card_number"
+    written = _EXPIRY.fullmatch(expiry.strip())
+    if not expiry.strip():
+        problems[EXPIRY] = "sandbox_err_expiry_required"
+    elif written is None or not 1 <= int(written.group(1)) <= 12:
+        problems[EXPIRY] = "sandbox_err_expiry_format"
+    else:
+        month, year = int(written.group(1)), int(written.group(2))
+        if (year + 2000 if year < 100 else year, month) < (today.year, today.month):
+            problems[EXPIRY] = "sandbox_err_expiry_past"
+    if not security_code.strip():
+        problems[SECURITY_CODE] = "sandbox_err_cvc_required"
+    elif _SECURITY_CODE.fullmatch(security_code.strip()) is None:
+        problems[SECURITY_CODE] = "sandbox_err_cvc_format"
+    return problems
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -125,7 +153,8 @@ class Sandbox:
     # The hosted card page ------------------------------------------------------------------
 
     async def pay(self, payment_id: str, card_number: str) -> tuple[str, str | None]:
-        """Take a card payment on the hosted page; returns (status, message for the payer)."""
+        """Take a card payment on the hosted page; returns (status, the ui_text key of what to
+        tell the payer when the card is refused)."""
         payment = await records.sandbox_get(payment_id)
         if payment is None or payment.status in FINISHED:
             raise ProviderError("this payment has finished", status=400)
@@ -135,7 +164,7 @@ class Sandbox:
         digits = "".join(ch for ch in card_number if ch.isdigit())
         status, code = CARDS.get(digits, ("failed", "P0010"))
         await records.sandbox_update(payment, status=status, code=code, last_four=digits[-4:] or None)
-        return status, MESSAGES.get(digits) if status != "success" else None
+        return status, MESSAGES.get(digits, "sandbox_declined") if status != "success" else None
 
     async def start(self, payment_id: str) -> SandboxPayment | None:
         """The payer opened the card page: created → started."""

@@ -4,6 +4,7 @@ return URL, "try again" after a failure, provider webhooks, and the sandbox's ca
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from runtime.core.fees import Charge, Quote, format_pence
 from runtime.core.payments import PaymentState
 from runtime.core.ui_text import ui
 from runtime.payments.base import ProviderError
-from runtime.payments.sandbox import sign
+from runtime.payments.sandbox import CARD_NUMBER, EXPIRY, SECURITY_CODE, check_card, sign
 from runtime.payments.service import AlreadyPaid, Payments, PaymentsUnavailable
 from runtime.resident.steps import start_url
 from runtime.store import payments as records
@@ -141,30 +142,44 @@ async def sandbox_page(request: Request) -> Response:
     payment = await sandbox.start(request.path_params["payment_id"])
     if payment is None:
         raise ClientError(404, "page_not_found")
-    error, number = None, ""
+    lang = web.language(request)  # the resident's, as on their own pages: `?lang=` or their cookie
+    view = {"id": payment.id, "amount": payment.amount, "amount_text": format_pence(payment.amount),
+            "description": payment.description, "status": payment.status}
+    if payment.status == "success":
+        # Paid: no card form any more, and a form sent again (another tab, Back) changes nothing.
+        if request.method == "POST":
+            await web.checked_form(request)
+        done = {"language": lang, "page": {"heading": ui(lang, "sandbox_complete_title")}, "payment": view,
+                "message": ui(lang, "sandbox_complete_body", amount=view["amount_text"]),
+                "links": {"return": payment.return_url}}
+        return web.page(request, "sandbox/complete.html", done, lang, status_code=409 if request.method == "POST" else 200,
+                        languages=("en", "cy"))
+    problems: dict[str, str] = {}
+    typed = {CARD_NUMBER: "", EXPIRY: ""}
     if request.method == "POST":
         form = web.text_fields(await web.checked_form(request))
-        number = (form.get("card-number") or [""])[0]
-        if not "".join(ch for ch in number if ch.isdigit()):
-            error = "Enter a card number"
-        else:
+        fields = {name: (form.get(name) or [""])[0] for name in (CARD_NUMBER, EXPIRY, SECURITY_CODE)}
+        typed = {name: fields[name] for name in typed}  # the security code is never shown back
+        problems = check_card(fields[CARD_NUMBER], fields[EXPIRY], fields[SECURITY_CODE], date.today())
+        if not problems:
             try:
-                status, message = await sandbox.pay(payment.id, number)
+                status, message = await sandbox.pay(payment.id, fields[CARD_NUMBER])
             except ProviderError:
                 return web.redirect(payment.return_url)
             await deliver_sandbox_webhook(request, payment.id)
             if status == "success":
                 return web.redirect(payment.return_url)
-            error = message
+            problems = {CARD_NUMBER: message or "sandbox_declined"}
             payment = await store.payments.sandbox_get(payment.id) or payment  # now failed: offer the way back
-    payload = {"language": "en", "page": {"heading": "Enter card details"}, "payment": {
-        "id": payment.id, "amount": payment.amount, "amount_text": format_pence(payment.amount),
-        "description": payment.description, "status": payment.status},
-        "errors": [{"field": "card-number", "href": "#card-number", "message": error, "keyword": "card"}] if error else [],
-        "error": error, "number": number,
-        "links": {"action": request.url.path, "cancel": web.path(request, "sandbox_cancel", payment_id=payment.id),
-                  "return": payment.return_url if payment.status in ("failed", "error") else None}}
-    return web.page(request, "sandbox/pay.html", payload, "en", status_code=422 if error else 200)
+            view["status"] = payment.status
+    errors = [{"field": name, "href": f"#{name}", "message": ui(lang, key), "keyword": key}
+              for name, key in problems.items()]
+    payload = {"language": lang, "page": {"heading": ui(lang, "sandbox_title")}, "payment": view,
+               "errors": errors, "error": {error["field"]: error["message"] for error in errors}, "values": typed,
+               "links": {"action": request.url.path, "cancel": web.path(request, "sandbox_cancel", payment_id=payment.id),
+                         "return": payment.return_url if payment.status in ("failed", "error") else None}}
+    return web.page(request, "sandbox/pay.html", payload, lang, status_code=422 if errors else 200,
+                    languages=("en", "cy"))
 
 
 async def sandbox_cancel(request: Request) -> Response:

@@ -139,6 +139,13 @@ def error_summary(page: Page) -> Locator:
     return page.locator(".govuk-error-summary")
 
 
+async def fill_card(page: Page, card: str) -> None:
+    """Fill in the sandbox's card page: `card`, an expiry date to come and a security code."""
+    await page.get_by_label("Card number").fill(card)
+    await page.get_by_label("Expiry date").fill(walker.card_expiry())
+    await page.get_by_label("Card security code").fill("123")
+
+
 async def submit(page: Page, button: Locator | None = None) -> None:
     """Press the form's button and wait for the page it leads to."""
     button = button or continue_button(page)
@@ -261,7 +268,7 @@ class Walk:
         if await self.audit("payment"):
             await submit(page)
             await self.audit_errors("payment")
-        await page.get_by_label("Card number").fill(SUCCESS_CARD)
+        await fill_card(page, SUCCESS_CARD)
         await submit(page)
 
     async def errors(self, key: str, step: Step) -> None:

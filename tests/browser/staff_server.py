@@ -23,7 +23,7 @@ import pytest
 import pytest_asyncio
 from accessibility import Auditor, inspector_for
 from browser_contexts import fresh_tab, new_context
-from browsing import CHOICES, SUCCESS_CARD, answer, code, reference_on, submit, walker
+from browsing import CHOICES, SUCCESS_CARD, answer, code, fill_card, reference_on, submit, walker
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -188,5 +188,5 @@ async def answer_until_check_answers(page: Page, service_id: str, council: str =
 async def pay(page: Page, card: str) -> None:
     """On the sandbox's card page: enter `card` and press Continue."""
     assert "/_sandbox/pay/" in page.url, page.url
-    await page.get_by_label("Card number").fill(card)
+    await fill_card(page, card)
     await submit(page, page.locator("main").get_by_role("button", name="Continue", exact=True))

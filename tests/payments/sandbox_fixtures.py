@@ -142,14 +142,14 @@ async def to_card_page(payer: Resident, service_id: str, *, council: str = "demo
 
 async def pay(payer: Resident, card_page: Page, card: str = SUCCESS) -> Page:
     """Pay on the card page and follow where the sandbox sends the resident."""
-    card_page.fill("Card number", card)
+    walker.fill_card(card_page, card)
     return await payer.submit(card_page)
 
 
 async def pay_and_leave(payer: Resident, card_page: Page, card: str = SUCCESS) -> str:
     """Pay on the card page, then close the browser: the redirect back is never followed.
     Returns the return URL the sandbox sent the resident to."""
-    card_page.fill("Card number", card)
+    walker.fill_card(card_page, card)
     form = card_page.form()
     response = await payer.client.post(form.get("action") or card_page.url, data=card_page.form_data())
     assert response.status_code == 303, response.text[-2000:]

@@ -53,6 +53,18 @@ def number_value(fld: Field) -> int:
     return int(min(max(low, 2), high))
 
 
+def card_expiry() -> str:
+    """A card expiry date (MM/YY) that is always in the future."""
+    return f"12/{(datetime.date.today().year + 3) % 100:02d}"
+
+
+def fill_card(page: Any, card: str) -> None:
+    """Fill in the sandbox's card page: `card`, an expiry date to come and a security code."""
+    page.fill("Card number", card)
+    page.fill("Expiry date", card_expiry())
+    page.fill("Card security code", "123")
+
+
 def answer(page: Any, fld: Field) -> None:
     """Answer one question on `page` (a tests.web.conftest.Page) through its label."""
     label = fld.label
@@ -120,7 +132,7 @@ async def walk(resident: Any, service_id: str, council: str = "demo", limit: int
     for _ in range(limit):
         assert page.status == 200, (page.url, page.status, page.error_summary())
         if "/_sandbox/pay/" in page.url:  # the sandbox's card page: pay with GOV.UK Pay's success card
-            page.fill("Card number", card)
+            fill_card(page, card)
             page = await resident.submit(page)
             continue
         step, item = page_id(page.url, service_id)
