@@ -35,6 +35,7 @@ from runtime.settings import Settings
 from runtime.store import api_keys, api_reads
 from runtime.store import workflow as engine
 from runtime.store.cursors import Cursor, InvalidCursor, SignedCursors
+from runtime.store.lookups import storable_text
 from runtime.store.models import ApiKey, SubmissionEvent
 from runtime.web.installation import Installation, install
 
@@ -45,6 +46,7 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 MAX_BODY = 64 * 1024
 FILTER_LIMIT = 64
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # the digits 0-9 only: str.isdigit also takes "²"
 EVENT_FIELDS = {"event": str, "note": str, "visible_to_resident": bool, "expected_version": int}
 # Events that only Borough itself takes: payments, timers, the resident's own answers.
 RESERVED_EVENTS = re.compile(r"^(payment\.|after\.|resident\.|submitted$)")
@@ -161,7 +163,7 @@ def parse_moment(value: str) -> datetime:
 def parse_limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+    if not WHOLE_NUMBER.fullmatch(value) or not 1 <= int(value) <= MAX_LIMIT:
         raise ApiError(400, "bad_parameter", f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return int(value)
 
@@ -241,7 +243,7 @@ async def list_submissions(request: Request, caller_: Caller) -> Response:
     limit = parse_limit(params.get("limit"))
     service, state = params.get("service") or None, params.get("state") or None
     for name, value in (("service", service), ("state", state)):
-        if value is not None and (len(value) > FILTER_LIMIT or not is_text(value)):
+        if value is not None and (len(value) > FILTER_LIMIT or not storable_text(value)):
             raise ApiError(400, "bad_parameter", f"{name} must be text of {FILTER_LIMIT} characters or fewer")
     since = parse_moment(params["since"]) if "since" in params else None  # given empty: refused
     after = read_cursor(request, caller_.council.id, params["cursor"]) if "cursor" in params else None  # given empty: refused
@@ -335,7 +337,7 @@ async def json_body(request: Request) -> dict[str, Any]:
             value[name] = given = int(given)  # JSON does not tell 3 from 3.0
         if not isinstance(given, kind) or (kind is int and isinstance(given, bool)):
             problems.append(f"{name} must be {_KIND_WORDS[kind]}")
-        elif isinstance(given, str) and not is_text(given):
+        elif isinstance(given, str) and not storable_text(given):
             problems.append(f"{name} must be text without NUL characters or lone surrogates")
     if not problems:
         if not 1 <= len(value["event"]) <= FILTER_LIMIT:
@@ -350,15 +352,6 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 
 _KIND_WORDS = {str: "a string", bool: "true or false", int: "a whole number"}
-
-
-def is_text(value: str) -> bool:
-    """Storable everywhere: encodable as UTF-8, and without NUL (PostgreSQL's text refuses it)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value
 
 
 # The description -------------------------------------------------------------------------------

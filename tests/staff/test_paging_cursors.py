@@ -89,3 +89,9 @@ def test_cursors_round_trip_within_the_limits() -> None:
     with pytest.raises(InvalidCursor):
         row_id("0" * 200 + "1")  # a number in range, written longer than any cursor may be
     assert row_id(str(MAX_ID)) == MAX_ID
+
+
+@pytest.mark.parametrize("limit", ["²", "٣", "1" * 5000])
+async def test_the_api_page_size_is_whole_digits_too(lists: Lists, limit: str) -> None:
+    answer = await lists.admin.http.get(API, params={"limit": limit}, headers={"Authorization": f"Bearer {lists.key}"})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_parameter", answer.text
