@@ -48,6 +48,11 @@ class Settings:
             if environment == "production":
                 raise RuntimeError("BOROUGH_SECRET_KEY must be set in production")
             secret = _development_secret(Path(env.get("BOROUGH_VAR_DIR", ROOT / "var")))
+        if environment == "production" and not env.get("BOROUGH_BASE_URL"):
+            # Residents' emails, payment returns and status links are absolute: in production
+            # they must name the address residents use, never the one a worker listens on.
+            raise RuntimeError("BOROUGH_BASE_URL must be set in production (the public address, e.g. "
+                               "https://services.example.gov.uk)")
         return cls(
             database_url=env.get("BOROUGH_DATABASE_URL", defaults.database_url),
             base_url=(env.get("BOROUGH_BASE_URL") or listening_url(env)).rstrip("/"),

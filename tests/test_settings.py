@@ -41,3 +41,11 @@ def test_a_base_url_wins_over_the_address_served_on() -> None:
 def test_a_port_that_is_not_one_is_refused(port: str) -> None:
     with pytest.raises(RuntimeError, match="PORT"):
         base_url_of(PORT=port)
+
+
+def test_production_refuses_to_guess_the_base_url() -> None:
+    env = {"BOROUGH_ENV": "production", "BOROUGH_SECRET_KEY": "s" * 40, "PORT": "8911"}
+    with pytest.raises(RuntimeError, match="BOROUGH_BASE_URL must be set in production"):
+        Settings.from_environment(env)
+    chosen = Settings.from_environment({**env, "BOROUGH_BASE_URL": "https://services.example.gov.uk/"})
+    assert chosen.base_url == "https://services.example.gov.uk"
