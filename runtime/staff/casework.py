@@ -18,10 +18,11 @@ from starlette.responses import Response, StreamingResponse
 
 from runtime import store
 from runtime.core.links import Links
-from runtime.core.workflow import AWAITING_PAYMENT, Refused
+from runtime.core.workflow import Refused
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.information_requests import askable_pages, page_choices, page_titles
 from runtime.staff.notices import redirect_with_notice
+from runtime.staff.status_filter import narrowed, status_choices
 from runtime.store import inbox
 from runtime.store import workflow as engine
 from runtime.store.cursors import Cursor, InvalidCursor
@@ -100,6 +101,8 @@ async def applications(request: Request, staff: Staff) -> Response:
     assert staff.council is not None
     council = staff.council
     filters, values, errors = _filters(request, staff)
+    choices = status_choices(await inbox.labelled_states(council, filters.service))
+    filters = narrowed(filters, choices, values["state"])
     after_text, before_text = request.query_params.get("after"), request.query_params.get("before")
     status = 200
     after = before = None
@@ -135,9 +138,7 @@ async def applications(request: Request, staff: Staff) -> Response:
     services = [{"value": v.service_id, "text": v.title,
                  "export": path(request, "export", council=council.slug, service_id=v.service_id)}
                 for v in await store.latest_versions(council)]
-    states = [{"value": name, "text": label} for name, label in await inbox.states_of(council, filters.service)]
-    if not any(s["value"] == AWAITING_PAYMENT for s in states):
-        states.append({"value": AWAITING_PAYMENT, "text": "Waiting for payment"})
+    states = [choice.option() for choice in choices]
     payload = {
         "page": {"heading": "Applications"},
         "filters": values,

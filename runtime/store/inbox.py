@@ -53,6 +53,10 @@ class Filters:
     unassigned: bool = False
     reference: str | None = None
     include_awaiting_payment: bool = False
+    # A status chosen by its staff label: the (service, state) pairs that show that label, any
+    # of which matches (services may give one label to states of different names). Used
+    # instead of ``state`` when given; an empty tuple matches nothing.
+    states: tuple[tuple[str, str], ...] | None = None
 
     def unmatchable(self) -> list[str]:
         """The filters (``service``, ``state``) whose value no application could have: they
@@ -80,7 +84,9 @@ def _filtered(council: Council, filters: Filters, finals: Iterable[str], moment:
         query = query.filter(reference=filters.reference)
     if filters.service:
         query = query.filter(service_id=filters.service)
-    if filters.state:
+    if filters.states is not None:
+        query = query.filter(_any_of(filters.states))
+    elif filters.state:
         query = query.filter(state=filters.state)
     elif not filters.include_awaiting_payment:
         query = query.filter(~Q(state=AWAITING_PAYMENT))
@@ -98,6 +104,16 @@ def _filtered(council: Council, filters: Filters, finals: Iterable[str], moment:
     elif filters.unassigned:
         query = query.filter(assigned_to_id=None)
     return query
+
+
+def _any_of(pairs: Iterable[tuple[str, str]]) -> Q:
+    """Any of these (service, state) pairs: one condition per state, over the services naming it."""
+    services: dict[str, set[str]] = {}
+    for service, state in pairs:
+        services.setdefault(state, set()).add(service)
+    if not services:
+        return Q(id__in=[])  # nothing
+    return Q(*[Q(state=state, service_id__in=sorted(named)) for state, named in services.items()], join_type="OR")
 
 
 async def final_states(council: Council, service: str | None = None) -> set[str]:
@@ -177,6 +193,19 @@ async def states_of(council: Council, service: str | None = None) -> list[tuple[
         for name, state in workflow.states.items():
             seen.setdefault(name, state.label)
     return list(seen.items())
+
+
+async def labelled_states(council: Council, service: str | None = None) -> list[tuple[str, str, str]]:
+    """(service, state, label) of every state in the council's workflows (of one service, when
+    given), once each, in their order; a state's label is its newest version's."""
+    versions = await _versions(council, service)
+    services = dict(await owned(ServiceVersion, council).filter(id__in=[v[0] for v in versions])
+                    .values_list("id", "service_id")) if versions else {}
+    labels: dict[tuple[str, str], str] = {}
+    for version_id, _, workflow in versions:
+        for name, state in workflow.states.items():
+            labels[(services[version_id], name)] = state.label
+    return [(service_id, name, label) for (service_id, name), label in labels.items()]
 
 
 async def assignee_names(council: Council, user_ids: set[int]) -> dict[int, str]:
