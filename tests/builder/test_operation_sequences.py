@@ -4,6 +4,7 @@ and lint, and undoes exactly; the whole history replays and unwinds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from checked import blank
@@ -17,6 +18,8 @@ from builder.locations import asked, schema_at
 from builder.operations import Refused, perform
 from builder.question_kinds import KINDS, option_list
 from runtime.core.definition import problems
+
+Draw = Callable[[st.SearchStrategy[Any]], Any]
 
 LABELS = [
     "Colour",
@@ -37,7 +40,7 @@ def _page_ids(definition: dict[str, Any], *, questions: bool = False) -> list[st
     return [p["id"] for p in definition["pages"] if not questions or p.get("type") != "content"]
 
 
-def _value(definition: dict[str, Any], path: str, operator: str, draw: st.DrawFn) -> Any:
+def _value(definition: dict[str, Any], path: str, operator: str, draw: Draw) -> Any:
     if operator in ("is answered", "is not answered"):
         return None
     schema = schema_at(definition["answers"], path) or {}
@@ -56,7 +59,7 @@ def _value(definition: dict[str, Any], path: str, operator: str, draw: st.DrawFn
     return draw(st.sampled_from(["a", "b"]))
 
 
-def operation(definition: dict[str, Any], draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+def operation(definition: dict[str, Any], draw: Draw) -> tuple[str, dict[str, Any]]:
     pages = _page_ids(definition)
     question_pages = _page_ids(definition, questions=True)
     fields = list(asked(definition))
