@@ -13,11 +13,10 @@ from starlette.responses import RedirectResponse, Response
 
 from runtime import store
 from runtime.staff import auth, notices
+from runtime.staff.cookies import STAFF_COOKIE
 from runtime.web import context as web
 from runtime.web.context import ClientError
 from runtime.web.rendering import wants_json
-
-STAFF_COOKIE = "borough_staff"
 
 
 @dataclass(frozen=True)

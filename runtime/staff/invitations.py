@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
-from runtime.staff import auth, passwords
-from runtime.staff.context import STAFF_COOKIE, Staff, address, page, path, redirect
+from runtime.staff import auth, cookies, passwords
+from runtime.staff.context import Staff, address, page, path, redirect
+from runtime.staff.cookies import STAFF_COOKIE
 from runtime.staff.notices import redirect_with_notice
 from runtime.staff.people import role_names, when
 from runtime.store import people_queries
@@ -88,9 +89,7 @@ async def _new_account(request: Request, form: dict[str, list[str]] | None, toke
             session = await store.staff.open_session(user, lifetime=auth.SESSION_LIFETIME, address=address(request))
             response = redirect_with_notice(request, path(request, "dashboard", council=used.council.slug),
                                             f"You have joined {used.council.name}")
-            response.set_cookie(STAFF_COOKIE, session, max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-                                path=str(request.scope.get("root_path", "")) or "/", httponly=True,
-                                samesite="lax", secure=web.settings(request).secure_cookies)
+            cookies.start_session(request, response, session)
             return response
     payload = _payload(request, found, "new_account", values={"name": name}, errors=errors)
     return page(request, "staff/invitation.html", payload, None, status_code=422 if errors else 200)

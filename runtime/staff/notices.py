@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from runtime.staff import cookies
 from runtime.web import context as web
 
 NOTICE_COOKIE = "borough_staff_notice"
@@ -25,18 +26,10 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(web.settings(request).secret_key, salt="borough.staff.notice")
 
 
-def _cookie_path(request: Request) -> str:
-    """Every staff page, wherever the staff app is mounted."""
-    return str(request.scope.get("root_path", "")) or "/"
-
-
 def redirect_with_notice(request: Request, url: str, text: str) -> RedirectResponse:
     """A 303 to ``url`` whose page will say ``text`` in a success banner."""
     response = RedirectResponse(url, status_code=303)
-    response.set_cookie(
-        NOTICE_COOKIE, _serializer(request).dumps(text[:LONGEST]), max_age=NOTICE_MAX_AGE,
-        path=_cookie_path(request), httponly=True, samesite="lax", secure=web.settings(request).secure_cookies,
-    )
+    cookies.keep(request, response, NOTICE_COOKIE, _serializer(request).dumps(text[:LONGEST]), NOTICE_MAX_AGE)
     return response
 
 
@@ -55,5 +48,4 @@ def waiting(request: Request) -> str | None:
 def shown(request: Request, response: Response) -> None:
     """The notice has been shown: forget it, so a reload does not show it again."""
     if NOTICE_COOKIE in request.cookies:
-        response.delete_cookie(NOTICE_COOKIE, path=_cookie_path(request), httponly=True, samesite="lax",
-                               secure=web.settings(request).secure_cookies)
+        cookies.forget(request, response, NOTICE_COOKIE)

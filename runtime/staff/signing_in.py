@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from runtime import store
-from runtime.staff import auth
-from runtime.staff.context import STAFF_COOKIE, Staff, address, page, path, redirect
+from runtime.staff import auth, cookies
+from runtime.staff.context import Staff, address, page, path, redirect
+from runtime.staff.cookies import STAFF_COOKIE
 from runtime.staff.notices import redirect_with_notice
 from runtime.web import context as web
 
@@ -35,9 +36,7 @@ async def sign_in(request: Request) -> Response:
             result = await auth.sign_in(email, password, address(request))
             if result.token:
                 response = redirect(_safe_next(request, request.query_params.get("next")))
-                response.set_cookie(STAFF_COOKIE, result.token, max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-                                    path=str(request.scope.get("root_path", "")) or "/", httponly=True,
-                                    samesite="lax", secure=web.settings(request).secure_cookies)
+                cookies.start_session(request, response, result.token)
                 assert result.user is not None
                 await store.audit.record(None, result.user, "signed-in", address=address(request))
                 return response
@@ -59,7 +58,7 @@ async def sign_out(request: Request) -> Response:
     if token:
         await store.staff.close_session(token)
     response = redirect(path(request, "sign_in"))
-    response.delete_cookie(STAFF_COOKIE, path=str(request.scope.get("root_path", "")) or "/")
+    cookies.end_session(request, response)
     return response
 
 
@@ -70,7 +69,7 @@ async def sign_out_everywhere(request: Request, staff: Staff) -> Response:
                              address=address(request))
     response = redirect_with_notice(request, path(request, "sign_in"),
                                     "You have been signed out on every device, this one too")
-    response.delete_cookie(STAFF_COOKIE, path=str(request.scope.get("root_path", "")) or "/")
+    cookies.end_session(request, response)
     return response
 
 
