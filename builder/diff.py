@@ -30,6 +30,7 @@ from builder.locations import asked, page_name, page_of, question_label
 from builder.patch import Patch
 from builder.requirements import is_required
 from runtime.core.schema_paths import options, primary_type
+from runtime.core.strings import resident_strings
 
 Definition = dict[str, Any]
 
@@ -685,3 +686,19 @@ def pages_of(differences: tuple[Difference, ...]) -> dict[str, list[Difference]]
         if difference.page is not None:
             grouped.setdefault(difference.page, []).append(difference)
     return grouped
+
+
+def english_changed(old: Definition, new: Definition, language: str = "cy") -> list[str]:
+    """Keys whose English changed from `old` to `new` while their translation stayed the same:
+    the strings to show as "English changed since it was translated"."""
+    before = {text.key: text.text for text in resident_strings(old)}
+    was = (old.get("translations") or {}).get(language) or {}
+    now = (new.get("translations") or {}).get(language) or {}
+    return [
+        text.key
+        for text in resident_strings(new)
+        if text.key in before
+        and before[text.key] != text.text
+        and text.key in now
+        and was.get(text.key) == now[text.key]
+    ]

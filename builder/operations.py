@@ -13,7 +13,7 @@ by name, as the JSON API and a replayed history do.
 | options | add-option, edit-option, move-option, remove-option, set-option-hint, set-reveal |
 | fees | add-fee, edit-fee, move-fee, remove-fee |
 | workflow | add-state, rename-state, edit-state, remove-state, set-initial-state, add-transition, edit-transition, remove-transition, set-timer, remove-timer |
-| service | edit-service, set-start-page, set-declaration, set-confirmation, set-welsh, translate |
+| service | edit-service, set-start-page, set-declaration, set-confirmation, set-welsh, translate, import-translations |
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ from builder.service_operations import (
     set_welsh,
     translate,
 )
+from builder.translation_sheet import import_translations
 from builder.workflow_operations import (
     add_state,
     add_transition,
@@ -95,6 +96,7 @@ __all__ = [
     "edit_service",
     "edit_state",
     "edit_transition",
+    "import_translations",
     "move_fee",
     "move_option",
     "move_page",

@@ -1,0 +1,67 @@
+"""Translations as a spreadsheet for translators: one row per resident-facing string, with its
+key, the English and the Welsh (empty when missing). Export with `to_csv`; the translator fills
+in the Welsh column; `import_translations` puts it back as one change (undone in one step).
+
+Rows are matched by key; a row whose English no longer matches the draft's is refused rather
+than applied, so a translation of old wording never lands on new wording.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from builder.change import Definition, Refused, operation
+from builder.service_operations import LANGUAGE_NAMES, translatable
+
+HEADER = ("key", "english", "translation")
+
+
+def to_csv(definition: Definition, language: str = "cy") -> str:
+    """Every resident-facing string as CSV rows: key, English, translation."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in translatable(definition, language):
+        writer.writerow((row.key, row.english, row.translation or ""))
+    return out.getvalue()
+
+
+@operation("import-translations")
+def import_translations(
+    definition: Definition, *, sheet: str, language: str = "cy"
+) -> tuple[str, Definition]:
+    """Set the translations given in a spreadsheet exported by `to_csv` (empty cells are
+    left alone). Refused, with the rows concerned, when a row's key is unknown or its English
+    has changed since the sheet was exported."""
+    if language not in LANGUAGE_NAMES or language not in definition.get("languages", ["en"]):
+        raise Refused("language", "Offer the service in Welsh before importing Welsh")
+    rows = list(csv.reader(io.StringIO(sheet.lstrip("\ufeff"))))
+    if not rows or tuple(cell.strip().lower() for cell in rows[0][:3]) != HEADER:
+        raise Refused(
+            "sheet", "The spreadsheet must start with the columns key, english, translation"
+        )
+    strings = {row.key: row.english for row in translatable(definition, language)}
+    table = definition.setdefault("translations", {}).setdefault(language, {})
+    problems = []
+    count = 0
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        key, english, text = ([*row, "", "", ""])[:3]
+        if key not in strings:
+            problems.append(f"Row {number}: there is no string with the key {key}")
+        elif english.replace("\r\n", "\n") != strings[key].replace("\r\n", "\n"):
+            problems.append(
+                f"Row {number}: the English of {key} has changed since the spreadsheet was made"
+            )
+        elif text.strip() and table.get(key) != text.strip():
+            table[key] = text.strip()
+            count += 1
+    if problems:
+        raise Refused("sheet", "Some rows of the spreadsheet cannot be used", tuple(problems))
+    name = LANGUAGE_NAMES[language]
+    return (
+        f"Imported {count} {name} translation{'s' if count != 1 else ''} from a spreadsheet",
+        definition,
+    )
