@@ -31,12 +31,12 @@ from starlette.routing import Route
 from runtime import store
 from runtime.core.links import Links
 from runtime.core.workflow import NOTE_LIMIT, Refused, Workflow
-from runtime.settings import Settings
 from runtime.store import api_keys, api_reads
 from runtime.store import workflow as engine
 from runtime.store.cursors import Cursor, InvalidCursor, SignedCursors
 from runtime.store.lookups import storable_text
 from runtime.store.models import ApiKey, SubmissionEvent
+from runtime.web.context import settings
 from runtime.web.installation import Installation, install
 
 log = logging.getLogger("borough.api")
@@ -122,11 +122,6 @@ def needs(scope: str, handler: Endpoint) -> Callable[[Request], Awaitable[Respon
 
 
 # Addresses and cursors -------------------------------------------------------------------------
-
-def settings(request: Request) -> Settings:
-    found: Settings = request.app.state.settings
-    return found
-
 
 def url(request: Request, name: str, **params: Any) -> str:
     """An absolute API URL by route name, from the configured base URL (never the Host header)."""
