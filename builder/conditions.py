@@ -91,6 +91,30 @@ class Rules:
     combine: str
     rules: tuple[Rule, ...]
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "combine": self.combine,
+            "rules": [
+                {"answer": r.answer, "operator": r.operator, "value": r.value} for r in self.rules
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Rules:
+        """Rules from {"combine": "all", "rules": [{"answer", "operator", "value"}]}."""
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise Refused("rules", "Rules are {combine, rules: [{answer, operator, value}]}")
+        found = []
+        for rule in data["rules"]:
+            if (
+                not isinstance(rule, dict)
+                or not isinstance(rule.get("answer"), str)
+                or not isinstance(rule.get("operator"), str)
+            ):
+                raise Refused("rules", "Each rule has an answer, an operator and (mostly) a value")
+            found.append(Rule(rule["answer"], rule["operator"], rule.get("value")))
+        return cls(str(data.get("combine", "all")), tuple(found))
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -103,6 +127,14 @@ class Reading:
     @property
     def readable(self) -> bool:
         return self.rules is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "readable": self.readable,
+            "rules": self.rules.as_json() if self.rules else None,
+            "sentence": self.sentence,
+            "reason": self.reason,
+        }
 
 
 # What questions a condition may test, and how.

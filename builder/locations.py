@@ -139,8 +139,9 @@ def question_label(definition: Definition, path: str) -> str:
 
 def page_of(definition: Definition, path: str) -> dict[str, Any] | None:
     """The page that asks the answer at `path` (or fills the list, or asks a part of it)."""
-    for page in definition.get("pages", []):
+    pages: list[dict[str, Any]] = definition.get("pages", [])
+    for page in pages:
         for filled in page_paths(page):
             if filled == path or filled.startswith(path + "/") or path.startswith(filled + "/"):
-                return page  # type: ignore[no-any-return]
+                return page
     return None

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from builder.change import UNCHANGED, Definition, Refused, Unchanged, operation
-from builder.conditions import describe
+from builder.conditions import Rules, describe, to_schema
 from builder.dependents import dependents
 from builder.inputs import condition, count, markdown, short_text
 from builder.locations import (
@@ -376,13 +376,21 @@ def _copy_translations(
 
 @operation("set-condition")
 def set_condition(
-    definition: Definition, *, page: str, when: dict[str, Any]
+    definition: Definition,
+    *,
+    page: str,
+    when: dict[str, Any] | None = None,
+    rules: dict[str, Any] | None = None,
 ) -> tuple[str, Definition]:
-    """Show a page only when the answers so far match `when` (see conditions.to_schema to
-    build one from rules). Its required answers become required only when it is shown."""
+    """Show a page only when the answers so far match a condition: `rules` as a designer
+    builds them ({combine, rules: [{answer, operator, value}]}, see builder.conditions), or
+    `when`, the JSON Schema itself. Its required answers become required only when it is shown."""
+    if (when is None) == (rules is None):
+        raise Refused("condition", "Give the condition as rules or as JSON Schema, not both")
     target = definition["pages"][page_index(definition, page)]
     old = target.get("when")
-    target["when"] = copy_json(condition(when))
+    schema = when if when is not None else to_schema(Rules.from_json(rules), definition)
+    target["when"] = copy_json(condition(schema))
     move_page_requirements(definition, target, old, target["when"])
     return (
         f"Page '{page_name(target)}' is now shown {_lower(describe(target['when'], definition))}",

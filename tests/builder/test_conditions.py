@@ -378,3 +378,15 @@ def test_values_come_from_what_a_designer_chose_or_typed() -> None:
     assert value_from_form(DEFINITION, "/name", "is answered", []) is None
     with pytest.raises(Refused):
         value_from_form(DEFINITION, "/size", "is", ["huge"])
+
+
+def test_rules_and_readings_travel_as_json() -> None:
+    rules = Rules("any", (Rule("/size", "is one of", ["small"]), Rule("/name", "is answered")))
+    assert Rules.from_json(rules.as_json()) == rules
+    reading = read(to_schema(rules, DEFINITION), DEFINITION).as_json()
+    assert reading == {
+        "readable": True,
+        "rules": rules.as_json(),
+        "sentence": "Only if 'How big is it?' is Small or 'Your name' is answered",
+        "reason": None,
+    }

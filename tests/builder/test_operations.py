@@ -893,3 +893,16 @@ def test_the_wheelie_bin_service_is_built_from_blank_and_replayed_from_its_histo
 
 def test_schema_at_finds_list_items() -> None:
     assert schema_at(shipped("book-bulky-waste")["answers"], "/items/type") is not None
+
+
+def test_a_condition_can_be_given_as_the_rules_a_designer_built() -> None:
+    definition = shipped("report-missed-bin")
+    rules = {"combine": "all", "rules": [{"answer": "/binOut", "operator": "is", "value": True}]}
+    after = applied(definition, set_condition(definition, page="due-date", rules=rules))
+    assert after["pages"][4]["when"] == when_yes("binOut")
+    with pytest.raises(Refused) as refused:
+        set_condition(definition, page="due-date", rules=rules, when=when_yes("binOut"))
+    assert refused.value.code == "condition"
+    with pytest.raises(Refused) as refused:
+        set_condition(definition, page="due-date", rules={"rules": [{"answer": "/binOut"}]})
+    assert refused.value.code == "rules"
