@@ -225,7 +225,7 @@ def test_rules_to_schema_to_rules_is_the_identity(given_rules: Rules) -> None:
     assert reading.sentence is not None and reading.sentence.startswith("Only if '")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(rules(), answers())
 def test_the_schema_means_what_the_rules_say_as_the_runtime_evaluates_it(
     given_rules: Rules, given: dict[str, Any]
