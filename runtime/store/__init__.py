@@ -6,7 +6,7 @@ the council and filters by it. Nothing is kept in process memory, so any number 
 can share one database.
 """
 
-from runtime.store import audit, payments, staff, webhooks
+from runtime.store import audit, drafts, payments, staff, webhooks
 from runtime.store.councils import (
     CouncilError,
     create_council,
@@ -95,6 +95,7 @@ __all__ = [
     "connect",
     "create_council",
     "disconnect",
+    "drafts",
     "enqueue_email",
     "get_by_reference",
     "get_council",

@@ -71,8 +71,14 @@ class ServiceVersion(Model):
     definition: fields.Field[dict[str, object]] = fields.JSONField()
     title = fields.CharField(max_length=500)
     published_at = fields.DatetimeField(auto_now_add=True)
+    published_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="published_versions", on_delete=fields.RESTRICT, null=True
+    )
+    published_by_label = fields.CharField(max_length=300, null=True)  # none: published before the builder
+    change_note = fields.TextField(null=True)
 
     council_id: int
+    published_by_id: int | None
 
     class Meta:
         table = "service_version"
@@ -606,3 +612,70 @@ class SandboxPayment(Model):
     class Meta:
         table = "sandbox_payment"
         table_description = "The sandbox payment provider's payments"
+
+
+class ServiceDraft(Model):
+    """A service's one working draft in a council: the definition its designers are changing.
+    `version` goes up with every change, undo and redo (the optimistic check); `head_change_id`
+    is the change the draft now ends with (undo steps back from it, redo forward)."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="service_drafts", on_delete=fields.RESTRICT
+    )
+    service_id = fields.CharField(max_length=64)
+    definition: fields.Field[dict[str, object]] = fields.JSONField()
+    version = fields.IntField(default=1)
+    head_change_id = fields.IntField(null=True)
+    source = fields.CharField(max_length=200, default="blank")
+    published_draft_version = fields.IntField(null=True)  # the draft's version when it was last published
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField()
+    updated_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="updated_drafts", on_delete=fields.RESTRICT, null=True
+    )
+    updated_by_label = fields.CharField(max_length=300, default="")
+
+    council_id: int
+    updated_by_id: int | None
+
+    class Meta:
+        table = "service_draft"
+        table_description = "Each service's one working draft per council"
+        unique_together = (("council", "service_id"),)
+
+
+class DraftChange(Model):
+    """One step of a draft's history: a change, or an undo or redo of one. Append-only: the
+    database refuses edits. `patch` turns the draft at `version - 1` into `version`."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="draft_changes", on_delete=fields.RESTRICT
+    )
+    draft: fields.ForeignKeyRelation[ServiceDraft] = fields.ForeignKeyField(
+        "borough.ServiceDraft", related_name="changes", on_delete=fields.RESTRICT
+    )
+    version = fields.IntField()
+    kind = fields.CharField(max_length=8)  # change | undo | redo
+    operation = fields.CharField(max_length=64)
+    description = fields.TextField()
+    params: fields.Field[dict[str, object]] = fields.JSONField(default=empty_answers)
+    patch: fields.Field[list[object]] = fields.JSONField()
+    inverse: fields.Field[list[object]] = fields.JSONField()
+    parent_id = fields.IntField(null=True)  # a change: the change the draft ended with before it
+    target_id = fields.IntField(null=True)  # an undo or redo: the change it undid or redid
+    actor: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "borough.StaffUser", related_name="draft_changes", on_delete=fields.RESTRICT, null=True
+    )
+    actor_label = fields.CharField(max_length=300)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int
+    draft_id: int
+    actor_id: int | None
+
+    class Meta:
+        table = "draft_change"
+        table_description = "Append-only history of every draft: changes, undos and redos"
+        unique_together = (("draft", "version"),)

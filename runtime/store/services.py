@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from runtime.store.errors import VersionConflict
 from runtime.store.lookups import could_exist
-from runtime.store.models import Council, ServiceVersion
+from runtime.store.models import Council, ServiceVersion, StaffUser
 from runtime.store.scope import owned
 
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
@@ -18,14 +18,20 @@ _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 async def publish_version(
-    council: Council, definition: dict[str, Any], content_hash: str
+    council: Council,
+    definition: dict[str, Any],
+    content_hash: str,
+    *,
+    published_by: StaffUser | None = None,
+    change_note: str | None = None,
 ) -> ServiceVersion:
     """Store ``definition`` as a published version of its service for ``council``.
 
     Idempotent: publishing the same id, version and content hash again returns the existing
     row. The same id and version with a different hash raises ``VersionConflict``: published
     versions never change. ``content_hash`` is the SHA-256 (lower-case hex) of the
-    definition's canonical JSON, computed by the caller.
+    definition's canonical JSON, computed by the caller. ``published_by`` and ``change_note``
+    say who published it and why (the builder's publish page).
     """
     service_id = definition["id"]
     version = definition["version"]
@@ -43,6 +49,9 @@ async def publish_version(
                     content_hash=content_hash,
                     definition=definition,
                     title=definition["title"],
+                    published_by=published_by,
+                    published_by_label=published_by.email if published_by else None,
+                    change_note=change_note,
                 )
         except IntegrityError:
             # Another worker published the same version in the meantime.
