@@ -71,15 +71,25 @@ def value_text(value: Any) -> str:
     return text if len(text) <= LONGEST else text[:LONGEST - 1].rstrip() + "…"
 
 
+# The fields that say what an entry is about, in this order, before all others.
+LEADING = ("state", "event", "event_type", "email", "url")
+
+
+def _place(key: str) -> tuple[int, str]:
+    return (LEADING.index(key), "") if key in LEADING else (len(LEADING), key)
+
+
 def _text(key: str, value: Any) -> str:
     return VALUE_TEXTS.get(key, value_text)(value)
 
 
 def change_lines(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """One line per field recorded, in the order recorded (before's fields first)."""
+    """One line per field recorded: what the entry is about first (LEADING), then the rest by
+    name. Not the order recorded: PostgreSQL keeps a JSON object's keys in an order of its own
+    (shortest first), SQLite as written, and the page must read the same on both."""
     old, new = before or {}, after or {}
     lines = []
-    for key in dict.fromkeys([*old, *new]):
+    for key in sorted({*old, *new}, key=_place):
         name = field_name(key)
         if key in old and key in new:
             if old[key] == new[key]:

@@ -70,3 +70,10 @@ def test_values_read_as_words() -> None:
     [long] = change_lines(None, {"note": "word " * 100})
     assert long.startswith("Note: word word") and long.endswith("…") and len(long) < 220
     assert change_lines(None, None) == [] and change_lines({}, {}) == []
+
+
+def test_lines_keep_one_order_whatever_order_the_database_kept_the_keys_in() -> None:
+    # PostgreSQL's jsonb gives keys back shortest first; SQLite as they were written.
+    as_written = change_lines({"state": "received"}, {"state": "checking", "event": "START", "note": "On it"})
+    as_jsonb = change_lines({"state": "received"}, {"note": "On it", "event": "START", "state": "checking"})
+    assert as_written == as_jsonb == ["Status: received → checking", "Action: START", "Note: On it"]
