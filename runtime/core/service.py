@@ -128,6 +128,10 @@ class Service:
         return english
 
 
+# Compiled services by content hash. Bounded: drafts and previews compile a new version at
+# every change, so an unbounded cache would grow for as long as the process lives. A service
+# pushed out is compiled again the next time it is asked for.
+CACHE_SIZE = 256
 _cache: dict[str, Service] = {}
 _lock = threading.Lock()
 
@@ -144,6 +148,8 @@ def compile_service(document: dict[str, Any], digest: str | None = None) -> Serv
         return cached
     service = _compile(document, digest)
     with _lock:
+        while len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))  # the oldest entry
         return _cache.setdefault(digest, service)
 
 
