@@ -1,18 +1,18 @@
-"""Fixtures the whole suite shares: a real, migrated database per test.
+"""Fixtures the whole suite shares: a real database per test.
 
 ``database_url`` runs a test once on a SQLite file and once on a fresh PostgreSQL database
 (on the server in ``BOROUGH_TEST_DATABASE_URL``, by default the local one). Without a
 reachable server the PostgreSQL runs are skipped, unless ``BOROUGH_REQUIRE_POSTGRES=1``
-makes them fail. ``db`` connects the store to a database built by the migrations.
+makes them fail. ``db`` connects the store to a database built by the migrations; ``demo``
+also gives it the demo council with every shipped service published.
 
-The migrations run once per backend and test run, into a template (a SQLite file, a
-PostgreSQL template database named after a hash of the migrations); each test that uses
-``db`` gets a copy of it. Tests that use only ``database_url`` get an empty database.
+The databases are copies of templates built once per backend (tests/database_templates.py:
+a SQLite file every xdist worker of the run shares, a PostgreSQL template database named
+after a hash of what builds it). Tests that use only ``database_url`` get an empty database.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
@@ -22,12 +22,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from database_templates import Kind, postgres_template, run_folder, sqlite_template, with_database
 
-from runtime.store import migrations as migrations_package
-from runtime.store.database import connect, disconnect, migrate
+from runtime import store
+from runtime.store.database import connect, disconnect
 
 DEFAULT_POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 CONNECT_TIMEOUT_SECONDS = 3
+DEMO_SLUG = "demo"  # borough.demo's council
 
 # Servers found unreachable, so the remaining PostgreSQL tests skip without waiting again.
 _unreachable: dict[str, str] = {}
@@ -36,24 +38,24 @@ _unreachable: dict[str, str] = {}
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """The URL of a database of its own for this test: SQLite, then PostgreSQL. Empty, or
-    already migrated when the test also uses ``db``."""
-    migrated = "db" in request.fixturenames
+    a copy of a template when the test also uses ``db`` (migrated) or ``demo``."""
+    kind = _template_kind(request)
     if request.param == "sqlite":
         path = tmp_path / "borough.db"
-        if migrated:
-            shutil.copyfile(await _sqlite_template(request), path)
+        if kind is not None:
+            folder = run_folder(request.config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
+            shutil.copyfile(await sqlite_template(folder, kind), path)
         yield f"sqlite:///{path}"
         return
     server = os.environ.get("BOROUGH_TEST_DATABASE_URL", DEFAULT_POSTGRES_SERVER)
     admin = await _connect_admin(server)
     name = f"borough_test_{secrets.token_hex(6)}"
     try:
-        if migrated:
-            template = await _postgres_template(admin, server)
-            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        if kind is not None:
+            await _copy_template(admin, server, kind, name)
         else:
             await admin.execute(f'CREATE DATABASE "{name}"')
-        yield _with_database(server, name)
+        yield with_database(server, name)
     finally:
         try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -71,47 +73,31 @@ async def db(database_url: str) -> AsyncIterator[str]:
         await disconnect()
 
 
-def _migrations_digest() -> str:
-    """A hash of every migration file: a changed migration makes a new template."""
-    digest = hashlib.sha256()
-    folder = Path(migrations_package.__file__).parent
-    for path in sorted(folder.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
+@pytest.fixture
+async def demo(db: str) -> store.Council:
+    """The demo council of ``borough serve --demo``, with every shipped service published: in
+    the database from the start, as ``borough.demo.load_demo`` left it in the template."""
+    council = await store.get_council(DEMO_SLUG)
+    assert council is not None, "the demo template has no demo council"
+    return council
 
 
-_templates: dict[str, str] = {}
+def _template_kind(request: pytest.FixtureRequest) -> Kind | None:
+    names = request.fixturenames
+    if "demo" in names:
+        return "demo"
+    return "migrated" if "db" in names else None
 
 
-async def _sqlite_template(request: pytest.FixtureRequest) -> Path:
-    key = "sqlite"
-    if key not in _templates:
-        folder = request.config._tmp_path_factory.mktemp("template")  # type: ignore[attr-defined]
-        path = folder / "template.db"
-        await migrate(f"sqlite:///{path}")
-        _templates[key] = str(path)
-    return Path(_templates[key])
-
-
-async def _postgres_template(admin: asyncpg.Connection, server: str) -> str:
-    """The migrated template database on ``server``, built once (by whichever test run gets
-    there first: a run builds under a temporary name and renames it into place)."""
-    name = f"borough_template_{_migrations_digest()}"
-    if _templates.get(server) == name:
-        return name
-    exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-    if not exists:
-        building = f"borough_building_{secrets.token_hex(6)}"
-        await admin.execute(f'CREATE DATABASE "{building}"')
+async def _copy_template(admin: asyncpg.Connection, server: str, kind: Kind, name: str) -> None:
+    for attempt in range(2):
+        template = await postgres_template(admin, server, kind)
         try:
-            await migrate(_with_database(server, building))
-            await admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
-        except asyncpg.DuplicateDatabaseError:
-            pass  # another run finished first: use theirs
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
-    _templates[server] = name
-    return name
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return
+        except asyncpg.InvalidCatalogNameError:
+            if attempt:  # dropped twice as another checkout made a newer one: give up
+                raise
 
 
 async def _connect_admin(server: str) -> asyncpg.Connection:
@@ -128,10 +114,6 @@ async def _connect_admin(server: str) -> asyncpg.Connection:
     if os.environ.get("BOROUGH_REQUIRE_POSTGRES") == "1":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _with_database(server: str, name: str) -> str:
-    return urlunsplit(urlsplit(server)._replace(path=f"/{name}", query=""))
 
 
 def _redacted(url: str) -> str:

@@ -1,5 +1,5 @@
-"""Fixtures for the resident app: a migrated database with the demo council, the app, an
-in-process client, and a resident driving it."""
+"""Fixtures for the resident app: a copy of the demo database (the demo council and every
+shipped service), the app, an in-process client, and a resident driving it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from resident import Resident
 
 from borough.app import assemble
-from borough.demo import load_demo
 from runtime.settings import ROOT, Settings
+from runtime.store import Council
 
 BASE = "http://127.0.0.1:8000"
 
@@ -27,8 +27,8 @@ def settings(tmp_path: Path, db: str) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> Any:
-    await load_demo()
+def app(settings: Settings, demo: Council) -> Any:
+    """The app over a copy of the demo template: the demo council and the shipped services."""
     return assemble(settings, connect_database=False)
 
 
