@@ -6,7 +6,6 @@ they entered; `values` holds only what could be read, ready for validation.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -234,9 +233,19 @@ def _prune_empty(answers: Answers, parts: Sequence[str]) -> None:
             return
 
 
+def copied(value: Any) -> Any:
+    """A deep copy of JSON data (objects, arrays and scalars): what `copy.deepcopy` gives
+    for answers, several times faster, as it need not track shared or cyclic parts."""
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    return value
+
+
 def merged(answers: Answers, values: Mapping[str, Any]) -> Answers:
     """A copy of `answers` with a page's values put in."""
-    result = copy.deepcopy(answers)
+    result: Answers = copied(answers)
     for pointer, value in values.items():
         put(result, pointer, value)
     return result
