@@ -12,6 +12,7 @@ from jsonschema.exceptions import ValidationError
 from runtime.core.answers import MISSING, Parsed, get, merged, put
 from runtime.core.messages import message
 from runtime.core.problems import Failure, pointer_join, pointer_parts
+from runtime.core.screening import screen_for
 from runtime.core.service import Answers, Field, Page, Service
 
 # One message per field: a refused file first (it says why), then a missing answer, then one
@@ -61,6 +62,17 @@ def schema_failures(validator: Draft202012Validator, instance: Any) -> list[Fail
             key = (failure.pointer, "required" if failure.keyword == "required" else repr(failure))
             found.setdefault(key, failure)
     return list(found.values())
+
+
+def page_failures(
+    key: tuple[str, str], judge: Draft202012Validator, fields: Sequence[Field], instance: Any
+) -> list[Failure]:
+    """The failures of `instance` that may concern `fields`: none when the screen of the
+    judge's schema (compiled once per `key`) clears them, else every failure the judge finds."""
+    screen = screen_for(key, judge)
+    if screen is not None and screen.clears(instance, [fld.pointer for fld in fields]):
+        return []
+    return schema_failures(judge, instance)
 
 
 def _failures(error: ValidationError) -> Iterable[Failure]:
@@ -144,7 +156,8 @@ def check_page(
     """The answers with this page's input put in, and what is wrong with this page's fields."""
     candidate = merged(answers, parsed.values)
     ensure_containers(service.document["answers"], page.fields, candidate)
-    failures = list(parsed.problems) + schema_failures(service.validator, candidate)
+    judge, key = service.validator, (service.hash, "")
+    failures = list(parsed.problems) + page_failures(key, judge, page.fields, candidate)
     errors = field_errors(service, page.fields, failures, language)
     return merged(answers, parsed.values), errors
 
@@ -156,5 +169,6 @@ def check_item(
     assert page.item_validator is not None
     candidate = merged(item, parsed.values)
     ensure_containers(page.item_validator.schema, page.fields, candidate)
-    failures = list(parsed.problems) + schema_failures(page.item_validator, candidate)
+    judge, key = page.item_validator, (service.hash, page.id)
+    failures = list(parsed.problems) + page_failures(key, judge, page.fields, candidate)
     return merged(item, parsed.values), field_errors(service, page.fields, failures, language)
