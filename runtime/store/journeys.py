@@ -9,7 +9,7 @@ the latest; when they are not, the row is locked, read again and the change appl
 
 from __future__ import annotations
 
-import copy
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from runtime.core.answers import merged
+from runtime.core.answers import copied, merged
 from runtime.store.errors import AnswersNotSaved, JourneyExpired, JourneySubmitted
 from runtime.store.models import Council, Journey, ServiceVersion
 from runtime.store.scope import owned
@@ -100,7 +100,9 @@ async def get_journey_by_id(journey_id: UUID | str) -> Journey | None:
         key = journey_id if isinstance(journey_id, UUID) else UUID(str(journey_id))
     except ValueError:
         return None
-    return await Journey.get_or_none(id=key, expires_at__gt=_now())
+    values = _db_values(("id", key), ("expires_at", _now()))
+    _, rows = await Journey._meta.db.execute_query(_statement(_READ, Journey._meta.db), values)
+    return _journey_from_row(rows[0]) if rows else None
 
 
 async def save_answers(journey: Journey, change: Change, *, attempts: int = SAVE_ATTEMPTS) -> Journey:
@@ -146,7 +148,7 @@ async def _locked(journey: Journey, connection: BaseDBAsyncClient) -> Journey:
 async def _apply(journey: Journey, base: Journey, change: Change, connection: BaseDBAsyncClient | None) -> bool:
     """Save ``change`` applied to ``base``'s answers if they are still the latest; then
     ``journey`` holds what was saved. False when another save came first."""
-    progress = change(Progress(copy.deepcopy(base.answers), list(base.visited)))
+    progress = change(Progress(copied(base.answers), list(base.visited)))
     now = _now()
     saved = {
         "answers": progress.answers,
@@ -155,12 +157,10 @@ async def _apply(journey: Journey, base: Journey, change: Change, connection: Ba
         "updated_at": now,
         "expires_at": now + LIFETIME,
     }
-    updated = await Journey.filter(
-        id=journey.id,
-        council_id=journey.council_id,
-        lock_version=base.lock_version,
-        submitted=False,
-    ).using_db(connection).update(**saved)
+    database = connection or Journey._meta.db
+    values = _db_values(*saved.items(), ("id", journey.id), ("council_id", journey.council_id),
+                        ("lock_version", base.lock_version), ("submitted", False))
+    updated, _ = await database.execute_query(_statement(_SAVE, database), values)
     if updated == 0:
         return False
     for name, value in saved.items():
@@ -177,3 +177,43 @@ async def set_resume_email(journey: Journey, email: str | None) -> Journey:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# The two statements every page a resident sends makes: read their journey, save its change.
+# Written out once rather than built by the ORM per request (building them cost more than
+# running them); their values go through the model's own fields, so they are stored, and read
+# back, exactly as the ORM stores and reads them.
+_READ = 'SELECT * FROM "journey" WHERE "id" = {} AND "expires_at" > {}'
+_SAVE = (
+    'UPDATE "journey" SET "answers" = {}, "visited" = {}, "lock_version" = {}, "updated_at" = {},'
+    ' "expires_at" = {} WHERE "id" = {} AND "council_id" = {} AND "lock_version" = {}'
+    ' AND "submitted" = {}'
+)
+_DATETIMES = ("created_at", "updated_at", "expires_at")
+
+
+def _statement(template: str, database: BaseDBAsyncClient) -> str:
+    return _in_dialect(template, database.capabilities.dialect)
+
+
+@functools.cache
+def _in_dialect(template: str, dialect: str) -> str:
+    """The statement with its parameters marked as the database's driver wants them."""
+    count = template.count("{}")
+    marks = [f"${n}" for n in range(1, count + 1)] if dialect == "postgres" else ["?"] * count
+    return template.format(*marks)
+
+
+def _db_values(*values: tuple[str, Any]) -> list[Any]:
+    fields = Journey._meta.fields_map
+    return [fields[name].to_db_value(value, Journey) for name, value in values]
+
+
+def _journey_from_row(row: Mapping[str, Any]) -> Journey:
+    """The journey a row holds, as the ORM would build it (SQLite's dates, held as text, read
+    by the standard library's parser rather than the ORM's slower one)."""
+    values = dict(row)
+    for name in _DATETIMES:
+        if isinstance(values[name], str):
+            values[name] = datetime.fromisoformat(values[name])
+    return Journey._init_from_db(**values)
