@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
@@ -23,7 +25,7 @@ from runtime.staff import (
 )
 from runtime.staff.api_key_pages import api_key_list, revoke_api_key
 from runtime.staff.context import staff_only
-from runtime.web import errors
+from runtime.web import errors, row_ids
 from runtime.web.installation import Installation, install
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -31,6 +33,7 @@ CASEWORK = ["admin", "caseworker"]
 
 
 def staff_routes() -> list[BaseRoute]:
+    row_ids.register()  # {name:id}: an id no row can have matches no route (runtime/web/row_ids.py)
     council = "/{council}"
     return [
         # Signing in and the person's own account
@@ -47,9 +50,9 @@ def staff_routes() -> list[BaseRoute]:
               name="create_council"),
         # Every email of the installation (operators): runtime/staff/outbox_pages.py
         Route("/outbox", staff_only(outbox_pages.outbox_list, council=False, operator=True), name="installation_outbox"),
-        Route("/outbox/{message_id:int}", staff_only(outbox_pages.outbox_message, council=False, operator=True),
+        Route("/outbox/{message_id:id}", staff_only(outbox_pages.outbox_message, council=False, operator=True),
               name="installation_outbox_message"),
-        Route("/outbox/{message_id:int}/send-again",
+        Route("/outbox/{message_id:id}/send-again",
               staff_only(outbox_pages.outbox_send_again, council=False, operator=True), methods=POST,
               name="installation_outbox_send_again"),
         # A council
@@ -68,7 +71,7 @@ def staff_routes() -> list[BaseRoute]:
         Route(f"{council}/services/{{service_id}}/export.csv", staff_only(exports.export_csv, roles=CASEWORK),
               name="export_csv"),
         Route(f"{council}/services/{{service_id}}/export", staff_only(exports.export, roles=CASEWORK), name="export"),
-        Route(f"{council}/applications/{{reference}}/payments/{{attempt_id:int}}/refund",
+        Route(f"{council}/applications/{{reference}}/payments/{{attempt_id:id}}/refund",
               staff_only(applications.refund, roles=["admin"]), methods=POST, name="refund"),
         Route(f"{council}/payments/reconciliation", staff_only(reconciliation.reconciliation, roles=["admin"]),
               name="reconciliation"),
@@ -79,42 +82,44 @@ def staff_routes() -> list[BaseRoute]:
         Route(f"{council}/settings/email", staff_only(council_settings.email_settings, roles=["admin"]), methods=BOTH,
               name="email_settings"),
         Route(f"{council}/webhooks", staff_only(webhook_pages.webhooks, roles=["admin"]), methods=BOTH, name="webhooks"),
-        Route(f"{council}/webhooks/{{endpoint_id:int}}/remove", staff_only(webhook_pages.remove_webhook, roles=["admin"]),
+        Route(f"{council}/webhooks/{{endpoint_id:id}}/remove", staff_only(webhook_pages.remove_webhook, roles=["admin"]),
               methods=BOTH, name="remove_webhook"),
-        Route(f"{council}/webhooks/{{endpoint_id:int}}", staff_only(webhook_pages.webhook_deliveries, roles=["admin"]),
+        Route(f"{council}/webhooks/{{endpoint_id:id}}", staff_only(webhook_pages.webhook_deliveries, roles=["admin"]),
               name="webhook_deliveries"),
-        Route(f"{council}/webhooks/{{endpoint_id:int}}/rotate-secret",
+        Route(f"{council}/webhooks/{{endpoint_id:id}}/rotate-secret",
               staff_only(webhook_pages.rotate_webhook_secret, roles=["admin"]), methods=BOTH, name="rotate_webhook_secret"),
-        Route(f"{council}/webhooks/{{endpoint_id:int}}/stop-old-secret",
+        Route(f"{council}/webhooks/{{endpoint_id:id}}/stop-old-secret",
               staff_only(webhook_pages.stop_old_webhook_secret, roles=["admin"]), methods=POST,
               name="stop_old_webhook_secret"),
         Route(f"{council}/webhooks/not-delivered", staff_only(webhook_pages.webhook_dead_letters, roles=["admin"]),
               name="webhook_dead_letters"),
-        Route(f"{council}/webhooks/messages/{{delivery_id:int}}/send-again",
+        Route(f"{council}/webhooks/messages/{{delivery_id:id}}/send-again",
               staff_only(webhook_pages.resend_delivery, roles=["admin"]), methods=POST, name="resend_delivery"),
         # API keys for the JSON API (admin): runtime/staff/api_key_pages.py; the API itself is runtime/api/app.py
         Route(f"{council}/api-keys", staff_only(api_key_list, roles=["admin"]), methods=BOTH, name="api_keys"),
-        Route(f"{council}/api-keys/{{key_id:int}}/revoke", staff_only(revoke_api_key, roles=["admin"]), methods=BOTH,
+        Route(f"{council}/api-keys/{{key_id:id}}/revoke", staff_only(revoke_api_key, roles=["admin"]), methods=BOTH,
               name="revoke_api_key"),
         # The council's emails (admin): runtime/staff/outbox_pages.py
         Route(f"{council}/outbox", staff_only(outbox_pages.outbox_list, roles=["admin"]), name="council_outbox"),
-        Route(f"{council}/outbox/{{message_id:int}}", staff_only(outbox_pages.outbox_message, roles=["admin"]),
+        Route(f"{council}/outbox/{{message_id:id}}", staff_only(outbox_pages.outbox_message, roles=["admin"]),
               name="council_outbox_message"),
-        Route(f"{council}/outbox/{{message_id:int}}/send-again",
+        Route(f"{council}/outbox/{{message_id:id}}/send-again",
               staff_only(outbox_pages.outbox_send_again, roles=["admin"]), methods=POST, name="council_outbox_send_again"),
         # People, invitations and the audit log: runtime/staff/people.py, runtime/staff/invitations.py, runtime/staff/audit_log.py
         Route("/invitations/{token}", invitations.invitation, methods=BOTH, name="invitation"),
         Route(f"{council}/people", staff_only(people.people, roles=["admin"]), name="people"),
         Route(f"{council}/people/invite", staff_only(people.invite, roles=["admin"]), methods=POST, name="invite"),
-        Route(f"{council}/people/{{user_id:int}}/roles", staff_only(people.change_roles, roles=["admin"]), methods=POST,
+        Route(f"{council}/people/{{user_id:id}}/roles", staff_only(people.change_roles, roles=["admin"]), methods=POST,
               name="change_roles"),
-        Route(f"{council}/people/{{user_id:int}}/remove", staff_only(people.remove_member, roles=["admin"]),
+        Route(f"{council}/people/{{user_id:id}}/remove", staff_only(people.remove_member, roles=["admin"]),
               methods=POST, name="remove_member"),
         Route(f"{council}/audit", staff_only(audit_log.audit_log, roles=["admin"]), name="audit"),
     ]
 
 
-def create_staff_app(installation: Installation) -> Starlette:
+def create_staff_app(installation: Installation, more_routes: Sequence[BaseRoute] = ()) -> Starlette:
     """The staff pages, mounted at /staff by the composition root (the JSON API is mounted
-    beside them, at /staff/api/v1)."""
-    return install(Starlette(routes=staff_routes(), exception_handlers=errors.HANDLERS), installation)
+    beside them, at /staff/api/v1). `more_routes` are pages of the same back office that live
+    elsewhere (the builder's, handed in by the composition root): the staff app never imports them."""
+    return install(Starlette(routes=[*staff_routes(), *more_routes], exception_handlers=errors.HANDLERS),
+                   installation)

@@ -22,6 +22,7 @@ from runtime.core.workflow import Refused
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.information_requests import askable_pages, page_choices, page_titles
 from runtime.staff.notices import redirect_with_notice
+from runtime.staff.selected_filters import selected_filters
 from runtime.staff.status_filter import narrowed, status_choices
 from runtime.store import inbox
 from runtime.store import workflow as engine
@@ -142,6 +143,8 @@ async def applications(request: Request, staff: Staff) -> Response:
     payload = {
         "page": {"heading": "Applications"},
         "filters": values,
+        "selected": selected_filters(values, here, services={s["value"]: s["text"] for s in services},
+                                     assigned=dict(ASSIGNED)),
         "options": {"services": services, "states": states,
                     "assigned": [{"value": value, "text": text} for value, text in ASSIGNED]},
         "applications": rows,

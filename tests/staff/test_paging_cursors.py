@@ -6,6 +6,7 @@ every list that pages by id."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from staff_client import StaffClient, make_user
 
 from runtime import store
 from runtime.settings import Settings
+from runtime.staff.app import staff_routes
 from runtime.store import api_keys
 from runtime.store.cursors import MAX_ID, Cursor, InvalidCursor, SignedCursors, row_id
 
@@ -95,3 +97,32 @@ def test_cursors_round_trip_within_the_limits() -> None:
 async def test_the_api_page_size_is_whole_digits_too(lists: Lists, limit: str) -> None:
     answer = await lists.admin.http.get(API, params={"limit": limit}, headers={"Authorization": f"Bearer {lists.key}"})
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_parameter", answer.text
+
+
+
+def id_paths(number: int) -> list[str]:
+    """Every staff path that names a row by id, with ``number`` as that id."""
+    paths = []
+    for route in staff_routes():
+        template = str(getattr(route, "path", ""))
+        if ":id}" in template:
+            filled = re.sub(r"\{\w+:id\}", str(number), template)
+            paths.append("/staff" + filled.replace("{council}", "alpha").replace("{reference}", "ABCD-2345"))
+    return paths
+
+
+async def test_an_id_in_a_path_past_the_largest_is_not_found_on_every_route(
+        lists: Lists, new_client: Callable[[], StaffClient]) -> None:
+    await make_user("op@borough.test", operator=True)
+    operator = new_client()
+    assert (await operator.sign_in("op@borough.test")).status_code == 303
+    paths = id_paths(MAX_ID + 1)
+    assert len(paths) >= 10 and any("/people/" in path for path in paths) and any("/staff/outbox/" in path for path in paths)
+    for path in paths:
+        client = lists.admin if path.startswith("/staff/alpha/") else operator
+        # Past the largest id: no route matches, so no query is made (PostgreSQL refused it: a 500).
+        assert (await client.http.get(path)).status_code == 404, path
+        # The largest id: the route matches and finds nothing (or takes only GET, or only POST).
+        largest = path.replace(str(MAX_ID + 1), str(MAX_ID))
+        assert (await client.http.get(largest)).status_code in (404, 405), largest
+        assert (await client.post(largest, {})).status_code in (404, 405), largest
