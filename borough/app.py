@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from builder.app import builder_routes
 from runtime import store
 from runtime.api.app import create_api_app
 from runtime.delivery import worker as background
@@ -55,7 +56,7 @@ def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = 
     routes: list[BaseRoute] = []
     if mode != "public":
         routes += [mount("/staff/api/v1", create_api_app(installation), "api"),
-                   mount("/staff", create_staff_app(installation), "staff")]
+                   mount("/staff", create_staff_app(installation, builder_routes()), "staff")]
     routes += asset_routes(settings)
     if mode != "staff":
         routes.append(mount("", create_resident_app(installation)))

@@ -19,6 +19,8 @@ import pytest
 from staff_client import StaffClient, make_user
 from starlette.routing import Route
 
+from builder.app import builder_routes
+from builder.draft_pages import editable
 from runtime import store
 from runtime.api.app import api_routes
 from runtime.core.service import content_hash
@@ -30,7 +32,9 @@ ROLES = store.staff.ROLES
 
 
 def council_routes() -> list[Route]:
-    routes = [r for r in staff_routes() if isinstance(r, Route) and getattr(r.endpoint, "staff_access", {}).get("council")]
+    """The staff app's council routes, with the builder's that the composition root hands it."""
+    routes = [r for r in [*staff_routes(), *builder_routes()]
+              if isinstance(r, Route) and getattr(r.endpoint, "staff_access", {}).get("council")]
     assert routes, "the staff app has council routes"
     return routes
 
@@ -55,6 +59,7 @@ class World:
     messages: dict[str, int] = field(default_factory=dict)  # a dead outbox email each
     files: dict[str, str] = field(default_factory=dict)  # a file uploaded with each council's application
     services: dict[str, str] = field(default_factory=dict)  # a service id each; beta's is beta's alone
+    pages: dict[str, str] = field(default_factory=dict)  # a page of each one's draft of that service
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -79,6 +84,8 @@ class World:
                 values[name] = self.files["beta" if objects_of is self.beta else "alpha"]
             elif name == "service_id":
                 values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
+            elif name == "page_id":
+                values[name] = self.pages["beta" if objects_of is self.beta else "alpha"]
             else:
                 raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
         path = route.path
@@ -123,6 +130,13 @@ async def world(staff_app: Any) -> World:
     beta_only = {**version.definition, "id": "beta-only-service"}  # type: ignore[dict-item]
     await store.publish_version(beta, beta_only, content_hash(beta_only))
     found.services = {"alpha": version.service_id, "beta": "beta-only-service"}
+    for council in (alpha, beta):  # each council's draft of its service (the builder's pages)
+        latest = await store.get_latest(council, found.services[council.slug])
+        assert latest is not None
+        draft = await store.drafts.create_draft(council, dict(latest.definition), source="published",
+                                                actor=None, from_published=True)
+        pages: Any = draft.definition["pages"]
+        found.pages[council.slug] = next(page["id"] for page in pages if editable(page))  # the edit form opens
     for council in (alpha, beta):  # each submission queued a webhook message: make it a dead letter
         delivery = await WebhookDelivery.filter(council_id=council.id).order_by("id").first()
         assert delivery is not None
@@ -149,6 +163,8 @@ async def snapshot(world: World) -> tuple[Any, ...]:
         await Submission.filter(council_id=world.beta.id).order_by("id").values_list("id", "state", "version"),
         await OutboxMessage.filter(council_id=world.beta.id).order_by("id").values_list("id", "attempts", "dead_at"),
         (await store.get_council("beta")).name,  # type: ignore[union-attr]
+        await store.ServiceDraft.filter(council_id=world.beta.id).order_by("id").values_list("id", "version"),
+        await store.ServiceVersion.filter(council_id=world.beta.id).order_by("id").values_list("id", "version"),
     )
 
 

@@ -80,10 +80,10 @@ async def test_two_designers_racing_one_wins_the_other_is_told_what_changed_and_
         return_exceptions=True,
     )
     conflicts = [result for result in results if isinstance(result, drafts.DraftConflict)]
-    assert len(conflicts) == 1 and sum(isinstance(r, store.drafts.ServiceDraft) for r in results) == 1
+    assert len(conflicts) == 1 and sum(isinstance(r, store.ServiceDraft) for r in results) == 1
     conflict = conflicts[0]
     assert (conflict.expected, conflict.current) == (1, 2)
-    winner = ann if isinstance(results[0], store.drafts.ServiceDraft) else ben
+    winner = ann if isinstance(results[0], store.ServiceDraft) else ben
     assert [(c.actor_id, c.version) for c in conflict.changes] == [(winner.id, 2)]
 
     # The one who lost is shown what changed, decides, and makes the change on the new draft.

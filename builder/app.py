@@ -1,0 +1,48 @@
+"""The builder's route table: the pages where a council's designers build services and its
+publishers publish them, at /staff/{council}/services. The composition root hands these routes
+to the staff app (`create_staff_app(installation, builder_routes())`), so they share its
+sign-in, roles, navigation and error pages; the runtime never imports the builder.
+
+| who | may |
+|---|---|
+| designer | see the services, start one, change drafts, undo and redo |
+| publisher | see the services and drafts, publish |
+| admin | all of it |
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from builder import draft_pages, publishing, question_pages, service_list
+from builder.draft_requests import BUILDER_ROLES, EDITOR_ROLES, PUBLISHER_ROLES
+from runtime.staff.context import staff_only
+
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+
+
+def builder_routes() -> list[BaseRoute]:
+    services = "/{council}/services"
+    draft = services + "/{service_id}"
+    page = draft + "/pages/{page_id}"
+    return [
+        Route(services, staff_only(service_list.services, roles=BUILDER_ROLES), methods=GET, name="services"),
+        Route(services + "/new", staff_only(service_list.new_service, roles=EDITOR_ROLES), methods=BOTH,
+              name="new_service"),
+        Route(draft, staff_only(draft_pages.service_draft, roles=BUILDER_ROLES), methods=GET, name="service_draft"),
+        Route(draft + "/draft", staff_only(draft_pages.start_draft, roles=EDITOR_ROLES), methods=POST,
+              name="start_draft"),
+        Route(draft + "/undo", staff_only(draft_pages.undo_change, roles=EDITOR_ROLES), methods=POST,
+              name="undo_change"),
+        Route(draft + "/redo", staff_only(draft_pages.redo_change, roles=EDITOR_ROLES), methods=POST,
+              name="redo_change"),
+        Route(draft + "/pages/new", staff_only(question_pages.add_page, roles=EDITOR_ROLES), methods=BOTH,
+              name="add_question_page"),
+        Route(page, staff_only(question_pages.edit_page, roles=EDITOR_ROLES), methods=BOTH,
+              name="edit_question_page"),
+        Route(page + "/move", staff_only(draft_pages.move_page, roles=EDITOR_ROLES), methods=POST, name="move_page"),
+        Route(page + "/delete", staff_only(draft_pages.delete_page, roles=EDITOR_ROLES), methods=BOTH,
+              name="delete_page"),
+        Route(draft + "/publish", staff_only(publishing.publish_service, roles=PUBLISHER_ROLES), methods=BOTH,
+              name="publish_service"),
+    ]

@@ -1,0 +1,215 @@
+"""A service's draft at a glance: its pages in order with buttons to move them up and down and
+to delete them, undo and redo, the problems that stop it being published, and starting a
+draft from the published version when there is none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from builder.change import Refused
+from builder.draft_check import check
+from builder.draft_requests import (
+    EDITOR_ROLES,
+    PUBLISHER_ROLES,
+    conflict_errors,
+    council_of,
+    draft_or_404,
+    ensure_current,
+    page_or_404,
+    record,
+    step,
+    version_sent,
+)
+from builder.locations import is_add_another, is_content, page_name
+from builder.operations import delete_page as delete_page_operation
+from builder.operations import move_page as move_page_operation
+from builder.service_list import STATES, when
+from runtime import store
+from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.forms import Errors, error, first, form_page, posted
+from runtime.staff.notices import redirect_with_notice
+from runtime.store import drafts
+from runtime.web.context import ClientError
+
+
+def editable(spec: dict[str, Any]) -> bool:
+    """Whether the question-page form can edit this page: one question, not a list or content."""
+    return not is_add_another(spec) and not is_content(spec) and len(spec.get("fields") or []) == 1
+
+
+async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) -> dict[str, Any]:
+    council = council_of(staff)
+    slug, sid = council.slug, draft.service_id
+    definition: dict[str, Any] = draft.definition
+    pages = []
+    specs = [spec for spec in definition.get("pages", []) if isinstance(spec, dict)]
+    for index, spec in enumerate(specs):
+        page_id = str(spec.get("id"))
+        pages.append({
+            "id": page_id,
+            "name": page_name(spec),
+            "questions": [str(field.get("label", "")) for field in spec.get("fields") or []],
+            "first": index == 0,
+            "last": index == len(specs) - 1,
+            "links": {
+                "edit": path(request, "edit_question_page", council=slug, service_id=sid, page_id=page_id)
+                if editable(spec) else None,
+                "move": path(request, "move_page", council=slug, service_id=sid, page_id=page_id),
+                "delete": path(request, "delete_page", council=slug, service_id=sid, page_id=page_id),
+            },
+        })
+    published = await store.get_latest(council, sid)
+    state = drafts.ServiceState(sid, str(definition.get("title", sid)), published, draft, None).state
+    undo, redo = await drafts.next_undo(draft), await drafts.next_redo(draft)
+    names = {str(spec.get("id")): page_name(spec) for spec in specs}
+    problems = [{"message": finding.message, "page": names.get(finding.page or "")} for finding in check(definition)]
+    return {
+        "page": {"heading": str(definition.get("title", sid))},
+        "service": {"id": sid, "state": state, "state_text": STATES[state][0], "tag": STATES[state][1],
+                    "published_version": published.version if published else None,
+                    "draft_version": draft.version, "updated": when(draft.updated_at), "updated_by": draft.updated_by_label},
+        "pages": pages,
+        "version": draft.version,
+        "undo": undo.description if undo else None,
+        "redo": redo.description if redo else None,
+        "problems": problems,
+        "can_edit": staff.can(*EDITOR_ROLES),
+        "can_publish": staff.can(*PUBLISHER_ROLES),
+        "links": {
+            "services": path(request, "services", council=slug),
+            "add_page": path(request, "add_question_page", council=slug, service_id=sid),
+            "undo": path(request, "undo_change", council=slug, service_id=sid),
+            "redo": path(request, "redo_change", council=slug, service_id=sid),
+            "publish": path(request, "publish_service", council=slug, service_id=sid),
+        },
+    }
+
+
+async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, errors: Errors,
+                    status_code: int = 200) -> Response:
+    payload = {**await _payload(request, staff, draft), "errors": errors}
+    return page(request, "builder/draft.html", payload, staff, status_code=status_code)
+
+
+async def service_draft(request: Request, staff: Staff) -> Response:
+    council = council_of(staff)
+    service_id = request.path_params["service_id"]
+    draft = await drafts.get_draft(council, service_id)
+    if draft is not None:
+        return await _overview(request, staff, draft, [])
+    published = await store.get_latest(council, service_id)
+    if published is None:
+        raise ClientError(404, "page_not_found")
+    payload = {
+        "page": {"heading": published.title},
+        "service": {"id": service_id, "published_version": published.version},
+        "can_edit": staff.can(*EDITOR_ROLES),
+        "links": {"services": path(request, "services", council=council.slug),
+                  "start": path(request, "start_draft", council=council.slug, service_id=service_id)},
+    }
+    return page(request, "builder/no_draft.html", payload, staff)
+
+
+async def start_draft(request: Request, staff: Staff) -> Response:
+    """Start the draft of a published service from its latest version."""
+    council = council_of(staff)
+    service_id = request.path_params["service_id"]
+    published = await store.get_latest(council, service_id)
+    if published is None:
+        raise ClientError(404, "page_not_found")
+    await posted(request)
+    here = path(request, "service_draft", council=council.slug, service_id=service_id)
+    try:
+        await drafts.create_draft(council, dict(published.definition), source=f"published:{published.version}",
+                                  actor=staff.user, from_published=True)
+    except drafts.DraftExists:
+        return redirect_with_notice(request, here, "This service already has a draft")
+    await audit(request, staff, "draft-created", service_id, after={"from": f"published:{published.version}"})
+    return redirect_with_notice(request, here, f"Draft started from version {published.version}")
+
+
+async def move_page(request: Request, staff: Staff) -> Response:
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    form = await posted(request)
+    version = version_sent(form)
+    direction = first(form, "direction")
+    errors: Errors = []
+    try:
+        await ensure_current(draft, version)
+        change = move_page_operation(draft.definition, page=str(spec["id"]), direction=direction)
+        await record(request, staff, draft, version, change)
+    except Refused as refused:
+        error(errors, "pages", refused.message, refused.code)
+    except drafts.DraftConflict as conflict:
+        errors = conflict_errors(conflict, "pages")
+    if errors:
+        fresh = await draft_or_404(staff, draft.service_id)
+        return await _overview(request, staff, fresh, errors, 409 if errors[0]["keyword"] == "conflict" else 422)
+    return redirect_with_notice(request, _here(request, staff, draft), change.description)
+
+
+async def delete_page(request: Request, staff: Staff) -> Response:
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    errors: Errors = []
+    version = draft.version
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        try:
+            await ensure_current(draft, version)
+            change = delete_page_operation(draft.definition, page=str(spec["id"]))
+            await record(request, staff, draft, version, change)
+        except Refused as refused:
+            message = refused.message + (": " + "; ".join(refused.dependents) if refused.dependents else "")
+            error(errors, "delete", message, refused.code)
+        except drafts.DraftConflict as conflict:
+            errors = conflict_errors(conflict, "delete")
+            version = conflict.current
+        else:
+            return redirect_with_notice(request, _here(request, staff, draft), change.description)
+    council = council_of(staff)
+    payload = {
+        "page": {"heading": f"Delete the page '{page_name(spec)}'?"},
+        "questions": [str(field.get("label", "")) for field in spec.get("fields") or []],
+        "version": version,
+        "errors": errors,
+        "links": {"action": path(request, "delete_page", council=council.slug, service_id=draft.service_id,
+                                 page_id=str(spec["id"])),
+                  "cancel": _here(request, staff, draft)},
+    }
+    return form_page(request, "builder/delete_page.html", payload, staff)
+
+
+async def undo_change(request: Request, staff: Staff) -> Response:
+    return await _walk(request, staff, "undo")
+
+
+async def redo_change(request: Request, staff: Staff) -> Response:
+    return await _walk(request, staff, "redo")
+
+
+async def _walk(request: Request, staff: Staff, kind: str) -> Response:
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    version = version_sent(await posted(request))
+    errors: Errors = []
+    try:
+        target = await (drafts.next_undo(draft) if kind == "undo" else drafts.next_redo(draft))
+        await step(request, staff, draft, version, kind)
+    except drafts.NothingToStep:
+        error(errors, "pages", f"There is nothing to {kind}", "nothing")
+    except drafts.DraftConflict as conflict:
+        errors = conflict_errors(conflict, "pages")
+    if errors:
+        fresh = await draft_or_404(staff, draft.service_id)
+        return await _overview(request, staff, fresh, errors, 409 if errors[0]["keyword"] == "conflict" else 422)
+    done = "Undone" if kind == "undo" else "Redone"
+    return redirect_with_notice(request, _here(request, staff, draft), f"{done}: {target.description if target else ''}")
+
+
+def _here(request: Request, staff: Staff, draft: store.ServiceDraft) -> str:
+    return path(request, "service_draft", council=council_of(staff).slug, service_id=draft.service_id)
