@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from runtime.core.answers import MISSING, encode_option, get
@@ -23,7 +22,7 @@ from runtime.core.service import Field, Page, Service
 from runtime.core.ui_text import ui
 from runtime.resident.add_another import items_of
 from runtime.web import context as web
-from runtime.web.context import ServiceContext
+from runtime.web.context import PageContext
 from runtime.web.projections import Slots, text
 from runtime.web.views import answer_rows, display_value, option_titles
 
@@ -120,7 +119,7 @@ def value_html(value: dict[str, Any]) -> str:
     return text(value["text"])
 
 
-def _item_value(ctx: ServiceContext, page: Page, item: dict[str, Any], files: dict[str, str]) -> str:
+def _item_value(ctx: PageContext, page: Page, item: dict[str, Any], files: dict[str, str]) -> str:
     """An item's row, as runtime.resident.add_another.item_rows words it."""
     details = answer_rows(ctx.service, page, item, ctx.language, files, "")
     return "<br>".join(
@@ -129,7 +128,7 @@ def _item_value(ctx: ServiceContext, page: Page, item: dict[str, Any], files: di
     )
 
 
-def shape_and_values(ctx: ServiceContext, plan: Plan, files: dict[str, str]) -> tuple[tuple[Any, ...], list[str]]:
+def shape_and_values(ctx: PageContext, plan: Plan, files: dict[str, str]) -> tuple[tuple[Any, ...], list[str]]:
     """The rows' shape (what decides their keys and links) and each row's value, in page order."""
     service, language, answers = ctx.service, ctx.language, plan.answers
     not_provided = _escaped(ui(language, "not_provided"))
@@ -164,7 +163,7 @@ def shape_and_values(ctx: ServiceContext, plan: Plan, files: dict[str, str]) -> 
     return tuple(shape), values
 
 
-def projected_check_answers(request: Request, ctx: ServiceContext, plan: Plan, quote: Quote, will_pay: bool,
+def projected_check_answers(ctx: PageContext, plan: Plan, quote: Quote, will_pay: bool,
                             files: dict[str, str], payload: Payload) -> Response:
     """The page from the projection of its shape; `payload` (the JSON twin's) builds a new one."""
     shape, values = shape_and_values(ctx, plan, files)
@@ -194,13 +193,13 @@ def projected_check_answers(request: Request, ctx: ServiceContext, plan: Plan, q
         browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
                    "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
         context = {**full, "sections": sections, "fees": slotted_fees, **browser, "request_path": slot("path")}
-        return web.renderer(request).render("pages/check_answers.html", context)
+        return ctx.renderer.render("pages/check_answers.html", context)
 
-    projection = request.app.state.projections.get(key, build)
-    path = request.url.path
+    projection = ctx.projections.get(key, build)
+    path = ctx.path
     names = _ROW_HOLES if len(values) <= len(_ROW_HOLES) else [f"row:{n}" for n in range(len(values))]
     holes = dict(zip(names, values, strict=False))
-    holes["csrf"] = web.csrf_token(request)
+    holes["csrf"] = ctx.csrf_token()
     holes["path"] = text(path)
     if quote.charges:
         holes["total"] = text(format_pence(quote.total))
@@ -208,4 +207,4 @@ def projected_check_answers(request: Request, ctx: ServiceContext, plan: Plan, q
             holes[f"fee:{k}"] = text(format_pence(charge.amount))
     response = HTMLResponse(projection.fill(holes))
     response.headers["Link"] = f'<{path}.json>; rel="alternate"; type="application/json"'
-    return web.finish(request, response)
+    return ctx.finish(response)

@@ -35,12 +35,12 @@ async def validate(request: Request) -> Response:
     _, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
     mine = [error for error in errors if error.field.name == name and error.keyword != "required"]
     shown = {**page_values(page, journey.answers), **parsed.raw}
-    views = page_fields(ctx.service, page, shown, mine, ctx.language, await file_names(request, ctx, journey.answers, [page]),
-                        validate=request.url.path)
+    views = page_fields(ctx.service, page, shown, mine, ctx.language, await file_names(ctx, journey.answers, [page]),
+                        validate=ctx.path)
     view = next((v for v in _all_views(views) if v["name"] == name), None)
     if view is None:
         raise ClientError(400, "bad_request")
-    html = web.renderer(request).fragment("fields/_field.html", {"field": view, "ui_language": ctx.language})
+    html = ctx.renderer.fragment("fields/_field.html", {"field": view, "ui_language": ctx.language})
     return HTMLResponse(html)
 
 

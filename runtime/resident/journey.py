@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -20,20 +21,10 @@ from runtime.core.workflow import AWAITING_PAYMENT
 from runtime.resident import paying
 from runtime.resident.add_another import item_rows, summary
 from runtime.resident.answers_page import projected_check_answers
-from runtime.resident.steps import (
-    RETURN_TO_CHECK,
-    file_names,
-    next_url,
-    page_url,
-    parse_page_form,
-    require_journey,
-    save,
-    start_url,
-)
+from runtime.resident.steps import file_names, next_url, parse_page_form, require_journey, save
 from runtime.web import context as web
-from runtime.web.context import ClientError, ServiceContext
+from runtime.web.context import ClientError, Outcome, PageContext, Rendered
 from runtime.web.projections import Slots, text
-from runtime.web.rendering import wants_json
 from runtime.web.views import answer_rows, error_list, page_fields, quote_view
 
 
@@ -47,10 +38,9 @@ async def start(request: Request) -> Response:
             key: ctx.service.text(f"start.{key}", document["start"][key], ctx.language)
             for key in ("content", "before") if key in document.get("start", {})
         },
-        "links": {"begin": web.path(request, "begin", council=ctx.council.slug, service=ctx.service.id),
-                  "council": web.path(request, "council", council=ctx.council.slug)},
+        "links": {"begin": ctx.url("begin"), "council": ctx.council_url("council")},
     }
-    return web.page(request, "pages/start.html", payload, ctx.language, languages=ctx.service.languages)
+    return web.respond(request, ctx, Rendered("pages/start.html", payload))
 
 
 async def begin(request: Request) -> Response:
@@ -60,29 +50,27 @@ async def begin(request: Request) -> Response:
     if journey is None or journey.submitted:
         journey = await store.start_journey(ctx.council, ctx.version, ctx.language)
     first = ctx.plan(journey.answers).next(None)
-    response = web.redirect(page_url(request, ctx, first))
-    web.signer(request).set_journey(response, str(journey.id), start_url(request, ctx))
+    response = web.redirect(ctx.page_url(first))
+    ctx.signer.set_journey(response, str(journey.id), ctx.start_url)
     return response
 
 
-def page_links(request: Request, ctx: ServiceContext, page: Page, journey: store.Journey) -> dict[str, Any]:
-    service = ctx.service
+def page_links(ctx: PageContext, page: Page, journey: store.Journey) -> dict[str, Any]:
     previous = ctx.plan(journey.answers).previous(page.id)
-    to_check = request.query_params.get("return") == RETURN_TO_CHECK
     return {
-        "back": (web.path(request, "check_answers", council=ctx.council.slug, service=service.id) if to_check
-                 else page_url(request, ctx, previous) if previous else start_url(request, ctx)),
-        "action": request.url.path + ("?return=check" if to_check else ""),
-        "next": None if page.stop else page_url(request, ctx, ctx.plan(journey.answers).next(page.id), to_check=False),
-        "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
+        "back": (ctx.url("check_answers") if ctx.to_check
+                 else ctx.page_url(previous) if previous else ctx.start_url),
+        "action": ctx.action,
+        "next": None if page.stop else ctx.page_url(ctx.plan(journey.answers).next(page.id), to_check=False),
+        "save": ctx.url("save"),
     }
 
 
-def page_payload(request: Request, ctx: ServiceContext, page: Page, links: dict[str, Any], shown: dict[str, Any],
+def page_payload(ctx: PageContext, page: Page, links: dict[str, Any], shown: dict[str, Any],
                  errors: list[FieldError], files: dict[str, str]) -> dict[str, Any]:
     service, lang = ctx.service, ctx.language
     title = service.text(f"pages.{page.id}.title", page.title, lang) if page.title else None
-    validate = web.path(request, "validate", council=ctx.council.slug, service=service.id, page=page.id)
+    validate = ctx.url("validate", page=page.id)
     fields = page_fields(service, page, shown, errors, lang, files, validate=validate)
     heading = title or (fields[0]["label"] if fields else "")
     return {
@@ -105,34 +93,33 @@ def page_payload(request: Request, ctx: ServiceContext, page: Page, links: dict[
 async def question(request: Request) -> Response:
     ctx, journey = await require_journey(request)
     if journey.submitted:
-        return web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
+        return web.redirect(ctx.url("confirmation"))
     page = ctx.service.page(request.path_params["page"])
     if page is None:
         raise ClientError(404, "page_not_found")
-    if page.kind == "add-another":
-        return await summary(request, ctx, journey, page)
     if not ctx.plan(journey.answers).reachable(journey.visited, page.id):
-        target = ctx.plan(journey.answers).first_unvisited(journey.visited)
-        return web.redirect(page_url(request, ctx, target))
-    if request.method == "POST":
-        return await _answer(request, ctx, journey, page)
+        return web.redirect(ctx.page_url(ctx.plan(journey.answers).first_unvisited(journey.visited)))
+    form = await web.checked_form(request) if request.method == "POST" else None
+    if page.kind == "add-another":
+        return web.respond(request, ctx, await summary(ctx, journey, page, form))
+    if form is not None:
+        return web.respond(request, ctx, await _answer(ctx, journey, page, form))
     if page.kind == "content" and page.id not in journey.visited:
         journey = await save(journey, store.page_visited(page.id))
     shown = page_values(page, journey.answers)
-    links = page_links(request, ctx, page, journey)
-    if page.kind == "question" and not wants_json(request) and not any(f.widget == "file" for f in page.fields):
-        return projected_question(request, ctx, page, links, shown)
-    files = await file_names(request, ctx, journey.answers, [page])
-    payload = page_payload(request, ctx, page, links, shown, [], files)
+    links = page_links(ctx, page, journey)
+    if page.kind == "question" and not ctx.json and not any(f.widget == "file" for f in page.fields):
+        return projected_question(ctx, page, links, shown)
+    files = await file_names(ctx, journey.answers, [page])
+    payload = page_payload(ctx, page, links, shown, [], files)
     template = "pages/content.html" if page.kind == "content" else "pages/question.html"
-    return web.page(request, template, payload, ctx.language, languages=ctx.service.languages)
+    return web.respond(request, ctx, Rendered(template, payload))
 
 
 CHOICES = {"radios", "yes-no", "checkboxes", "select", "declaration"}
 
 
-def projected_question(request: Request, ctx: ServiceContext, page: Page, links: dict[str, Any],
-                       shown: dict[str, Any]) -> Response:
+def projected_question(ctx: PageContext, page: Page, links: dict[str, Any], shown: dict[str, Any]) -> Response:
     """A question page without errors, from its projection: rendered through the same templates
     once per definition version, page and language; each request fills in its own values."""
 
@@ -151,7 +138,7 @@ def projected_question(request: Request, ctx: ServiceContext, page: Page, links:
             elif fld.widget not in CHOICES:
                 holes[fld.name] = slot(f"value:{fld.name}")
         slotted = {**links, "back": slot("back"), "action": slot("action")}
-        payload = page_payload(request, ctx, page, slotted, holes, [], {})
+        payload = page_payload(ctx, page, slotted, holes, [], {})
         for view in all_views(payload["fields"]):
             if view["name"] in revealing:
                 continue
@@ -159,14 +146,14 @@ def projected_question(request: Request, ctx: ServiceContext, page: Page, links:
                 option["slot"] = slot(f"option:{view['name']}={option['value']}")
         browser = {"csrf_token": slot("csrf"), "ui_language": ctx.language,
                    "switch_language": web.language_switch(ctx.language, ctx.service.languages)}
-        return web.renderer(request).render("pages/question.html", {**payload, **browser, "request_path": slot("path")})
+        return ctx.renderer.render("pages/question.html", {**payload, **browser, "request_path": slot("path")})
 
     # Councils may publish one definition (one hash): the council's name and links are keyed too.
     council = ctx.council
     key = (council.id, council.slug, council.name, ctx.service.hash, page.id, ctx.language, chosen_reveals)
-    projection = request.app.state.projections.get(key, build)
-    values = {"csrf": web.csrf_token(request), "back": text(links["back"]), "action": text(links["action"]),
-              "path": text(request.url.path)}
+    projection = ctx.projections.get(key, build)
+    values = {"csrf": ctx.csrf_token(), "back": text(links["back"]), "action": text(links["action"]),
+              "path": text(ctx.path)}
     for fld in page.fields:
         value = shown.get(fld.name)
         if fld.name in revealing:
@@ -181,8 +168,8 @@ def projected_question(request: Request, ctx: ServiceContext, page: Page, links:
         else:
             values[f"value:{fld.name}"] = text(value)
     response = HTMLResponse(projection.fill(values))
-    response.headers["Link"] = f'<{request.url.path}.json>; rel="alternate"; type="application/json"'
-    return web.finish(request, response)
+    response.headers["Link"] = f'<{ctx.path}.json>; rel="alternate"; type="application/json"'
+    return ctx.finish(response)
 
 
 def all_views(views: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -192,24 +179,22 @@ def all_views(views: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             yield from all_views(option["reveals"])
 
 
-async def _answer(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Response:
+async def _answer(ctx: PageContext, journey: store.Journey, page: Page, form: FormData) -> Outcome:
     if page.kind == "content":
-        await web.checked_form(request)
         # After a change from check answers, a content page on the new branch leads back there.
-        return web.redirect(next_url(request, ctx, journey, page))
-    parsed = await parse_page_form(request, ctx, journey, page)
+        return web.redirect(next_url(ctx, journey, page))
+    parsed = await parse_page_form(ctx, journey, page, form)
     answers, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
     if errors:
         shown = {**page_values(page, journey.answers), **parsed.raw}
-        files = await file_names(request, ctx, answers, [page])
-        payload = page_payload(request, ctx, page, page_links(request, ctx, page, journey), shown, errors, files)
-        return web.page(request, "pages/question.html", payload, ctx.language, status_code=422,
-                        languages=ctx.service.languages)
+        files = await file_names(ctx, answers, [page])
+        payload = page_payload(ctx, page, page_links(ctx, page, journey), shown, errors, files)
+        return Rendered("pages/question.html", payload, status_code=422)
     journey = await save(journey, store.page_answered(page.id, parsed.values))
-    return web.redirect(next_url(request, ctx, journey, page))
+    return web.redirect(next_url(ctx, journey, page))
 
 
-def whole_application_errors(ctx: ServiceContext, plan: Plan) -> tuple[Page, list[FieldError]] | None:
+def whole_application_errors(ctx: PageContext, plan: Plan) -> tuple[Page, list[FieldError]] | None:
     """The first page whose answers break the definition's rules, seen as a whole."""
     failures = schema_failures(ctx.service.validator, plan.answers)
     if not failures:
@@ -228,21 +213,21 @@ def whole_application_errors(ctx: ServiceContext, plan: Plan) -> tuple[Page, lis
 
 async def check_answers(request: Request) -> Response:
     ctx, journey = await require_journey(request)
-    confirmation = web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id)
+    confirmation = ctx.url("confirmation")
     if journey.submitted:
         if request.method == "POST":  # a second click on "Continue to payment": back to the same payment
             await web.checked_form(request)
             pending = await store.get_for_journey(journey)
             if pending is not None and pending.awaiting_payment:
                 answers = pending.answers
-                return await paying.go_to_payment(request, ctx, pending, price(ctx.service, answers, ctx.language),
-                                                  _email_of(answers))
+                quote = price(ctx.service, answers, ctx.language)
+                return web.respond(request, ctx, await paying.go_to_payment(ctx, pending, quote, _email_of(answers)))
         return web.redirect(confirmation)
     service = ctx.service
     plan = ctx.plan(journey.answers)
     unvisited = plan.first_unvisited(journey.visited) or plan.stop()
     if unvisited is not None:
-        return web.redirect(page_url(request, ctx, unvisited))
+        return web.redirect(ctx.page_url(unvisited))
     answers = plan.answers
     if request.method == "POST":
         await web.checked_form(request)
@@ -250,26 +235,26 @@ async def check_answers(request: Request) -> Response:
         # here, before anything is sent, for rules that join answers from several pages.
         broken = whole_application_errors(ctx, plan)
         if broken is not None:
-            return web.redirect(page_url(request, ctx, broken[0], to_check=True))
+            return web.redirect(ctx.page_url(broken[0], to_check=True))
         quote = price(service, answers, ctx.language)
-        if quote.total and paying.can_pay(request, ctx.council):
+        if quote.total and paying.can_pay(ctx):
             # Stored as pending before the resident leaves to pay; promoted once paid.
             submission, _ = await store.submit(journey, answers, AWAITING_PAYMENT, awaiting_payment=True,
-                                                links=request.app.state.links)
+                                                links=ctx.links)
             if submission.awaiting_payment:
-                return await paying.go_to_payment(request, ctx, submission, quote, _email_of(answers))
+                return web.respond(request, ctx, await paying.go_to_payment(ctx, submission, quote, _email_of(answers)))
             return web.redirect(confirmation)
-        await store.submit(journey, answers, service.workflow["initial"], links=request.app.state.links)
+        await store.submit(journey, answers, service.workflow["initial"], links=ctx.links)
         return web.redirect(confirmation)
     quote = price(service, answers, ctx.language)
-    will_pay = bool(quote.total) and paying.can_pay(request, ctx.council)
-    files = await file_names(request, ctx, answers, plan.pages)
+    will_pay = bool(quote.total) and paying.can_pay(ctx)
+    files = await file_names(ctx, answers, plan.pages)
     declaration = service.document.get("declaration")
 
     def payload() -> dict[str, Any]:
         return {
             **ctx.payload(),
-            "sections": answer_sections(request, ctx, plan, files),
+            "sections": answer_sections(ctx, plan, files),
             "fees": quote_view(quote) if quote.charges else None,
             "payment_note": ui(ctx.language, "payment_not_set_up") if quote.total and not will_pay else None,
             "pay": will_pay,
@@ -279,16 +264,16 @@ async def check_answers(request: Request) -> Response:
                 "confirm": service.text("declaration.confirm", declaration.get("confirm", ui(ctx.language, "accept_and_send")), ctx.language),
             } if declaration else None,
             "links": {
-                "back": page_url(request, ctx, plan.pages[-1]),
-                "action": request.url.path,
-                "save": web.path(request, "save", council=ctx.council.slug, service=service.id),
+                "back": ctx.page_url(plan.pages[-1]),
+                "action": ctx.path,
+                "save": ctx.url("save"),
             },
         }
 
-    if wants_json(request):
-        return web.page(request, "pages/check_answers.html", payload(), ctx.language, languages=service.languages)
+    if ctx.json:
+        return web.respond(request, ctx, Rendered("pages/check_answers.html", payload()))
     # The HTML from the projection of the page's shape; the payload only builds a new one.
-    return projected_check_answers(request, ctx, plan, quote, will_pay, files, payload)
+    return projected_check_answers(ctx, plan, quote, will_pay, files, payload)
 
 
 def _email_of(answers: Answers) -> str | None:
@@ -297,7 +282,7 @@ def _email_of(answers: Answers) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def answer_sections(request: Request, ctx: ServiceContext, plan: Plan, files: dict[str, str], *,
+def answer_sections(ctx: PageContext, plan: Plan, files: dict[str, str], *,
                     changes: bool = True) -> list[dict[str, Any]]:
     """The answers as check your answers shows them: a summary list per titled page, single
     questions together. Without `changes`, no "Change" links (a copy of a sent application)."""
@@ -308,10 +293,10 @@ def answer_sections(request: Request, ctx: ServiceContext, plan: Plan, files: di
             continue
         title = service.text(f"pages.{page.id}.title", page.title, ctx.language) if page.title else None
         if page.kind == "add-another" and page.answer:
-            rows = item_rows(request, ctx, page, answers, files)
+            rows = item_rows(ctx, page, answers, files)
             sections.append({"title": title, "rows": rows if changes else [{**row, "change": None} for row in rows]})
             continue
-        change = page_url(request, ctx, page, to_check=True) if changes else ""
+        change = ctx.page_url(page, to_check=True) if changes else ""
         sections.append({
             "title": title if len(page.fields) > 1 else None,
             "rows": answer_rows(service, page, answers, ctx.language, files, change),
@@ -334,14 +319,13 @@ async def confirmation(request: Request) -> Response:
     ctx, journey = await require_journey(request)
     submission = await store.get_for_journey(journey)
     if submission is None:
-        return web.redirect(web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id))
+        return web.redirect(ctx.url("check_answers"))
     attempts = await store.payments.attempts_for(submission)
     if submission.awaiting_payment:  # not sent until paid: say we are checking, and offer to pay
         payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_checking_title")},
                    "reference": submission.reference, "state": "awaiting_payment",
-                   "links": {"refresh": request.url.path,
-                             "pay": web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id)}}
-        return web.page(request, "pages/payment_checking.html", payload, ctx.language, languages=ctx.service.languages)
+                   "links": {"refresh": ctx.path, "pay": ctx.url("check_answers")}}
+        return web.respond(request, ctx, Rendered("pages/payment_checking.html", payload))
     paid = sum(a.amount for a in attempts if a.state == "succeeded" and not a.flagged_for_refund)
     document = ctx.service.document
     payload = {
@@ -355,10 +339,10 @@ async def confirmation(request: Request) -> Response:
             "next": ctx.service.text("confirmation.next", document["confirmation"]["next"], ctx.language),
         },
         "links": {
-            "council": web.path(request, "council", council=ctx.council.slug),
+            "council": ctx.council_url("council"),
             # The signed link: the reference alone never opens an application.
-            "status": web.path(request, "status", council=ctx.council.slug, reference=submission.reference,
-                               token=request.app.state.links.status_token(submission.reference)),
+            "status": ctx.council_url("status", reference=submission.reference,
+                                      token=ctx.links.status_token(submission.reference)),
         },
     }
-    return web.page(request, "pages/confirmation.html", payload, ctx.language, languages=ctx.service.languages)
+    return web.respond(request, ctx, Rendered("pages/confirmation.html", payload))

@@ -16,12 +16,11 @@ from runtime.core.payments import PaymentState
 from runtime.core.ui_text import ui
 from runtime.payments.base import ProviderError
 from runtime.payments.sandbox import CARD_NUMBER, EXPIRY, SECURITY_CODE, check_card, sign
-from runtime.payments.service import AlreadyPaid, Payments, PaymentsUnavailable
-from runtime.resident.steps import start_url
+from runtime.payments.service import AlreadyPaid, PaymentsUnavailable
 from runtime.store import payments as records
 from runtime.web import context as web
-from runtime.web.context import ClientError, ServiceContext
-from runtime.web.installation import SandboxWebhooks
+from runtime.web.context import ClientError, Outcome, PageContext, Rendered
+from runtime.web.installation import Installation
 
 REASONS = {
     "declined": "pay_declined", "expired": "pay_expired", "user_cancelled": "pay_cancelled",
@@ -29,70 +28,57 @@ REASONS = {
 }
 
 
-def payments(request: Request) -> Payments:
-    value: Payments = request.app.state.payments
-    return value
+def can_pay(ctx: PageContext) -> bool:
+    return ctx.payments.configured(ctx.council)
 
 
-def can_pay(request: Request, council: store.Council) -> bool:
-    return payments(request).configured(council)
-
-
-async def go_to_payment(request: Request, ctx: ServiceContext, submission: store.Submission, quote: Quote,
-                        email: str | None) -> Response:
+async def go_to_payment(ctx: PageContext, submission: store.Submission, quote: Quote, email: str | None) -> Outcome:
     """Send the resident to pay for their pending submission (resuming an unfinished payment)."""
 
     def return_url(token: str) -> str:
-        return web.absolute(request, "payment_return", council=ctx.council.slug, service=ctx.service.id, token=token)
+        return ctx.absolute("payment_return", token=token)
 
     title = ctx.service.text("title", ctx.service.document["title"], ctx.language)
     try:
-        started = await payments(request).start(
+        started = await ctx.payments.start(
             ctx.council, submission, quote, description=f"{title} ({submission.reference})",
-            return_url=return_url, cancel_url=web.absolute(request, "start", council=ctx.council.slug,
-                                                           service=ctx.service.id),
-            language=ctx.language, email=email,
+            return_url=return_url, cancel_url=ctx.absolute("start"), language=ctx.language, email=email,
         )
     except AlreadyPaid:
-        return _to_confirmation(request, ctx, submission)
+        return _to_confirmation(ctx, submission)
     except (ProviderError, PaymentsUnavailable):
         payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "pay_unavailable_title")},
-                   "reference": submission.reference,
-                   "links": {"retry": web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id)}}
-        return web.page(request, "pages/payment_unavailable.html", payload, ctx.language, status_code=503,
-                        languages=ctx.service.languages)
+                   "reference": submission.reference, "links": {"retry": ctx.url("check_answers")}}
+        return Rendered("pages/payment_unavailable.html", payload, status_code=503)
     return web.redirect(started.next_url)
 
 
 async def payment_return(request: Request) -> Response:
     """Back from the provider: the secret token finds the attempt; sync, then say what happened."""
     ctx = await web.service_context(request)
-    attempt = await records.by_token(request.path_params["token"])
+    token = request.path_params["token"]
+    attempt = await records.by_token(token)
     if attempt is None or attempt.council_id != ctx.council.id:
         raise ClientError(404, "page_not_found")
     try:
-        applied = await payments(request).sync(attempt, "return")
+        applied = await ctx.payments.sync(attempt, "return")
         attempt = applied.attempt
     except (ProviderError, PaymentsUnavailable):
         pass  # say we are checking; the webhook or the reconciler will settle it
     submission = await store.models.Submission.get(id=attempt.submission_id)
     state = PaymentState(attempt.state)
     if not submission.awaiting_payment:
-        return _to_confirmation(request, ctx, submission)
-    token_links = {
-        "retry": web.path(request, "payment_retry", council=ctx.council.slug, service=ctx.service.id,
-                          token=request.path_params["token"]),
-        "refresh": request.url.path,
-    }
+        return _to_confirmation(ctx, submission)
+    token_links = {"retry": ctx.url("payment_retry", token=token), "refresh": ctx.path}
     payload = {**ctx.payload(), "reference": submission.reference, "amount": attempt.amount,
                "amount_text": format_pence(attempt.amount), "state": state.value, "links": token_links}
     if state in (PaymentState.FAILED, PaymentState.CANCELLED, PaymentState.ERROR):
         reason = REASONS.get(attempt.failure_reason or "", "pay_error")
         payload["page"] = {"heading": ui(ctx.language, "pay_failed_title")}
         payload["reason"] = ui(ctx.language, reason)
-        return web.page(request, "pages/payment_failed.html", payload, ctx.language, languages=ctx.service.languages)
+        return web.respond(request, ctx, Rendered("pages/payment_failed.html", payload))
     payload["page"] = {"heading": ui(ctx.language, "pay_checking_title")}
-    return web.page(request, "pages/payment_checking.html", payload, ctx.language, languages=ctx.service.languages)
+    return web.respond(request, ctx, Rendered("pages/payment_checking.html", payload))
 
 
 async def payment_retry(request: Request) -> Response:
@@ -104,17 +90,17 @@ async def payment_retry(request: Request) -> Response:
         raise ClientError(404, "page_not_found")
     submission = await store.models.Submission.get(id=attempt.submission_id)
     if not submission.awaiting_payment:
-        return _to_confirmation(request, ctx, submission)
+        return _to_confirmation(ctx, submission)
     lines: list[dict[str, Any]] = attempt.fees["lines"]  # type: ignore[assignment]  # JSON, as priced
     quote = Quote(tuple(Charge(str(line["id"]), str(line["description"]), int(line["unit"]), int(line["quantity"]),
                                int(line["amount"])) for line in lines))
-    return await go_to_payment(request, ctx, submission, quote, None)
+    return web.respond(request, ctx, await go_to_payment(ctx, submission, quote, None))
 
 
-def _to_confirmation(request: Request, ctx: ServiceContext, submission: store.Submission) -> Response:
+def _to_confirmation(ctx: PageContext, submission: store.Submission) -> Response:
     """To the confirmation, in whatever browser came back: the journey cookie comes along."""
-    response = web.redirect(web.path(request, "confirmation", council=ctx.council.slug, service=ctx.service.id))
-    web.signer(request).set_journey(response, str(submission.journey_id), start_url(request, ctx))
+    response = web.redirect(ctx.url("confirmation"))
+    ctx.signer.set_journey(response, str(submission.journey_id), ctx.start_url)
     return response
 
 
@@ -124,21 +110,25 @@ async def webhook(request: Request) -> Response:
     if council is None:
         return JSONResponse({"error": "unknown council"}, status_code=404)
     body = await request.body()
-    status, message = await payments(request).receive_webhook(request.path_params["provider"], council,
+    installation: Installation = request.app.state.installation
+    status, message = await installation.payments.receive_webhook(request.path_params["provider"], council,
                                                               dict(request.headers), body)
     return JSONResponse({"result": message}, status_code=status)
 
 
 # The sandbox's hosted card page ------------------------------------------------------------
 
-def _sandbox_enabled(request: Request) -> None:
-    if web.settings(request).production:
+def _sandbox(request: Request) -> Installation:
+    """The installation, unless it is in production, where the sandbox's pages are not found."""
+    installation: Installation = request.app.state.installation
+    if installation.settings.production:
         raise ClientError(404, "page_not_found")
+    return installation
 
 
 async def sandbox_page(request: Request) -> Response:
-    _sandbox_enabled(request)
-    sandbox = payments(request).sandbox()
+    installation = _sandbox(request)
+    sandbox = installation.payments.sandbox()
     payment = await sandbox.start(request.path_params["payment_id"])
     if payment is None:
         raise ClientError(404, "page_not_found")
@@ -166,7 +156,7 @@ async def sandbox_page(request: Request) -> Response:
                 status, message = await sandbox.pay(payment.id, fields[CARD_NUMBER])
             except ProviderError:
                 return web.redirect(payment.return_url)
-            await deliver_sandbox_webhook(request, payment.id)
+            await deliver_sandbox_webhook(installation, payment.id)
             if status == "success":
                 return web.redirect(payment.return_url)
             problems = {CARD_NUMBER: message or "sandbox_declined"}
@@ -183,32 +173,32 @@ async def sandbox_page(request: Request) -> Response:
 
 
 async def sandbox_cancel(request: Request) -> Response:
-    _sandbox_enabled(request)
+    installation = _sandbox(request)
     await web.checked_form(request)
-    sandbox = payments(request).sandbox()
+    sandbox = installation.payments.sandbox()
     payment = await store.payments.sandbox_get(request.path_params["payment_id"])
     if payment is None:
         raise ClientError(404, "page_not_found")
     await sandbox.give_up(payment.id)
-    await deliver_sandbox_webhook(request, payment.id)
+    await deliver_sandbox_webhook(installation, payment.id)
     return web.redirect(payment.return_url)
 
 
-async def deliver_sandbox_webhook(request: Request, payment_id: str) -> None:
+async def deliver_sandbox_webhook(installation: Installation, payment_id: str) -> None:
     """Sign and deliver the sandbox's webhook for a payment, as the test policy says: deliver
     (default), drop, duplicate, or hold (kept in `held` for a test to release)."""
-    hooks: SandboxWebhooks = request.app.state.sandbox
+    hooks = installation.sandbox
     policy = hooks.policy
     payment = await store.payments.sandbox_get(payment_id)
     if payment is None or policy == "drop":
         return
     council = await store.get_council_by_id(payment.council_id)
     assert council is not None
-    body = payments(request).sandbox().webhook_body(payment, "msg_" + secrets.token_hex(8))
-    account = payments(request).account(council)
+    body = installation.payments.sandbox().webhook_body(payment, "msg_" + secrets.token_hex(8))
+    account = installation.payments.account(council)
     headers = {"pay-signature": sign(account.webhook_secret, body), "content-type": "application/json"}
     if policy == "hold":
         hooks.held.append((council.slug, headers, body))
         return
     for _ in range(2 if policy == "duplicate" else 1):
-        await payments(request).receive_webhook("sandbox", council, headers, body)
+        await installation.payments.receive_webhook("sandbox", council, headers, body)

@@ -10,8 +10,9 @@ from starlette.responses import Response
 from runtime import store
 from runtime.core.formats import is_email
 from runtime.core.ui_text import ui
-from runtime.resident.steps import page_url, require_journey, start_url
+from runtime.resident.steps import require_journey
 from runtime.web import context as web
+from runtime.web.context import Rendered
 
 EMAIL_FIELD = "email"
 
@@ -29,8 +30,8 @@ async def save_for_later(request: Request) -> Response:
             error = ui(ctx.language, "save_email_format")
         else:
             await store.set_resume_email(journey, email)
-            token = web.signer(request).resume_token(str(journey.id))
-            link = web.absolute(request, "resume", council=ctx.council.slug, service=ctx.service.id, token=token)
+            token = ctx.signer.resume_token(str(journey.id))
+            link = ctx.absolute("resume", token=token)
             title = ctx.service.text("title", ctx.service.document["title"], ctx.language)
             await store.enqueue_email(
                 ctx.council, email,
@@ -39,31 +40,29 @@ async def save_for_later(request: Request) -> Response:
                 idempotency_key="resume:" + hashlib.sha256(token.encode()).hexdigest(),
             )
             payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "saved_title")}, "email": email,
-                       "links": {"continue": page_url(request, ctx, ctx.plan(journey.answers).first_unvisited(journey.visited))}}
-            return web.page(request, "pages/saved.html", payload, ctx.language, languages=ctx.service.languages)
+                       "links": {"continue": ctx.page_url(ctx.plan(journey.answers).first_unvisited(journey.visited))}}
+            return web.respond(request, ctx, Rendered("pages/saved.html", payload))
     payload = {
         **ctx.payload(),
         "page": {"heading": ui(ctx.language, "save_title")},
         "value": email,
         "errors": [{"field": EMAIL_FIELD, "href": f"#{EMAIL_FIELD}", "message": error, "keyword": "format"}] if error else [],
         "error": error,
-        "links": {"back": start_url(request, ctx), "action": request.url.path},
+        "links": {"back": ctx.start_url, "action": ctx.path},
     }
-    return web.page(request, "pages/save.html", payload, ctx.language, status_code=422 if error else 200,
-                    languages=ctx.service.languages)
+    return web.respond(request, ctx, Rendered("pages/save.html", payload, status_code=422 if error else 200))
 
 
 async def resume(request: Request) -> Response:
     ctx = await web.service_context(request)
-    journey_id = web.signer(request).resume_journey_id(request.path_params["token"])
+    journey_id = ctx.signer.resume_journey_id(request.path_params["token"])
     journey = await store.get_journey(ctx.council, journey_id) if journey_id else None
     if journey is None or journey.submitted:
         payload = {**ctx.payload(), "page": {"heading": ui(ctx.language, "resume_invalid_title")},
-                   "links": {"start": start_url(request, ctx)}}
-        return web.page(request, "pages/resume_invalid.html", payload, ctx.language, status_code=410,
-                        languages=ctx.service.languages)
+                   "links": {"start": ctx.start_url}}
+        return web.respond(request, ctx, Rendered("pages/resume_invalid.html", payload, status_code=410))
     ctx, _ = await web.journey_context(request)
     target = ctx.plan(journey.answers).first_unvisited(journey.visited)
-    response = web.redirect(page_url(request, ctx, target))
-    web.signer(request).set_journey(response, str(journey.id), start_url(request, ctx))
+    response = web.redirect(ctx.page_url(target))
+    ctx.signer.set_journey(response, str(journey.id), ctx.start_url)
     return response

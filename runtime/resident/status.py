@@ -19,7 +19,6 @@ from starlette.responses import Response
 from runtime import store
 from runtime.core import flow
 from runtime.core.fees import format_pence
-from runtime.core.links import Links
 from runtime.core.messages import format_date
 from runtime.core.service import Page
 from runtime.core.ui_text import ui
@@ -35,8 +34,7 @@ from runtime.resident.steps import file_names
 from runtime.store import workflow as workflows
 from runtime.store.models import SubmissionEvent
 from runtime.web import context as web
-from runtime.web.context import ClientError, ServiceContext, Versions
-from runtime.web.sessions import LANGUAGE_COOKIE
+from runtime.web.context import ClientError, PageContext, Rendered, Versions
 
 LOCAL_TIME = ZoneInfo("Europe/London")
 # GOV.UK Frontend's tag colours; a definition's "blue" is the plain tag.
@@ -54,7 +52,7 @@ _workflows: dict[str, Workflow] = {}
 class Application:
     """A resident's sent application, its service at the version it was sent on, and its workflow."""
 
-    ctx: ServiceContext
+    ctx: PageContext
     submission: store.Submission
     workflow: Workflow
     token: str
@@ -68,16 +66,13 @@ class Application:
         return self.ctx.service.document
 
 
-def links_of(request: Request) -> Links:
-    links: Links = request.app.state.links
-    return links
-
-
 async def application(request: Request) -> Application:
-    """The application the signed link names, or the same 404 for every link that does not work."""
+    """The application the signed link names, or the same 404 for every link that does not work;
+    its page's context in the resident's language: `?lang=` or the language cookie when given,
+    else the language the application was sent in."""
     council = await web.council_or_404(request.path_params["council"])
     reference, token = request.path_params["reference"], request.path_params["token"]
-    if not (reference.isascii() and token.isascii()) or not links_of(request).status_token_valid(reference, token):
+    if not (reference.isascii() and token.isascii()) or not request.app.state.links.status_token_valid(reference, token):
         raise ClientError(404, "page_not_found")
     submission = await store.get_by_reference(council, reference)
     if submission is None or submission.reference != reference:
@@ -90,16 +85,9 @@ async def application(request: Request) -> Application:
     compiled = _workflows.get(service.hash)
     if compiled is None:
         compiled = _workflows[service.hash] = compile_workflow(service.workflow)
-    lang = resident_language(request, submission, service.languages)
-    return Application(ServiceContext(council, version, service, lang), submission, compiled, token)
-
-
-def resident_language(request: Request, submission: store.Submission, languages: list[str]) -> str:
-    """`?lang=` or the language cookie when given; else the language the application was sent in."""
-    asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-    if asked in languages:
-        return str(asked)
-    return submission.language if submission.language in languages else "en"
+    sent_in = submission.language if submission.language in service.languages else "en"
+    ctx = web.page_context(request, council, version, service, language_otherwise=sent_in)
+    return Application(ctx, submission, compiled, token)
 
 
 def local_date(moment: datetime, language: str) -> str:
@@ -110,11 +98,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def status_path(request: Request, app: Application, name: str = "status") -> str:
-    return web.path(request, name, council=app.ctx.council.slug, reference=app.submission.reference, token=app.token)
+def status_path(app: Application, name: str = "status") -> str:
+    return app.ctx.council_url(name, reference=app.submission.reference, token=app.token)
 
 
-def base_payload(request: Request, app: Application) -> dict[str, Any]:
+def base_payload(app: Application) -> dict[str, Any]:
     submission = app.submission
     return {
         **app.ctx.payload(),
@@ -176,7 +164,7 @@ def request_note(app: Application, events: list[SubmissionEvent]) -> str | None:
     return note.strip() if asked is not None and asked.visible_to_resident else None
 
 
-def action_view(request: Request, app: Application, events: list[SubmissionEvent]) -> dict[str, Any] | None:
+def action_view(app: Application, events: list[SubmissionEvent]) -> dict[str, Any] | None:
     """What the resident must do: answer the council's request for information, when one is open."""
     if app.submission.request is None:
         return None
@@ -186,7 +174,7 @@ def action_view(request: Request, app: Application, events: list[SubmissionEvent
         "note": request_note(app, events),
         "generic": ui(app.language, "status_action_generic"),
         "pages": [page.id for page in pages],
-        "href": status_path(request, app, "status_provide") if answerable else None,
+        "href": status_path(app, "status_provide") if answerable else None,
         "contact": None if answerable else ui(app.language, "status_action_contact"),
     }
 
@@ -242,28 +230,28 @@ async def status(request: Request) -> Response:
     app = await application(request)
     events = await workflows.history(app.submission)
     payload = {
-        **base_payload(request, app),
+        **base_payload(app),
         "status": state_view(app),
         "next": next_step(app),
-        "action": action_view(request, app, events),
+        "action": action_view(app, events),
         "timeline": timeline(app, events),
         "payments": await payment_view(app),
         "contact": contact_view(app),
         "sent": request.query_params.get("sent") == "1" and app.submission.request is None,
-        "links": {"answers": status_path(request, app, "status_answers")},
+        "links": {"answers": status_path(app, "status_answers")},
     }
-    return web.page(request, "pages/status.html", payload, app.language, languages=app.ctx.service.languages)
+    return web.respond(request, app.ctx, Rendered("pages/status.html", payload))
 
 
 async def answers(request: Request) -> Response:
     """A copy of the answers as sent, laid out as check your answers was, to print or save."""
     app = await application(request)
     plan = flow.plan(app.ctx.service, app.submission.answers)
-    files = await file_names(request, app.ctx, plan.answers, plan.pages)
+    files = await file_names(app.ctx, plan.answers, plan.pages)
     payload = {
-        **base_payload(request, app),
+        **base_payload(app),
         "intro": ui(app.language, "answers_intro", date=local_date(app.submission.submitted_at, app.language)),
-        "sections": answer_sections(request, app.ctx, plan, files, changes=False),
-        "links": {"status": status_path(request, app), "print": request.url.path},
+        "sections": answer_sections(app.ctx, plan, files, changes=False),
+        "links": {"status": status_path(app), "print": app.ctx.path},
     }
-    return web.page(request, "pages/status_answers.html", payload, app.language, languages=app.ctx.service.languages)
+    return web.respond(request, app.ctx, Rendered("pages/status_answers.html", payload))

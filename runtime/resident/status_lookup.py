@@ -18,8 +18,8 @@ from starlette.responses import Response
 
 from runtime import store
 from runtime.core.formats import is_email
+from runtime.core.links import Links
 from runtime.core.ui_text import ui
-from runtime.resident.status import links_of
 from runtime.store import workflow as workflows
 from runtime.web import context as web
 
@@ -42,7 +42,8 @@ async def lookup(request: Request) -> Response:
         values = {name: (form.get(name) or [""])[0].strip() for name in (REFERENCE, EMAIL)}
         errors = problems(values, lang)
         if not errors:
-            await send_link(request, council, values[REFERENCE], values[EMAIL], lang)
+            address = request.client.host if request.client else "unknown"
+            await send_link(request.app.state.links, council, values[REFERENCE], values[EMAIL], lang, address)
             answer = {"language": lang, "council": web.council_view(council),
                       "page": {"heading": ui(lang, "lookup_sent_title")},
                       "message": ui(lang, "lookup_sent_body"),
@@ -81,10 +82,11 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-async def send_link(request: Request, council: store.Council, reference: str, email: str, lang: str) -> None:
-    """Email the application's link when the details match and neither limit is reached."""
+async def send_link(links: Links, council: store.Council, reference: str, email: str, lang: str, address: str) -> None:
+    """Email the application's link when the details match and neither limit is reached;
+    `address` is the network address the lookup came from."""
     by_email = "lookup:email:" + email.casefold()
-    by_address = "lookup:address:" + (request.client.host if request.client else "unknown")
+    by_address = "lookup:address:" + address
     since = datetime.now(UTC) - WINDOW
     if (await store.staff.failures_since(by_email, since) >= PER_EMAIL
             or await store.staff.failures_since(by_address, since) >= PER_ADDRESS):
@@ -104,7 +106,7 @@ async def send_link(request: Request, council: store.Council, reference: str, em
         return
     definition: dict[str, Any] = version.definition
     words = {"reference": submission.reference, "service": workflows.service_title(definition, lang),
-             "link": links_of(request).status_url(council.slug, submission.reference), "council": council.name}
+             "link": links.status_url(council.slug, submission.reference), "council": council.name}
     slot = int(time.time()) // EMAIL_EVERY
     await store.enqueue_email(council, recipient, ui(lang, "status_link_email_subject", **words),
                               ui(lang, "status_link_email_body", **words),

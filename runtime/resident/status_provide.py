@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from runtime import store
 from runtime.core.answers import DuplicateField, get, page_values, parse_fields
 from runtime.core.service import Answers, Page
 from runtime.core.ui_text import ui
@@ -20,7 +20,6 @@ from runtime.resident.status import (
     application,
     askable_pages,
     base_payload,
-    links_of,
     request_note,
     status_path,
 )
@@ -29,7 +28,7 @@ from runtime.resident.uploads import receive_uploads
 from runtime.store import workflow as workflows
 from runtime.store.submissions import RequestClosed, answer_request, journey_of
 from runtime.web import context as web
-from runtime.web.context import ClientError
+from runtime.web.context import ClientError, Outcome, Rendered
 from runtime.web.views import error_list, page_fields
 
 
@@ -45,16 +44,18 @@ def open_request(app: Application) -> tuple[list[Page], str] | None:
 async def provide(request: Request) -> Response:
     app = await application(request)
     asked = open_request(app)
+    form = await web.checked_form(request) if request.method == "POST" else None
     if asked is None:
-        if request.method == "POST":
-            await web.checked_form(request)
-        return closed(request, app)
-    pages, event = asked
-    if request.method == "GET":
+        return web.respond(request, app.ctx, closed(app))
+    return web.respond(request, app.ctx, await answer(app, *asked, form))
+
+
+async def answer(app: Application, pages: list[Page], event: str, form: FormData | None) -> Outcome:
+    """The pages asked for; `form`, when posted, answers them and moves the application on by `event`."""
+    if form is None:
         saved = {page.id: page_values(page, app.submission.answers) for page in pages}
-        files = await file_names(request, app.ctx, app.submission.answers, pages)
-        return await render(request, app, pages, saved, [], files)
-    form = await web.checked_form(request)
+        files = await file_names(app.ctx, app.submission.answers, pages)
+        return await render(app, pages, saved, [], files)
     fields = web.text_fields(form)
     answers: Answers = app.submission.answers
     errors: list[FieldError] = []
@@ -64,8 +65,8 @@ async def provide(request: Request) -> Response:
         if any(fld.widget == "file" for fld in page.fields):
             journey = journey or await journey_of(app.submission)
             posted = {fld.name: list(fields.get(fld.name, [])) for fld in page.fields if fld.widget == "file"}
-            problems = await receive_uploads(request, app.ctx, journey, page, form, fields)
-            await keep_own_files(request, app, page, posted, fields)
+            problems = await receive_uploads(app.ctx, journey, page, form, fields)
+            await keep_own_files(app, page, posted, fields)
         else:
             problems = []
         try:
@@ -77,21 +78,21 @@ async def provide(request: Request) -> Response:
         errors.extend(page_errors)
         shown[page.id] = {**page_values(page, app.submission.answers), **parsed.raw}
     if errors:
-        files = await file_names(request, app.ctx, answers, pages)
-        return await render(request, app, pages, shown, errors, files, status_code=422)
+        files = await file_names(app.ctx, answers, pages)
+        return await render(app, pages, shown, errors, files, status_code=422)
     try:
         await answer_request(app.ctx.council, app.submission.id, version=app.submission.version, answers=answers,
-                             event=event, pages=[page.id for page in pages], links=links_of(request))
+                             event=event, pages=[page.id for page in pages], links=app.ctx.links)
     except RequestClosed:
-        return closed(request, app)
-    return web.redirect(status_path(request, app) + "?sent=1")
+        return closed(app)
+    return web.redirect(status_path(app) + "?sent=1")
 
 
-async def keep_own_files(request: Request, app: Application, page: Page, posted: dict[str, list[str]],
+async def keep_own_files(app: Application, page: Page, posted: dict[str, list[str]],
                          fields: dict[str, list[str]]) -> None:
     """A file question keeps only a file of this application (sent with it, or uploaded while
     answering): a forged id in the hidden field, say another application's file, is ignored."""
-    files: store.FileStore = request.app.state.files
+    files = app.ctx.files
     for fld in page.fields:
         if fld.widget != "file":
             continue
@@ -104,8 +105,8 @@ async def keep_own_files(request: Request, app: Application, page: Page, posted:
             fields[fld.name] = [current] if isinstance(current, str) else []
 
 
-async def render(request: Request, app: Application, pages: list[Page], shown: dict[str, dict[str, Any]],
-                 errors: list[FieldError], files: dict[str, str], *, status_code: int = 200) -> Response:
+async def render(app: Application, pages: list[Page], shown: dict[str, dict[str, Any]],
+                 errors: list[FieldError], files: dict[str, str], *, status_code: int = 200) -> Rendered:
     service, lang = app.ctx.service, app.language
     sections = []
     for page in pages:
@@ -117,26 +118,24 @@ async def render(request: Request, app: Application, pages: list[Page], shown: d
         sections.append({"id": page.id, "title": title, "fields": fields})
     events = await workflows.history(app.submission)
     payload = {
-        **base_payload(request, app),
+        **base_payload(app),
         "page": {"heading": ui(lang, "provide_title"),
                  "multipart": any(fld.widget == "file" for page in pages for fld in page.fields)},
         "note": request_note(app, events),
         "generic": ui(lang, "status_action_generic"),
         "sections": sections,
         "errors": error_list(errors),
-        "links": {"back": status_path(request, app), "action": request.url.path},
+        "links": {"back": status_path(app), "action": app.ctx.path},
     }
-    return web.page(request, "pages/status_provide.html", payload, lang, status_code=status_code,
-                    languages=service.languages)
+    return Rendered("pages/status_provide.html", payload, status_code=status_code)
 
 
-def closed(request: Request, app: Application) -> Response:
+def closed(app: Application) -> Rendered:
     lang = app.language
     payload = {
-        **base_payload(request, app),
+        **base_payload(app),
         "page": {"heading": ui(lang, "provide_closed_title")},
         "message": ui(lang, "provide_closed_body"),
-        "links": {"status": status_path(request, app)},
+        "links": {"status": status_path(app)},
     }
-    return web.page(request, "pages/status_provide_closed.html", payload, lang, status_code=409,
-                    languages=app.ctx.service.languages)
+    return Rendered("pages/status_provide_closed.html", payload, status_code=409)

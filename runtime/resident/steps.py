@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from runtime import store
@@ -12,23 +13,11 @@ from runtime.core.answers import DuplicateField, Parsed, get, parse_fields
 from runtime.core.service import Answers, Page
 from runtime.resident.uploads import receive_uploads
 from runtime.web import context as web
-from runtime.web.context import ClientError, ServiceContext
-
-RETURN_TO_CHECK = "check"
+from runtime.web.context import ClientError, PageContext
 
 
-def page_url(request: Request, ctx: ServiceContext, page: Page | None, *, to_check: bool = False) -> str:
-    if page is None:
-        return web.path(request, "check_answers", council=ctx.council.slug, service=ctx.service.id)
-    url = web.path(request, "page", council=ctx.council.slug, service=ctx.service.id, page=page.id)
-    return url + ("?return=check" if to_check else "")
-
-
-def start_url(request: Request, ctx: ServiceContext) -> str:
-    return web.path(request, "start", council=ctx.council.slug, service=ctx.service.id)
-
-
-async def require_journey(request: Request) -> tuple[ServiceContext, store.Journey]:
+async def require_journey(request: Request) -> tuple[PageContext, store.Journey]:
+    """The page's context and the resident's journey; without one, the session has expired."""
     ctx, journey = await web.journey_context(request)
     if journey is None:
         raise ClientError(400 if request.method == "POST" else 404, "session_expired")
@@ -53,13 +42,12 @@ def _files_of(answers: Answers, service_pages: list[Page]) -> list[str]:
     return ids
 
 
-async def file_names(request: Request, ctx: ServiceContext, answers: Answers, pages: Sequence[Page]) -> dict[str, str]:
+async def file_names(ctx: PageContext, answers: Answers, pages: Sequence[Page]) -> dict[str, str]:
     """The names of the files answered on `pages`, in one query, and none when they ask for no file."""
     ids = _files_of(answers, list(pages))
     if not ids:
         return {}
-    files: store.FileStore = request.app.state.files
-    return await files.names(ctx.council, ids)
+    return await ctx.files.names(ctx.council, ids)
 
 
 async def save(journey: store.Journey, change: store.Change) -> store.Journey:
@@ -75,10 +63,10 @@ async def save(journey: store.Journey, change: store.Change) -> store.Journey:
         raise ClientError(409, "answers_not_saved") from None
 
 
-async def parse_page_form(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> Parsed:
-    form = await web.checked_form(request)
+async def parse_page_form(ctx: PageContext, journey: store.Journey, page: Page, form: FormData) -> Parsed:
+    """A page's answers from its checked form, its files stored."""
     fields = web.text_fields(form)
-    upload_errors = await receive_uploads(request, ctx, journey, page, form, fields)
+    upload_errors = await receive_uploads(ctx, journey, page, form, fields)
     try:
         parsed = parse_fields(page.fields, fields)
     except DuplicateField:
@@ -87,12 +75,12 @@ async def parse_page_form(request: Request, ctx: ServiceContext, journey: store.
     return parsed
 
 
-def next_url(request: Request, ctx: ServiceContext, journey: store.Journey, page: Page) -> str:
+def next_url(ctx: PageContext, journey: store.Journey, page: Page) -> str:
     """After a valid page: on to the next page, or back to check answers once any new
     follow-up question a change opened has been answered."""
-    if request.query_params.get("return") == RETURN_TO_CHECK:
+    if ctx.to_check:
         pending = ctx.plan(journey.answers).first_unvisited(journey.visited)
-        return page_url(request, ctx, pending, to_check=pending is not None)
-    return page_url(request, ctx, ctx.plan(journey.answers).next(page.id))
+        return ctx.page_url(pending, to_check=pending is not None)
+    return ctx.page_url(ctx.plan(journey.answers).next(page.id))
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.requests import Request
 
 from runtime import store
 from runtime.core.problems import Failure
 from runtime.core.service import Page
-from runtime.web.context import ServiceContext, uploads
+from runtime.web.context import PageContext, uploads
 
 DEFAULT_ACCEPT = ("image/jpeg", "image/png", "application/pdf")
 TYPE_NAMES = {"image/jpeg": "a JPG", "image/png": "a PNG", "image/heic": "a HEIC", "application/pdf": "a PDF"}
@@ -30,21 +29,21 @@ def sniff(head: bytes) -> str | None:
 
 
 async def receive_uploads(
-    request: Request, ctx: ServiceContext, journey: store.Journey, page: Page, form: FormData,
+    ctx: PageContext, journey: store.Journey, page: Page, form: FormData,
     fields: dict[str, list[str]],
 ) -> list[Failure]:
     """Store each file posted for the page's file questions, putting the new file's id in the
     form in its place. Returns what was wrong with the files that were refused."""
     failures: list[Failure] = []
     posted = uploads(form)
-    files: store.FileStore = request.app.state.files
+    files = ctx.files
     for fld in page.fields:
         if fld.widget != "file":
             continue
         upload: UploadFile | None = posted.get(fld.name)
         if upload is None:
             continue
-        limit = int(fld.spec.get("maxBytes", request.app.state.settings.max_upload_bytes))
+        limit = int(fld.spec.get("maxBytes", ctx.settings.max_upload_bytes))
         data = await upload.read(limit + 1)
         accept = tuple(fld.spec.get("accept", DEFAULT_ACCEPT))
         kind = sniff(data[:16])

@@ -153,3 +153,32 @@ async def test_the_last_item_removed_asks_the_page_again(db: str) -> None:
 
     saved = await store.Journey.get(id=tab.id)
     assert "items" not in saved.answers and "items" not in saved.visited
+
+
+async def test_a_new_item_saved_after_another_tab_saved_the_same_number_is_added_not_swapped_in(
+        resident: Resident) -> None:
+    page = await resident.start("demo", BULKY)
+    answer_page(page, LOOP)
+    page.fill("Describe the item", "A sofa")
+    assert (await resident.submit(page)).url.endswith("/items")
+    # Two tabs open "item 2" while the list holds one item: each form adds an item.
+    first = await resident.open(f"/demo/{BULKY}/items/2")
+    second = await resident.open(f"/demo/{BULKY}/items/2")
+    for tab, details in ((first, "A chair"), (second, "A table")):
+        assert tab.status == 200
+        answer_page(tab, LOOP)
+        tab.fill("Describe the item", details)
+
+    for tab in (first, second):
+        saved = await resident.submit(tab)
+        assert saved.status == 200 and saved.url.endswith("/items"), (saved.url, saved.error_summary())
+
+    [journey] = await store.Journey.all()
+    assert [item["details"] for item in journey.answers["items"]] == ["A sofa", "A chair", "A table"]
+    # Item 2's Change form edits item 2, in place.
+    change = await resident.open(f"/demo/{BULKY}/items/2")
+    assert "new_item" not in change.form_data()
+    change.fill("Describe the item", "A chair, green")
+    await resident.submit(change)
+    [journey] = await store.Journey.all()
+    assert [item["details"] for item in journey.answers["items"]] == ["A sofa", "A chair, green", "A table"]
