@@ -32,6 +32,7 @@ from runtime.delivery.email_base import DeliveryError, Email, Sender, Transport,
 from runtime.delivery.email_notify import NotifyTransport
 from runtime.delivery.email_settings import SMTP_TLS, TRANSPORTS, EmailSettings
 from runtime.delivery.email_smtp import SmtpTransport
+from runtime.delivery.retries import backoff
 from runtime.store import outbox
 
 __all__ = [
@@ -50,15 +51,13 @@ __all__ = [
 
 log = logging.getLogger("borough.email")
 
-FIRST_RETRY: Final = timedelta(minutes=1)
-LONGEST_RETRY: Final = timedelta(hours=1)
 MAX_ATTEMPTS: Final = 30  # 1+2+4+…+32 minutes, then hourly: the last try is over 24 hours after the first
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed try (1 minute, doubling, capped)."""
-    delay: timedelta = FIRST_RETRY * 2 ** max(attempts - 1, 0)
-    return min(delay, LONGEST_RETRY)
+    """How long to wait after the ``attempts``-th failed try: the shared schedule
+    (runtime/delivery/retries.py), not stretched."""
+    return backoff(attempts)
 
 
 class DevTransport:

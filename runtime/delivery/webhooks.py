@@ -35,6 +35,7 @@ from runtime.core.signatures import (
     TIMESTAMP_HEADER,
     signature_header,
 )
+from runtime.delivery.retries import backoff
 from runtime.store import webhooks
 from runtime.store.secrets import SecretBox
 
@@ -44,8 +45,6 @@ USER_AGENT: Final = "Borough-Webhooks/1"
 TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 ATTEMPT_LIMIT_SECONDS: Final = 20.0  # the most one attempt may take, whatever the server does
 LEASE: Final = timedelta(minutes=2)  # longer than one attempt can take
-FIRST_RETRY: Final = timedelta(minutes=1)
-LONGEST_RETRY: Final = timedelta(hours=1)
 JITTER: Final = 0.2  # each wait is stretched by up to this fraction, never shortened
 MAX_ATTEMPTS: Final = 32  # waits of 1 to 32 minutes (63 in all), then 25 of an hour: over 26 hours
 RESPONSE_SNIPPET: Final = 200  # characters of a refusal's body kept for staff
@@ -61,11 +60,10 @@ class Outcome:
 
 def retry_delay(failed_attempt: int, jitter: float | None = None) -> timedelta:
     """How long to wait after attempt number ``failed_attempt`` (1 for the first) failed:
-    1 minute doubling to at most an hour, stretched by ``jitter`` (0 to 1; random if None)
+    the shared schedule (runtime/delivery/retries.py), stretched by ``jitter`` (0 to 1; random if None)
     times :data:`JITTER`."""
-    base: timedelta = min(FIRST_RETRY * 2 ** max(failed_attempt - 1, 0), LONGEST_RETRY)
     stretch = random.random() if jitter is None else jitter
-    return base * (1 + JITTER * stretch)
+    return backoff(failed_attempt, stretch=JITTER * stretch)
 
 
 def body_of(payload: dict[str, object]) -> bytes:
