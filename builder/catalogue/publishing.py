@@ -1,0 +1,78 @@
+"""A council's side of publishing: its role's next metadata, signed with the council's key.
+
+`publish` adds one service version (never changing what is there); `withdraw` marks a version
+withdrawn in the council's index. Each returns a `Publication` for the catalogue to `accept`,
+so the same checks run whether the catalogue is a folder on this machine or another host.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from securesystemslib.signer import Signer
+from tuf.api.metadata import Metadata, TargetFile, Targets
+
+from builder.catalogue.canonical import canonical, content_address
+from builder.catalogue.entries import Entry, Index, Setting, index_path, target_path
+from builder.catalogue.repository import PUBLISHER_DAYS, SPEC_VERSION, Publication, Refused, in_days
+
+
+def publish(previous: Metadata[Targets] | None, index: Index | None, *, council: str, council_name: str,
+            signer: Signer, definition: Mapping[str, Any], settings: tuple[Setting, ...] = (),
+            change_note: str = "") -> tuple[Publication, Entry]:
+    data = canonical(definition)
+    address = content_address(definition)
+    service, version = str(definition.get("id")), str(definition.get("version"))
+    index = index or Index(council, council_name)
+    existing = index.find(service, version)
+    if existing is not None:
+        if existing.address == address:
+            raise Refused("already-published", f"{service}@{version} is already in the catalogue, unchanged")
+        raise Refused("version-exists", f"{service}@{version} was published with other content; "
+                                        "publish the service as a new version")
+    lgsl = definition.get("lgsl")
+    entry = Entry(
+        service=service, version=version, council=council,
+        title=str(definition.get("title", "")), summary=str(definition.get("summary", "")),
+        address=address, path=target_path(council, service, version),
+        lgsl=lgsl if isinstance(lgsl, int) else None,
+        tags=tuple(definition.get("tags", ())), languages=tuple(definition.get("languages", ("en",))),
+        licence=str(definition.get("licence", "OGL-3.0")), change_note=change_note,
+        fee=bool(definition.get("fees")), settings=settings,
+        published_at=datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+    )
+    index.name = council_name
+    index.entries.append(entry)
+    files = {entry.path: data}
+    return _sign(previous, index, council, signer, files), entry
+
+
+def withdraw(previous: Metadata[Targets] | None, index: Index | None, *, council: str, signer: Signer,
+             service: str, version: str, reason: str) -> Publication:
+    entry = index.find(service, version) if index else None
+    if previous is None or index is None or entry is None:
+        raise Refused("not-published", f"{council} has not published {service}@{version}")
+    if entry.withdrawn:
+        raise Refused("already-withdrawn", f"{service}@{version} is already withdrawn")
+    if not reason.strip():
+        raise Refused("no-reason", "say why the version is withdrawn")
+    index.entries = [replace(item, withdrawn=True, withdrawn_reason=reason.strip()) if item is entry else item
+                     for item in index.entries]
+    return _sign(previous, index, council, signer, {})
+
+
+def _sign(previous: Metadata[Targets] | None, index: Index, council: str, signer: Signer,
+          files: dict[str, bytes]) -> Publication:
+    targets = dict(previous.signed.targets) if previous else {}
+    for path, data in files.items():
+        targets[path] = TargetFile.from_data(path, data, ["sha256"])
+    index_bytes = index.to_bytes()
+    targets[index_path(council)] = TargetFile.from_data(index_path(council), index_bytes, ["sha256"])
+    files = {**files, index_path(council): index_bytes}
+    role = Metadata(Targets(version=(previous.signed.version + 1) if previous else 1,
+                            spec_version=SPEC_VERSION, expires=in_days(PUBLISHER_DAYS), targets=targets))
+    role.sign(signer)
+    return Publication(council, role, files)
