@@ -639,6 +639,20 @@ _MEMBERS = {
     "items": "",
 }
 
+_WORKFLOW_MEMBERS = {
+    "initial": "first state",
+    "label": "label",
+    "residentText": "resident text",
+    "tag": "tag colour",
+    "notify": "notification",
+    "targetDays": "target days",
+    "type": "final or not",
+    "target": "target",
+    "guard": "guard",
+    "actions": "actions",
+    "description": "button text",
+}
+
 
 def _where(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
     """The path in a designer's words: "Page 'Your contact details', question 'Email', hint"."""
@@ -652,8 +666,13 @@ def _where(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
         looked = [step for step in (_step(node, part) for node in nodes) if step is not None]
         found = looked[0][0] if looked else None
         following = path[index + 1] if index + 1 < len(path) else None
-        if isinstance(following, Item) or (part == "answers" and following == "properties"):
-            pass  # the item (or the answer) names itself
+        if (
+            isinstance(following, Item)
+            or (part, following) in (("answers", "properties"), ("fees", "lines"))
+            or (path[0] == "workflow" and part in ("states", "on", "after", "meta"))
+            or (path[0] == "translations" and index < 2 and following is not None)
+        ):
+            pass  # the item, answer, state, event or string names itself
         elif isinstance(part, Item):
             words.append(_item_words(parent, part, found))
         elif part == ORDER:
@@ -662,8 +681,6 @@ def _where(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
             words.append(_TOP.get(part, part))
         elif path[0] == "translations" and index == 2:
             words.append(f"{'Welsh' if path[1] == 'cy' else path[1]} of {part}")
-        elif path[0] == "translations" and index == 1:
-            continue
         elif path[0] == "workflow" and parent == "states":
             label = (
                 (found or {}).get("meta", {}).get("label", part)
@@ -679,6 +696,8 @@ def _where(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
             answer.append(part)
             label = question_label(views[0], "/" + "/".join(answer)) if views else part
             words.append(f"answer '{label}'")
+        elif path[0] == "workflow":
+            words.append(_WORKFLOW_MEMBERS.get(part, part))
         elif _MEMBERS.get(part, part):
             words.append(_MEMBERS.get(part, part))
         nodes = [step[0] for step in looked] or nodes
