@@ -6,8 +6,8 @@ sorted by the UTF-16 code units of their names, no whitespace, strings escaped o
 requires it (and as short as possible), UTF-8, numbers written as ECMAScript writes a double.
 
 Borough's definitions hold integers (pence, limits, codes) and rarely a decimal. An integer
-beyond 2**53 has no exact double, so its canonical form would not be the number written:
-such a number, NaN and the infinities are refused rather than silently changed.
+no double holds exactly (2**53 + 1) would have a canonical form that is not the number
+written: such a number, NaN and the infinities are refused rather than silently changed.
 """
 
 from __future__ import annotations
@@ -53,9 +53,12 @@ def _write(value: Any, parts: list[str], pointer: str) -> None:
     elif value is False:
         parts.append("false")
     elif isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
-            raise NotCanonical(pointer, f"is an integer too large to keep exactly ({value})")
-        parts.append(str(value))
+        if abs(value) <= MAX_SAFE_INTEGER:
+            parts.append(str(value))
+        elif abs(value) < 2**1024 and int(float(value)) == value:  # a double holds it exactly
+            parts.append(number(float(value), pointer))
+        else:
+            raise NotCanonical(pointer, f"is an integer no double holds exactly ({value})")
     elif isinstance(value, float):
         parts.append(number(value, pointer))
     elif isinstance(value, str):

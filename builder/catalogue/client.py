@@ -1,0 +1,269 @@
+"""An installation's side of a catalogue: subscribe, sync with python-tuf's ngclient, search.
+
+    CACHE/subscriptions.json        the catalogues subscribed to, with their pinned root keys
+    CACHE/<name>/metadata/          ngclient's trusted metadata (root pinned at subscription)
+    CACHE/<name>/indexes/<council>.json   each publisher's verified index
+    CACHE/<name>/definitions/<address>.json   definitions that passed TUF, limits and lint
+
+Everything fetched is untrusted until TUF has verified it (signatures, versions, expiry,
+hashes, delegations) and, for a definition, until it has passed the same limits, meta-schema
+and lint as any definition. A definition is written to the cache only after both; a refused
+one is named in the sync's report and never stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tuf.api import exceptions as tuf_errors
+from tuf.api.metadata import Metadata, Root, Snapshot, Targets
+from tuf.ngclient import Updater
+
+from builder.catalogue.canonical import content_address
+from builder.catalogue.entries import Entry, Index, index_path
+from builder.catalogue.repository import Refused, check_definition, read_checked_index
+
+MAX_ROOT_BYTES = 512_000
+_NAME_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+class CatalogueError(Exception):
+    """A subscription or sync refused: one line saying why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    url: str
+    root_keyids: tuple[str, ...]
+    pinned_at: str
+
+
+@dataclass
+class SyncReport:
+    catalogue: str
+    publishers: list[str] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)  # target paths downloaded this time
+    added: list[str] = field(default_factory=list)  # service@version newly in the cache
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+
+
+@dataclass(frozen=True)
+class Found:
+    catalogue: str
+    entry: Entry
+
+
+def catalogue_name(url: str) -> str:
+    """A folder name for a catalogue URL: readable, and the same every time."""
+    bare = url.split("://", 1)[-1].rstrip("/")
+    return _NAME_UNSAFE.sub("-", bare.lower()).strip("-")[:100] or "catalogue"
+
+
+class Client:
+    def __init__(self, cache: Path) -> None:
+        self.cache = cache
+
+    # -- subscriptions ---------------------------------------------------------------------------
+
+    def subscriptions(self) -> list[Subscription]:
+        path = self.cache / "subscriptions.json"
+        if not path.is_file():
+            return []
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Subscription(item["name"], item["url"], tuple(item["root_keyids"]), item["pinned_at"])
+                for item in data.get("catalogues", [])]
+
+    def subscribe(self, url: str, root: bytes | None = None) -> Subscription:
+        """Pin a catalogue's root: from `root` (a file the operator handed over), or the
+        catalogue's first root as it is served now (trust on first use)."""
+        url = url.rstrip("/")
+        if not url.startswith(("https://", "http://")):
+            raise CatalogueError("bad-url", f"{url} is not an http(s) URL")
+        name = catalogue_name(url)
+        if any(item.name == name for item in self.subscriptions()):
+            raise CatalogueError("subscribed", f"already subscribed to {url}")
+        data = root if root is not None else _get(f"{url}/metadata/1.root.json", MAX_ROOT_BYTES)
+        try:
+            pinned = Metadata[Root].from_bytes(data)
+            if pinned.signed.type != "root":
+                raise ValueError("not root metadata")
+            pinned.signed.verify_delegate("root", pinned.signed_bytes, pinned.signatures)
+        except (ValueError, tuf_errors.RepositoryError, tuf_errors.UnsignedMetadataError) as error:
+            raise CatalogueError("bad-root", f"the catalogue's root metadata is not valid: {error}") from None
+        if pinned.signed.is_expired(datetime.datetime.now(datetime.UTC)) and root is None:
+            raise CatalogueError("bad-root", "the catalogue's first root has expired: ask its operator for its root file")
+        metadata = self.cache / name / "metadata"
+        metadata.mkdir(parents=True, exist_ok=True)
+        (metadata / "root.json").write_bytes(data)
+        subscription = Subscription(name, url, tuple(pinned.signed.roles["root"].keyids),
+                                    datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat())
+        self._save([*self.subscriptions(), subscription])
+        return subscription
+
+    def _save(self, subscriptions: list[Subscription]) -> None:
+        self.cache.mkdir(parents=True, exist_ok=True)
+        data = {"catalogues": [{"name": item.name, "url": item.url, "root_keyids": list(item.root_keyids),
+                                "pinned_at": item.pinned_at} for item in subscriptions]}
+        _replace(self.cache / "subscriptions.json", json.dumps(data, indent=1).encode("utf-8"))
+
+    # -- sync ------------------------------------------------------------------------------------
+
+    def sync(self, subscription: Subscription, progress: Callable[[str], None] | None = None) -> SyncReport:
+        here = self.cache / subscription.name
+        report = SyncReport(subscription.name)
+        updater = Updater(str(here / "metadata"), f"{subscription.url}/metadata/",
+                          target_base_url=f"{subscription.url}/targets/", bootstrap=None)
+        try:
+            updater.refresh()
+        except tuf_errors.ExpiredMetadataError as error:
+            raise CatalogueError("expired", f"{subscription.url} serves expired metadata "
+                                 f"(a frozen or stale catalogue): {error}") from None
+        except tuf_errors.BadVersionNumberError as error:
+            raise CatalogueError("rollback", f"{subscription.url} serves older metadata than it "
+                                 f"served before (a rollback): {error}") from None
+        except tuf_errors.RepositoryError as error:
+            raise CatalogueError("refused", f"{subscription.url} failed verification: {error}") from None
+        except tuf_errors.DownloadError as error:
+            raise CatalogueError("unreachable", f"cannot fetch {subscription.url}: {error}") from None
+        for council in self._publishers(here):
+            try:
+                self._sync_publisher(updater, here, council, report, progress)
+            except tuf_errors.RepositoryError as error:
+                report.refused.append((council, f"its metadata failed verification: {error}"))
+            except Refused as refused:
+                report.refused.append((council, refused.message))
+        return report
+
+    def _publishers(self, here: Path) -> list[str]:
+        """Publishing councils: delegated by the verified targets and present in the snapshot."""
+        targets = Metadata[Targets].from_file(str(here / "metadata" / "targets.json"))
+        snapshot = Metadata[Snapshot].from_file(str(here / "metadata" / "snapshot.json"))
+        delegations = targets.signed.delegations
+        roles = delegations.roles if delegations and delegations.roles else {}
+        return sorted(name for name in roles if f"{name}.json" in snapshot.signed.meta)
+
+    def _sync_publisher(self, updater: Updater, here: Path, council: str, report: SyncReport,
+                        progress: Callable[[str], None] | None) -> None:
+        info = updater.get_targetinfo(index_path(council))
+        if info is None:
+            report.refused.append((council, "its index is not signed by its own key"))
+            return
+        report.publishers.append(council)
+        index = read_checked_index(self._download(updater, info, report), council)
+        definitions = here / "definitions"
+        definitions.mkdir(parents=True, exist_ok=True)
+        for entry in index.entries:
+            stored = definitions / f"{entry.address}.json"
+            if stored.is_file():
+                continue
+            if progress:
+                progress(entry.key)
+            target = updater.get_targetinfo(entry.path)
+            if target is None:
+                report.refused.append((entry.path, f"not signed by {council}'s key"))
+                continue
+            if target.hashes.get("sha256") != entry.address:
+                report.refused.append((entry.path, "its signed hash is not the index's content address"))
+                continue
+            try:
+                data = self._download(updater, target, report)
+                document = check_definition(data)
+            except tuf_errors.LengthOrHashMismatchError:
+                report.refused.append((entry.path, "the file served does not match what its publisher signed"))
+                continue
+            except Refused as refused:
+                report.refused.append((entry.path, refused.message))
+                continue
+            if (document.get("id"), document.get("version")) != (entry.service, entry.version) \
+                    or content_address(document) != entry.address:
+                report.refused.append((entry.path, "the definition is not the one its entry names"))
+                continue
+            _replace(stored, data)
+            report.added.append(entry.key)
+        indexes = here / "indexes"
+        indexes.mkdir(exist_ok=True)
+        _replace(indexes / f"{council}.json", index.to_bytes())
+
+    def _download(self, updater: Updater, info: Any, report: SyncReport) -> bytes:
+        with tempfile.TemporaryDirectory(dir=self.cache) as scratch:
+            path = updater.download_target(info, filepath=os.path.join(scratch, "target"))
+            report.fetched.append(info.path)
+            return Path(path).read_bytes()
+
+    # -- reading the cache -----------------------------------------------------------------------
+
+    def indexes(self) -> Iterator[tuple[str, Index]]:
+        for subscription in self.subscriptions():
+            folder = self.cache / subscription.name / "indexes"
+            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+                yield subscription.url, read_checked_index(path.read_bytes(), path.stem)
+
+    def entries(self, *, withdrawn: bool = False) -> list[Found]:
+        return [Found(url, entry) for url, index in self.indexes() for entry in index.entries
+                if withdrawn or not entry.withdrawn]
+
+    def search(self, words: str) -> list[Found]:
+        """Current versions whose id, title, summary, tags, council or LGSL code hold every word."""
+        wanted = [word.lower() for word in words.split()]
+        latest: dict[tuple[str, str, str], Found] = {}
+        for found in self.entries():
+            entry = found.entry
+            text = " ".join([entry.service, entry.title, entry.summary, entry.council,
+                             str(entry.lgsl or ""), *entry.tags]).lower()
+            if all(word in text for word in wanted):
+                key = (found.catalogue, entry.council, entry.service)
+                if key not in latest or _semver(entry.version) > _semver(latest[key].entry.version):
+                    latest[key] = found
+        return sorted(latest.values(), key=lambda found: (found.entry.title.lower(), found.entry.council))
+
+    def versions(self, service: str) -> list[Found]:
+        """Every version of a service (`id` or `council/id`), newest first, withdrawn ones too."""
+        council, _, service_id = service.rpartition("/")
+        found = [item for item in self.entries(withdrawn=True)
+                 if item.entry.service == service_id and (not council or item.entry.council == council)]
+        return sorted(found, key=lambda item: _semver(item.entry.version), reverse=True)
+
+    def definition(self, found: Found) -> dict[str, Any]:
+        for subscription in self.subscriptions():
+            if subscription.url == found.catalogue:
+                path = self.cache / subscription.name / "definitions" / f"{found.entry.address}.json"
+                return check_definition(path.read_bytes())
+        raise CatalogueError("not-cached", f"{found.entry.key} is not in the cache: run `borough catalogue sync`")
+
+
+def _semver(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _get(url: str, most: int) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            data: bytes = response.read(most + 1)
+    except urllib.error.URLError as error:
+        raise CatalogueError("unreachable", f"cannot fetch {url}: {error.reason}") from None
+    if len(data) > most:
+        raise CatalogueError("too-large", f"{url} is larger than {most:,} bytes")
+    return data
+
+
+def _replace(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
