@@ -14,11 +14,38 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from builder import draft_pages, publishing, question_pages, service_list
+from builder import (
+    condition_pages,
+    draft_pages,
+    publishing,
+    question_pages,
+    routes_pages,
+    service_list,
+)
 from builder.draft_requests import BUILDER_ROLES, EDITOR_ROLES, PUBLISHER_ROLES
 from runtime.staff.context import staff_only
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+
+
+def _page_routes(page: str) -> list[BaseRoute]:
+    """A page's questions (named by their answer: address.postcode) and its condition: editors
+    only (builder/question_pages.py, builder/condition_pages.py)."""
+    question = page + "/questions/{answer}"
+    return [
+        Route(page + "/add-question", staff_only(question_pages.add_question_form, roles=EDITOR_ROLES), methods=BOTH,
+              name="add_question"),
+        Route(question, staff_only(question_pages.edit_question_form, roles=EDITOR_ROLES), methods=BOTH,
+              name="edit_question"),
+        Route(question + "/move", staff_only(question_pages.move_question_button, roles=EDITOR_ROLES), methods=POST,
+              name="move_question"),
+        Route(question + "/delete", staff_only(question_pages.delete_question_form, roles=EDITOR_ROLES),
+              methods=BOTH, name="delete_question"),
+        Route(page + "/condition", staff_only(condition_pages.page_condition, roles=EDITOR_ROLES), methods=BOTH,
+              name="page_condition"),
+        Route(page + "/condition/json", staff_only(condition_pages.page_condition_json, roles=EDITOR_ROLES),
+              methods=BOTH, name="page_condition_json"),
+    ]
 
 
 def builder_routes() -> list[BaseRoute]:
@@ -38,8 +65,13 @@ def builder_routes() -> list[BaseRoute]:
               name="redo_change"),
         Route(draft + "/pages/new", staff_only(question_pages.add_page, roles=EDITOR_ROLES), methods=BOTH,
               name="add_question_page"),
-        Route(page, staff_only(question_pages.edit_page, roles=EDITOR_ROLES), methods=BOTH,
+        Route(draft + "/content-pages/new", staff_only(question_pages.add_text_page, roles=EDITOR_ROLES),
+              methods=BOTH, name="add_text_page"),
+        Route(draft + "/routes", staff_only(routes_pages.service_routes, roles=BUILDER_ROLES), methods=GET,
+              name="service_routes"),
+        Route(page, staff_only(question_pages.edit_page_form, roles=BUILDER_ROLES), methods=BOTH,
               name="edit_question_page"),
+        *_page_routes(page),
         Route(page + "/move", staff_only(draft_pages.move_page, roles=EDITOR_ROLES), methods=POST, name="move_page"),
         Route(page + "/delete", staff_only(draft_pages.delete_page, roles=EDITOR_ROLES), methods=BOTH,
               name="delete_page"),

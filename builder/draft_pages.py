@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from builder.change import Refused
-from builder.draft_check import check
+from builder.conditions import describe
 from builder.draft_requests import (
     EDITOR_ROLES,
     PUBLISHER_ROLES,
@@ -23,9 +23,10 @@ from builder.draft_requests import (
     step,
     version_sent,
 )
-from builder.locations import is_add_another, is_content, page_name
+from builder.locations import is_content, page_name
 from builder.operations import delete_page as delete_page_operation
 from builder.operations import move_page as move_page_operation
+from builder.routes_pages import problems_by_page
 from builder.service_list import STATES, when
 from runtime import store
 from runtime.staff.context import Staff, audit, page, path
@@ -36,8 +37,9 @@ from runtime.web.context import ClientError
 
 
 def editable(spec: dict[str, Any]) -> bool:
-    """Whether the question-page form can edit this page: one question, not a list or content."""
-    return not is_add_another(spec) and not is_content(spec) and len(spec.get("fields") or []) == 1
+    """Whether the page has questions to edit (every page has its own form; a content page
+    has no questions)."""
+    return not is_content(spec) and bool(spec.get("fields"))
 
 
 async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) -> dict[str, Any]:
@@ -46,6 +48,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
     definition: dict[str, Any] = draft.definition
     pages = []
     specs = [spec for spec in definition.get("pages", []) if isinstance(spec, dict)]
+    by_page, others = problems_by_page(request, staff, draft)
     for index, spec in enumerate(specs):
         page_id = str(spec.get("id"))
         pages.append({
@@ -54,9 +57,12 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "questions": [str(field.get("label", "")) for field in spec.get("fields") or []],
             "first": index == 0,
             "last": index == len(specs) - 1,
+            "condition": describe(spec["when"], definition) if "when" in spec else None,
+            "exit": bool(spec.get("stop")),
+            "problems": by_page.get(page_id, []),
             "links": {
-                "edit": path(request, "edit_question_page", council=slug, service_id=sid, page_id=page_id)
-                if editable(spec) else None,
+                "edit": path(request, "edit_question_page", council=slug, service_id=sid, page_id=page_id),
+                "condition": path(request, "page_condition", council=slug, service_id=sid, page_id=page_id),
                 "move": path(request, "move_page", council=slug, service_id=sid, page_id=page_id),
                 "delete": path(request, "delete_page", council=slug, service_id=sid, page_id=page_id),
             },
@@ -64,8 +70,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
     published = await store.get_latest(council, sid)
     state = drafts.ServiceState(sid, str(definition.get("title", sid)), published, draft, None).state
     undo, redo = await drafts.next_undo(draft), await drafts.next_redo(draft)
-    names = {str(spec.get("id")): page_name(spec) for spec in specs}
-    problems = [{"message": finding.message, "page": names.get(finding.page or "")} for finding in check(definition)]
+    problems = [{**problem, "page": None} for problem in others]
     return {
         "page": {"heading": str(definition.get("title", sid))},
         "service": {"id": sid, "state": state, "state_text": STATES[state][0], "tag": STATES[state][1],
@@ -76,11 +81,14 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
         "undo": undo.description if undo else None,
         "redo": redo.description if redo else None,
         "problems": problems,
+        "page_problems": sum(len(found) for found in by_page.values()),
         "can_edit": staff.can(*EDITOR_ROLES),
         "can_publish": staff.can(*PUBLISHER_ROLES),
         "links": {
             "services": path(request, "services", council=slug),
             "add_page": path(request, "add_question_page", council=slug, service_id=sid),
+            "add_text_page": path(request, "add_text_page", council=slug, service_id=sid),
+            "routes": path(request, "service_routes", council=slug, service_id=sid),
             "undo": path(request, "undo_change", council=slug, service_id=sid),
             "redo": path(request, "redo_change", council=slug, service_id=sid),
             "publish": path(request, "publish_service", council=slug, service_id=sid),

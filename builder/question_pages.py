@@ -1,18 +1,31 @@
-"""Adding a page that asks one question, and editing that question: its label, hint, kind (when
-adding), options (for the kinds that have them) and whether it must be answered. Each save is
-one operation of builder/operations.py, recorded on the draft under its version check; on any
-error the form comes back with what the designer typed."""
+"""A draft's page and its questions: adding a page that asks one question or only says
+something (a content or exit page), the page's own form (title, content, its questions with
+buttons to move and delete them, when it is shown), adding a question to a page, and the
+form that edits one question: its label, hint, whether it must be answered, what it accepts
+(lengths, ranges, patterns, dates, choices, files), its options and its error messages.
+
+Each save is made of operations of builder/operations.py, recorded on the draft under its
+version check (one undo step each); on any error the form comes back with what the designer
+typed and a GOV.UK error summary. A question is named in its URL by its answer without the
+slashes (`address.postcode` for the field asking `/address/postcode`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from builder.change import Refused
-from builder.draft_pages import editable
+from builder.amounts import pounds
+from builder.change import Change, Refused
+from builder.conditions import describe
+from builder.draft_check import check
 from builder.draft_requests import (
+    EDITOR_ROLES,
     conflict_errors,
     council_of,
     draft_or_404,
@@ -21,60 +34,395 @@ from builder.draft_requests import (
     record,
     version_sent,
 )
-from builder.locations import answer_path, schema_at
-from builder.operations import add_question_page, edit_question
-from builder.question_kinds import KINDS, kind_of
+from builder.locations import answer_path, is_add_another, is_content, page_name, schema_at
+from builder.operations import (
+    add_content_page,
+    add_exit_page,
+    add_option,
+    add_question,
+    add_question_page,
+    delete_question,
+    edit_option,
+    edit_page,
+    edit_question,
+    move_question,
+    remove_option,
+)
+from builder.question_kinds import KINDS, kind_of, option_list
+from builder.question_operations import FILE_TYPES, MEGABYTE
 from builder.requirements import is_required
 from runtime import store
-from runtime.staff.context import Staff, path
+from runtime.core.messages import message
+from runtime.core.service import compile_service
+from runtime.staff.context import Staff, page, path
 from runtime.staff.forms import Errors, Form, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
 from runtime.store import drafts
 from runtime.web.context import ClientError
 
 MAX_LABEL = 500
+TEXT_KINDS = ("text", "long-text", "email", "phone")
+FILE_NAMES = {"image/jpeg": "JPEG image", "image/png": "PNG image", "image/heic": "HEIC image (iPhone photo)",
+              "application/pdf": "PDF document"}
+
+# The error messages a designer can give, by kind of question: the rules that can fail.
+ERROR_RULES: dict[str, tuple[str, ...]] = {
+    "text": ("required", "minLength", "maxLength", "pattern"),
+    "long-text": ("required", "minLength", "maxLength", "pattern"),
+    "email": ("required", "format", "maxLength"),
+    "phone": ("required", "format", "maxLength"),
+    "postcode": ("required", "format"),
+    "number": ("required", "type", "minimum", "maximum"),
+    "money": ("required", "type", "minimum", "maximum"),
+    "date": ("required", "format", "formatMinimum", "formatMaximum"),
+    "yes-no": ("required",),
+    "one-of": ("required",),
+    "select": ("required",),
+    "several-of": ("required", "minItems", "maxItems"),
+    "file": ("required", "fileType", "fileSize"),
+    "declaration": ("required",),
+}
+RULE_WORDS = {
+    "required": "When nothing is given", "type": "When the answer is not a number", "format": "When the answer is not real",
+    "pattern": "When the text does not match the pattern", "minLength": "When the text is too short",
+    "maxLength": "When the text is too long", "minimum": "When the answer is too small",
+    "maximum": "When the answer is too big", "formatMinimum": "When the date is too early",
+    "formatMaximum": "When the date is too late", "minItems": "When too few are ticked",
+    "maxItems": "When too many are ticked", "fileType": "When the file is not an accepted type",
+    "fileSize": "When the file is too big",
+}
 
 
-def _read(form: Form, errors: Errors, *, adding: bool) -> dict[str, Any]:
-    values = {name: first(form, name) for name in ("label", "hint", "kind", "required", "options")}
-    if not values["label"]:
-        error(errors, "label", "Enter the question", "required")
-    elif len(values["label"]) > MAX_LABEL:
-        error(errors, "label", f"The question must be {MAX_LABEL} characters or fewer", "maxLength")
-    if len(values["hint"]) > MAX_LABEL:
-        error(errors, "hint", f"The hint must be {MAX_LABEL} characters or fewer", "maxLength")
-    if adding:
-        kind = KINDS.get(values["kind"])
-        if kind is None:
-            error(errors, "kind", "Choose the kind of answer", "required")
-        elif kind.needs_options and len(_options(values["options"])) < 2:
-            error(errors, "options", "Enter at least 2 options, one on each line", "minItems")
-    if values["required"] not in ("yes", "no"):
-        error(errors, "required", "Choose whether residents must answer this question", "required")
+def question_key(answer: str) -> str:
+    """A field's answer as it appears in a URL: /address/postcode → address.postcode."""
+    return answer.strip("/").replace("/", ".")
+
+
+def _answer_of(key: str) -> str:
+    return "/" + key.replace(".", "/")
+
+
+# What a question accepts: each setting, the kinds it is for, how it is read and parsed.
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the question form: its form name (the edit_question parameter), its
+    words, the kinds it is for, its current value as text and the parameter from text."""
+
+    name: str
+    label: str
+    hint: str
+    kinds: tuple[str, ...]
+    read: Callable[[dict[str, Any], dict[str, Any], str], str]
+    parse: Callable[[str, str], Any]
+    width: int = 5
+
+
+class Invalid(ValueError):
+    """A setting typed in a way that cannot be used: the message says how to write it."""
+
+
+def _whole(text: str, what: str) -> int:
+    cleaned = text.replace(",", "")
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise Invalid(f"{what} must be a whole number, like 10")
+    return int(cleaned)
+
+
+def _schema_text(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], str]:
+    def read(schema: dict[str, Any], field: dict[str, Any], kind: str) -> str:
+        value = schema.get(key)
+        if value is None:
+            return ""
+        if kind == "money" and isinstance(value, int):
+            return pounds(value).removeprefix("£")
+        return str(value)
+    return read
+
+
+def _field_text(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], str]:
+    def read(schema: dict[str, Any], field: dict[str, Any], kind: str) -> str:
+        value = field.get(key)
+        return "" if value is None else str(value)
+    return read
+
+
+def _count(what: str) -> Callable[[str, str], Any]:
+    return lambda text, kind: None if not text else _whole(text, what)
+
+
+def _text(text: str, kind: str) -> Any:
+    return text or None
+
+
+def _amount(text: str, kind: str) -> Any:
+    if not text:
+        return None
+    if kind == "money":
+        return text
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        raise Invalid("Enter a number, like 3 or 2.5") from None
+    return text
+
+
+def _date(text: str, kind: str) -> Any:
+    if not text:
+        return None
+    if text.lower() == "today":
+        return "today"
+    parts = text.replace("/", " ").replace("-", " ").split()
+    if len(parts) == 3 and all(part.isdigit() for part in parts):
+        day, month, year = (parts[2], parts[1], parts[0]) if len(parts[0]) == 4 else parts
+        return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    raise Invalid("Enter today, or a date like 27 3 2026")
+
+
+def typed_date(text: str) -> str:
+    """A date as a designer writes it (today, 27 3 2026, 2026-03-27) as the format keeps it."""
+    found = _date(text.strip(), "date")
+    if found is None:
+        raise Invalid("Enter today, or a date like 27 3 2026")
+    return str(found)
+
+
+def _date_text(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], str]:
+    def read(schema: dict[str, Any], field: dict[str, Any], kind: str) -> str:
+        value = schema.get(key)
+        if not isinstance(value, str):
+            return ""
+        pieces = value.split("-")
+        if value == "today" or len(pieces) != 3 or not all(piece.isdigit() for piece in pieces):
+            return value
+        return f"{int(pieces[2])} {int(pieces[1])} {pieces[0]}"
+    return read
+
+
+def _megabytes(schema: dict[str, Any], field: dict[str, Any], kind: str) -> str:
+    size = field.get("maxBytes")
+    return str(size // MEGABYTE) if isinstance(size, int) else ""
+
+
+def _whole_numbers(schema: dict[str, Any], field: dict[str, Any], kind: str) -> str:
+    return "yes" if schema.get("type") == "integer" else "no"
+
+
+def _yes(text: str, kind: str) -> Any:
+    if text not in ("yes", "no"):
+        raise Invalid("Choose whether only whole numbers are allowed")
+    return text == "yes"
+
+
+SETTINGS = (
+    Setting("error_name", "Name used in error messages (optional)",
+            "Used in default messages, like 'Enter the date your bin was due'. Leave blank to use the question.",
+            tuple(KINDS), _field_text("errorName"), _text, 20),
+    Setting("min_length", "Fewest characters (optional)", "", TEXT_KINDS, _schema_text("minLength"),
+            _count("The fewest characters")),
+    Setting("max_length", "Most characters (optional)", "", TEXT_KINDS, _schema_text("maxLength"),
+            _count("The most characters")),
+    Setting("pattern", "Pattern the answer must match (optional)",
+            "A regular expression, like ^[0-9]{8}$ for 8 digits. Give a message for it below.",
+            ("text", "long-text"), _schema_text("pattern"), _text, 20),
+    Setting("minimum", "Smallest allowed (optional)", "For money, in pounds, like 10 or 12.50",
+            ("number", "money"), _schema_text("minimum"), _amount, 10),
+    Setting("maximum", "Largest allowed (optional)", "For money, in pounds, like 10 or 12.50",
+            ("number", "money"), _schema_text("maximum"), _amount, 10),
+    Setting("whole_number", "Only whole numbers?", "", ("number",), _whole_numbers, _yes),
+    Setting("earliest", "Earliest date allowed (optional)", "Write today, or a date like 27 3 2026",
+            ("date",), _date_text("formatMinimum"), _date, 10),
+    Setting("latest", "Latest date allowed (optional)", "Write today, or a date like 27 3 2026",
+            ("date",), _date_text("formatMaximum"), _date, 10),
+    Setting("min_items", "Fewest options to tick (optional)", "", ("several-of",), _schema_text("minItems"),
+            _count("The fewest options")),
+    Setting("max_items", "Most options to tick (optional)", "", ("several-of",), _schema_text("maxItems"),
+            _count("The most options")),
+    Setting("rows", "Rows of the text box (optional)", "From 2 to 20", ("long-text",), _field_text("rows"),
+            _count("The number of rows")),
+    Setting("prefix", "Text before the box (optional)", "Like 'Ref'", ("text", "number"), _field_text("prefix"),
+            _text, 10),
+    Setting("suffix", "Text after the box (optional)", "Like 'bins' or 'per week'", ("text", "number"),
+            _field_text("suffix"), _text, 10),
+    Setting("max_megabytes", "Largest file, in MB (optional)", "From 1 to 20. 10 MB when left blank",
+            ("file",), _megabytes, _count("The largest file")),
+)
+# The form field a refusal of edit_question is shown on, by its code.
+_REFUSAL_FIELD = {"range": "min", "pattern": "pattern", "file-types": "accept", "date": "earliest",
+                  "amount": "minimum", "not-a-number": "minimum", "out-of-range": None}
+
+
+# The question being edited.
+
+
+@dataclass
+class Question:
+    page: dict[str, Any]
+    field: dict[str, Any]
+    path: str
+    schema: dict[str, Any]
+    kind: str
+
+
+def question_or_404(draft: store.ServiceDraft, spec: dict[str, Any], key: str) -> Question:
+    answer = _answer_of(key)
+    for field in spec.get("fields") or []:
+        if field.get("answer") == answer:
+            path = answer_path(spec, answer)
+            answers: Any = draft.definition["answers"]
+            schema = schema_at(answers, path)
+            if schema is None:
+                break
+            return Question(spec, field, path, schema, kind_of(schema, field))
+    raise ClientError(404, "page_not_found")
+
+
+def _current(definition: dict[str, Any], question: Question) -> dict[str, Any]:
+    """The question's settings as the form shows them (all text)."""
+    values: dict[str, Any] = {
+        "label": str(question.field.get("label", "")), "hint": str(question.field.get("hint", "")),
+        "required": "yes" if is_required(definition, question.page, question.path) else "no",
+        "accept": list(question.field.get("accept") or []),
+        "options": {str(branch.get("const")): str(branch.get("title", branch.get("const")))
+                    for branch in option_list(question.schema) or []},
+        "new_options": "",
+    }
+    for setting in SETTINGS:
+        if question.kind in setting.kinds:
+            values[setting.name] = setting.read(question.schema, question.field, question.kind)
+    messages = question.field.get("errors") or {}
+    for rule in ERROR_RULES.get(question.kind, ("required",)):
+        values["error-" + rule] = str(messages.get(rule, ""))
     return values
 
 
-def _options(text: str) -> list[str]:
+def _defaults(definition: dict[str, Any], question: Question) -> dict[str, str]:
+    """What residents are told when the question has no message of its own, by rule."""
+    try:
+        service = compile_service(definition)
+    except (KeyError, TypeError, ValueError):
+        return {}
+    compiled = service.page(str(question.page["id"]))
+    found = next((f for f in compiled.fields if f.pointer == question.field["answer"]), None) if compiled else None
+    if found is None:
+        return {}
+    plain = dataclasses.replace(found, spec={k: v for k, v in found.spec.items() if k != "errors"})
+    shown = {}
+    for rule in ERROR_RULES.get(question.kind, ("required",)):
+        if rule in ("fileType", "fileSize"):
+            continue  # the upload's own messages: the runtime words them from the file
+        limit = question.schema.get(rule, 1 if rule in ("minLength", "minItems") else None)
+        try:
+            shown[rule] = message(service, plain, rule, limit, "en")
+        except (KeyError, TypeError, ValueError):
+            continue
+    return shown
+
+
+def _read_question(form: Form, question: Question, current: dict[str, Any], errors: Errors) -> tuple[
+        dict[str, Any], dict[str, Any]]:
+    """(what the designer typed, the edit_question parameters that changed)."""
+    typed: dict[str, Any] = {name: first(form, name) for name in ("label", "hint", "required", "new_options")}
+    params: dict[str, Any] = {}
+    _check_text(typed, errors, "label", "Enter the question")
+    if len(typed["hint"]) > MAX_LABEL:
+        error(errors, "hint", f"The hint must be {MAX_LABEL} characters or fewer", "maxLength")
+    if typed["required"] not in ("yes", "no"):
+        error(errors, "required", "Choose whether residents must answer this question", "required")
+    for name in ("label", "hint", "required"):
+        if typed[name] != current[name] and not any(e["field"] == name for e in errors):
+            params[name] = (typed[name] == "yes" if name == "required" else typed[name] or None)
+    for setting in SETTINGS:
+        if question.kind not in setting.kinds:
+            continue
+        typed[setting.name] = first(form, setting.name)
+        if typed[setting.name] == current[setting.name]:
+            continue
+        try:
+            params[setting.name] = setting.parse(typed[setting.name], question.kind)
+        except Invalid as invalid:
+            error(errors, setting.name, str(invalid), "format")
+    if question.kind == "file":
+        typed["accept"] = [value for value in form.get("accept", []) if value]
+        if not typed["accept"] or any(value not in FILE_TYPES for value in typed["accept"]):
+            error(errors, "accept", "Choose at least one type of file", "required")
+        elif sorted(typed["accept"]) != sorted(current["accept"]):
+            params["accept"] = typed["accept"]
+    changed_messages: dict[str, str | None] = {}
+    for rule in ERROR_RULES.get(question.kind, ("required",)):
+        name = "error-" + rule
+        typed[name] = first(form, name)
+        if len(typed[name]) > MAX_LABEL:
+            error(errors, name, f"The message must be {MAX_LABEL} characters or fewer", "maxLength")
+        elif typed[name] != current[name]:
+            changed_messages[rule] = typed[name] or None
+    if changed_messages:
+        params["errors"] = changed_messages
+    typed["options"] = {value: first(form, "option-" + value) for value in current["options"]}
+    return typed, params
+
+
+def _check_text(typed: dict[str, Any], errors: Errors, name: str, missing: str) -> None:
+    if not typed[name]:
+        error(errors, name, missing, "required")
+    elif len(typed[name]) > MAX_LABEL:
+        error(errors, name, f"{missing.removeprefix('Enter ').capitalize()} must be {MAX_LABEL} characters or fewer",
+              "maxLength")
+
+
+def _option_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, values: dict[str, Any], errors: Errors,
-             version: int, *, heading: str, action: str, kind_title: str | None) -> dict[str, Any]:
-    council = council_of(staff)
-    return {
-        "page": {"heading": heading},
-        "adding": kind_title is None,
-        "kind_title": kind_title,
-        "kinds": [{"value": kind.name, "text": kind.title, "options": kind.needs_options} for kind in KINDS.values()],
-        "values": values,
-        "version": version,
-        "errors": errors,
-        "links": {"action": action,
-                  "cancel": path(request, "service_draft", council=council.slug, service_id=draft.service_id)},
-    }
+# Saving several operations as one form's changes.
+
+Step = Callable[[dict[str, Any]], Change]
+
+
+async def _save(request: Request, staff: Staff, draft: store.ServiceDraft, version: int, steps: list[Step]) -> list[
+        Change]:
+    """Work out every step's change on the draft as it will be after the steps before it (so
+    a refusal saves nothing), then record them one by one."""
+    await ensure_current(draft, version)
+    definition: dict[str, Any] = draft.definition
+    changes: list[Change] = []
+    for make in steps:
+        change = make(definition)
+        if not change.empty:
+            changes.append(change)
+            definition = change.apply(definition)
+    for change in changes:
+        draft = await record(request, staff, draft, version, change)
+        version = draft.version
+    return changes
+
+
+def _said(changes: list[Change]) -> str:
+    if not changes:
+        return "Nothing changed"
+    text = "; ".join(change.description for change in changes)
+    return text if len(text) <= 280 else changes[0].description + f" (and {len(changes) - 1} more changes)"
+
+
+def _links(request: Request, staff: Staff, draft: store.ServiceDraft, page_id: str | None = None) -> dict[str, str]:
+    slug, sid = council_of(staff).slug, draft.service_id
+    links = {"draft": path(request, "service_draft", council=slug, service_id=sid)}
+    if page_id is not None:
+        links["page"] = path(request, "edit_question_page", council=slug, service_id=sid, page_id=page_id)
+    return links
+
+
+def _refusal(errors: Errors, refused: Refused, field: str) -> None:
+    message_text = refused.message + (": " + "; ".join(refused.dependents) if refused.dependents else "")
+    error(errors, field, message_text, refused.code)
+
+
+# Adding a page.
 
 
 async def add_page(request: Request, staff: Staff) -> Response:
+    """A new page asking one question of any kind."""
     draft = await draft_or_404(staff, request.path_params["service_id"])
     council = council_of(staff)
     errors: Errors = []
@@ -83,64 +431,366 @@ async def add_page(request: Request, staff: Staff) -> Response:
     if request.method == "POST":
         form = await posted(request)
         version = version_sent(form)
-        values = _read(form, errors, adding=True)
+        values = _read_new(form, errors)
         if not errors:
             try:
-                await ensure_current(draft, version)
-                change = add_question_page(
-                    draft.definition, kind=values["kind"], label=values["label"], hint=values["hint"] or None,
-                    required=values["required"] == "yes", options=_options(values["options"]))
-                await record(request, staff, draft, version, change)
+                changes = await _save(request, staff, draft, version, [lambda d: add_question_page(
+                    d, kind=values["kind"], label=values["label"], hint=values["hint"] or None,
+                    required=values["required"] == "yes", options=_option_lines(values["options"]))])
             except Refused as refused:
-                error(errors, "options" if "option" in refused.code else "label", refused.message, refused.code)
+                _refusal(errors, refused, "options" if "option" in refused.code else "label")
             except drafts.DraftConflict as conflict:
                 errors, version = conflict_errors(conflict, "label"), conflict.current
             else:
-                return redirect_with_notice(
-                    request, path(request, "service_draft", council=council.slug, service_id=draft.service_id),
-                    change.description)
-    action = path(request, "add_question_page", council=council.slug, service_id=draft.service_id)
-    payload = _payload(request, staff, draft, values, errors, version, heading="Add a question page", action=action,
-                       kind_title=None)
+                return redirect_with_notice(request, _links(request, staff, draft)["draft"], _said(changes))
+    payload = _new_payload(values, errors, version, heading="Add a question page",
+                           action=path(request, "add_question_page", council=council.slug, service_id=draft.service_id),
+                           cancel=_links(request, staff, draft)["draft"])
     return form_page(request, "builder/question_page.html", payload, staff)
 
 
-async def edit_page(request: Request, staff: Staff) -> Response:
+def _read_new(form: Form, errors: Errors, *, page_title: bool = False) -> dict[str, Any]:
+    values = {name: first(form, name) for name in ("label", "hint", "kind", "required", "options", "page_title")}
+    _check_text(values, errors, "label", "Enter the question")
+    if len(values["hint"]) > MAX_LABEL:
+        error(errors, "hint", f"The hint must be {MAX_LABEL} characters or fewer", "maxLength")
+    kind = KINDS.get(values["kind"])
+    if kind is None:
+        error(errors, "kind", "Choose the kind of answer", "required")
+    elif kind.needs_options and len(_option_lines(values["options"])) < 2:
+        error(errors, "options", "Enter at least 2 options, one on each line", "minItems")
+    if values["required"] not in ("yes", "no"):
+        error(errors, "required", "Choose whether residents must answer this question", "required")
+    if page_title:
+        _check_text(values, errors, "page_title", "Enter a title for the page")
+    return values
+
+
+def _new_payload(values: dict[str, Any], errors: Errors, version: int, *, heading: str, action: str, cancel: str,
+                 page_title: bool = False) -> dict[str, Any]:
+    return {
+        "page": {"heading": heading},
+        "kinds": [{"value": kind.name, "text": kind.title, "options": kind.needs_options} for kind in KINDS.values()],
+        "values": values,
+        "asks_page_title": page_title,
+        "version": version,
+        "errors": errors,
+        "links": {"action": action, "cancel": cancel},
+    }
+
+
+async def add_text_page(request: Request, staff: Staff) -> Response:
+    """A new content page (it says something and asks nothing), or an exit page."""
     draft = await draft_or_404(staff, request.path_params["service_id"])
-    spec = page_or_404(draft, request.path_params["page_id"])
-    if not editable(spec):
-        raise ClientError(404, "page_not_found")
     council = council_of(staff)
-    field = spec["fields"][0]
-    answer = str(field["answer"])
-    answers: Any = draft.definition["answers"]
-    schema = schema_at(answers, answer_path(spec, answer)) or {}
-    kind = KINDS.get(kind_of(schema, field))
     errors: Errors = []
-    values: dict[str, Any] = {
-        "label": str(field.get("label", "")), "hint": str(field.get("hint", "")), "kind": kind.name if kind else "",
-        "required": "yes" if is_required(draft.definition, spec, answer_path(spec, answer)) else "no", "options": ""}
+    values = {"title": "", "content": "", "exit": "no"}
     version = draft.version
     if request.method == "POST":
         form = await posted(request)
         version = version_sent(form)
-        values = {**_read(form, errors, adding=False), "kind": values["kind"]}
+        values = {name: first(form, name) for name in values}
+        _check_text(values, errors, "title", "Enter the page title")
+        if not values["content"]:
+            error(errors, "content", "Enter what the page says", "required")
+        if values["exit"] not in ("yes", "no"):
+            error(errors, "exit", "Choose whether the journey ends on this page", "required")
+        if not errors:
+            adding = add_exit_page if values["exit"] == "yes" else add_content_page
+            try:
+                changes = await _save(request, staff, draft, version, [
+                    lambda d: adding(d, title=values["title"], content=values["content"])])
+            except Refused as refused:
+                _refusal(errors, refused, "content" if "content" in refused.message else "title")
+            except drafts.DraftConflict as conflict:
+                errors, version = conflict_errors(conflict, "title"), conflict.current
+            else:
+                return redirect_with_notice(request, _links(request, staff, draft)["draft"], _said(changes))
+    payload = {
+        "page": {"heading": "Add a content or exit page"},
+        "values": values, "version": version, "errors": errors,
+        "links": {"action": path(request, "add_text_page", council=council.slug, service_id=draft.service_id),
+                  "cancel": _links(request, staff, draft)["draft"]},
+    }
+    return form_page(request, "builder/text_page.html", payload, staff)
+
+
+# A page and its questions.
+
+
+async def edit_page_form(request: Request, staff: Staff) -> Response:
+    """A page: its title and content (saved here), its questions, and when it is shown."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    errors: Errors = []
+    values = _page_values(spec)
+    version = draft.version
+    if request.method == "POST":
+        if not staff.can(*EDITOR_ROLES):
+            raise ClientError(403, "forbidden_role")
+        form = await posted(request)
+        version = version_sent(form)
+        typed = {name: first(form, name) for name in values}
+        params: dict[str, Any] = {}
+        if typed["title"] != values["title"]:
+            if len(typed["title"]) > MAX_LABEL:
+                error(errors, "title", f"The page title must be {MAX_LABEL} characters or fewer", "maxLength")
+            params["title"] = typed["title"] or None
+        if typed["content"] != values["content"]:
+            params["content"] = typed["content"] or None
+        if is_content(spec) and typed["exit"] != values["exit"]:
+            params["exit"] = typed["exit"] == "yes"
+        values = typed
         if not errors:
             try:
-                await ensure_current(draft, version)
-                change = edit_question(draft.definition, page=str(spec["id"]), answer=answer, label=values["label"],
-                                       hint=values["hint"] or None, required=values["required"] == "yes")
-                if not change.empty:
-                    await record(request, staff, draft, version, change)
+                changes = await _save(request, staff, draft, version,
+                                      [lambda d: edit_page(d, page=str(spec["id"]), **params)] if params else [])
             except Refused as refused:
-                error(errors, "label", refused.message, refused.code)
+                _refusal(errors, refused, "content" if refused.code == "content-needed" else "title")
+            except drafts.DraftConflict as conflict:
+                errors, version = conflict_errors(conflict, "title"), conflict.current
+            else:
+                return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"],
+                                            _said(changes))
+    payload = await _page_payload(request, staff, draft, spec, values, errors, version)
+    return form_page(request, "builder/page.html", payload, staff)
+
+
+def _page_values(spec: dict[str, Any]) -> dict[str, str]:
+    return {"title": str(spec.get("title", "")), "content": str(spec.get("content", "")),
+            "exit": "yes" if spec.get("stop") else "no"}
+
+
+async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraft, spec: dict[str, Any],
+                        values: dict[str, str], errors: Errors, version: int) -> dict[str, Any]:
+    definition: dict[str, Any] = draft.definition
+    slug, sid, pid = council_of(staff).slug, draft.service_id, str(spec["id"])
+    specs = [p for p in definition.get("pages", []) if isinstance(p, dict)]
+    number = next(index for index, p in enumerate(specs, 1) if p.get("id") == pid)
+    fields = list(spec.get("fields") or [])
+    questions = []
+    for index, field in enumerate(fields):
+        key = question_key(str(field.get("answer", "")))
+        schema = schema_at(definition["answers"], answer_path(spec, str(field.get("answer", "")))) or {}
+        kind = KINDS.get(kind_of(schema, field))
+        params = {"council": slug, "service_id": sid, "page_id": pid, "answer": key}
+        questions.append({
+            "label": str(field.get("label", "")), "kind": kind.title if kind else "Question",
+            "required": is_required(definition, spec, answer_path(spec, str(field.get("answer", "")))),
+            "first": index == 0, "last": index == len(fields) - 1,
+            "links": {"edit": path(request, "edit_question", **params) if kind else None,
+                      "move": path(request, "move_question", **params),
+                      "delete": path(request, "delete_question", **params)},
+        })
+    problems = [finding.message for finding in check(definition) if finding.page == pid]
+    kind_words = ("Exit page" if spec.get("stop") else "Content page") if is_content(spec) else (
+        "Add-another page" if is_add_another(spec) else "Question page")
+    return {
+        "page": {"heading": page_name(spec), "caption": f"Page {number} of {len(specs)}"},
+        "kind": kind_words,
+        "is_content": is_content(spec),
+        "questions": questions,
+        "condition": describe(spec["when"], definition) if "when" in spec else None,
+        "problems": problems,
+        "values": values,
+        "version": version,
+        "errors": errors,
+        "can_edit": staff.can(*EDITOR_ROLES),
+        "links": {**_links(request, staff, draft, pid),
+                  "add_question": None if is_content(spec) else path(request, "add_question", council=slug,
+                                                                       service_id=sid, page_id=pid),
+                  "condition": path(request, "page_condition", council=slug, service_id=sid, page_id=pid),
+                  "routes": path(request, "service_routes", council=slug, service_id=sid)},
+    }
+
+
+async def add_question_form(request: Request, staff: Staff) -> Response:
+    """Add a question of any kind to an existing page (a page with more than one question
+    needs a title: the form asks for one when the page has none)."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    if is_content(spec):
+        raise ClientError(404, "page_not_found")
+    council = council_of(staff)
+    asks_title = "title" not in spec
+    errors: Errors = []
+    values: dict[str, Any] = {"label": "", "hint": "", "kind": "", "required": "yes", "options": "",
+                              "page_title": page_name(spec) if asks_title else ""}
+    version = draft.version
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        values = _read_new(form, errors, page_title=asks_title)
+        if not errors:
+            try:
+                changes = await _save(request, staff, draft, version, [lambda d: add_question(
+                    d, page=str(spec["id"]), kind=values["kind"], label=values["label"],
+                    hint=values["hint"] or None, required=values["required"] == "yes",
+                    options=_option_lines(values["options"]),
+                    page_title=values["page_title"] if asks_title else None)])
+            except Refused as refused:
+                _refusal(errors, refused, "options" if "option" in refused.code else
+                         "page_title" if "title" in refused.code and asks_title else "label")
             except drafts.DraftConflict as conflict:
                 errors, version = conflict_errors(conflict, "label"), conflict.current
             else:
-                here = path(request, "service_draft", council=council.slug, service_id=draft.service_id)
-                return redirect_with_notice(request, here, change.description if not change.empty else "Nothing changed")
-    action = path(request, "edit_question_page", council=council.slug, service_id=draft.service_id,
-                  page_id=str(spec["id"]))
-    payload = _payload(request, staff, draft, values, errors, version, heading="Edit the question", action=action,
-                       kind_title=kind.title if kind else "Question")
+                return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"],
+                                            _said(changes))
+    links = _links(request, staff, draft, str(spec["id"]))
+    payload = _new_payload(values, errors, version, heading=f"Add a question to '{page_name(spec)}'",
+                           action=path(request, "add_question", council=council.slug, service_id=draft.service_id,
+                                       page_id=str(spec["id"])), cancel=links["page"], page_title=asks_title)
     return form_page(request, "builder/question_page.html", payload, staff)
+
+
+async def edit_question_form(request: Request, staff: Staff) -> Response:
+    """Everything about one question."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    question = question_or_404(draft, spec, request.path_params["answer"])
+    current = _current(draft.definition, question)
+    values, version = current, draft.version
+    errors: Errors = []
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        values, params = _read_question(form, question, current, errors)
+        steps: list[Step] = []
+        for value, label in current["options"].items():
+            typed = values["options"][value]
+            if len(typed) > MAX_LABEL:
+                error(errors, "option-" + value, f"An option must be {MAX_LABEL} characters or fewer", "maxLength")
+            elif not typed:
+                steps.append(_remove_option(spec, question, value))
+            elif typed != label:
+                steps.append(_edit_option(spec, question, value, typed))
+        for line in _option_lines(values["new_options"]):
+            steps.append(_add_option(spec, question, line))
+        if not errors:
+            steps.insert(0, lambda d: edit_question(d, page=str(spec["id"]), answer=str(question.field["answer"]),
+                                                    **params))
+            try:
+                changes = await _save(request, staff, draft, version, steps)
+            except Refused as refused:
+                _refusal(errors, refused, _refused_field(refused, question, params))
+            except drafts.DraftConflict as conflict:
+                errors, version = conflict_errors(conflict, "label"), conflict.current
+            else:
+                return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"],
+                                            _said(changes))
+    payload = _question_payload(request, staff, draft, question, values, errors, version)
+    return form_page(request, "builder/question.html", payload, staff)
+
+
+def _remove_option(spec: dict[str, Any], question: Question, value: str) -> Step:
+    return lambda d: remove_option(d, page=str(spec["id"]), answer=str(question.field["answer"]), value=value)
+
+
+def _edit_option(spec: dict[str, Any], question: Question, value: str, label: str) -> Step:
+    return lambda d: edit_option(d, page=str(spec["id"]), answer=str(question.field["answer"]), value=value,
+                                 label=label)
+
+
+def _add_option(spec: dict[str, Any], question: Question, label: str) -> Step:
+    return lambda d: add_option(d, page=str(spec["id"]), answer=str(question.field["answer"]), label=label)
+
+
+def _refused_field(refused: Refused, question: Question, params: dict[str, Any]) -> str:
+    if "option" in refused.code or refused.code in ("in-use", "last-option"):
+        return "new_options" if question.kind in ("one-of", "select", "several-of") else "label"
+    named = _REFUSAL_FIELD.get(refused.code)
+    if named == "min":
+        lows = {"number": "minimum", "money": "minimum", "date": "earliest", "several-of": "min_items"}
+        return lows.get(question.kind, "min_length")
+    if named:
+        return named
+    changed = [setting.name for setting in SETTINGS if setting.name in params]
+    return changed[0] if changed else "label"
+
+
+def _question_payload(request: Request, staff: Staff, draft: store.ServiceDraft, question: Question,
+                      values: dict[str, Any], errors: Errors, version: int) -> dict[str, Any]:
+    council = council_of(staff)
+    pid = str(question.page["id"])
+    kind = KINDS.get(question.kind)
+    defaults = _defaults(draft.definition, question)
+    return {
+        "page": {"heading": "Edit the question", "caption": page_name(question.page)},
+        "kind": question.kind,
+        "kind_title": kind.title if kind else "Question",
+        "settings": [{"name": s.name, "label": s.label, "hint": s.hint, "width": s.width}
+                     for s in SETTINGS if question.kind in s.kinds and s.name != "whole_number"],
+        "whole_number": question.kind == "number",
+        "file_types": [{"value": value, "text": FILE_NAMES[value]} for value in FILE_TYPES],
+        "has_options": question.kind in ("one-of", "select", "several-of"),
+        "options": [{"value": value, "label": label} for value, label in _option_labels(question, values)],
+        "rules": [{"rule": rule, "words": RULE_WORDS[rule], "default": defaults.get(rule)}
+                     for rule in ERROR_RULES.get(question.kind, ("required",))],
+        "values": values,
+        "version": version,
+        "errors": errors,
+        "links": {"action": path(request, "edit_question", council=council.slug, service_id=draft.service_id,
+                                 page_id=pid, answer=question_key(str(question.field["answer"]))),
+                  "cancel": _links(request, staff, draft, pid)["page"]},
+    }
+
+
+def _option_labels(question: Question, values: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(str(branch.get("const")), values["options"].get(str(branch.get("const")), ""))
+            for branch in option_list(question.schema) or []]
+
+
+async def move_question_button(request: Request, staff: Staff) -> Response:
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    question = question_or_404(draft, spec, request.path_params["answer"])
+    form = await posted(request)
+    version = version_sent(form)
+    direction = first(form, "direction")
+    errors: Errors = []
+    try:
+        changes = await _save(request, staff, draft, version, [lambda d: move_question(
+            d, page=str(spec["id"]), answer=str(question.field["answer"]), direction=direction)])
+    except Refused as refused:
+        _refusal(errors, refused, "questions")
+    except drafts.DraftConflict as conflict:
+        errors = conflict_errors(conflict, "questions")
+    if errors:
+        fresh = await draft_or_404(staff, draft.service_id)
+        fresh_spec = page_or_404(fresh, str(spec["id"]))
+        payload = await _page_payload(request, staff, fresh, fresh_spec, _page_values(fresh_spec), errors,
+                                      fresh.version)
+        return page(request, "builder/page.html", payload, staff,
+                    status_code=409 if errors[0]["keyword"] == "conflict" else 422)
+    return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"], _said(changes))
+
+
+async def delete_question_form(request: Request, staff: Staff) -> Response:
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    question = question_or_404(draft, spec, request.path_params["answer"])
+    errors: Errors = []
+    version = draft.version
+    links = _links(request, staff, draft, str(spec["id"]))
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        try:
+            changes = await _save(request, staff, draft, version, [lambda d: delete_question(
+                d, page=str(spec["id"]), answer=str(question.field["answer"]))])
+        except Refused as refused:
+            _refusal(errors, refused, "delete")
+        except drafts.DraftConflict as conflict:
+            errors, version = conflict_errors(conflict, "delete"), conflict.current
+        else:
+            return redirect_with_notice(request, links["page"], _said(changes))
+    council = council_of(staff)
+    payload = {
+        "page": {"heading": f"Delete the question '{question.field.get('label', '')}'?"},
+        "version": version,
+        "errors": errors,
+        "links": {"action": path(request, "delete_question", council=council.slug, service_id=draft.service_id,
+                                 page_id=str(spec["id"]), answer=question_key(str(question.field["answer"]))),
+                  "cancel": links["page"]},
+    }
+    return form_page(request, "builder/delete_question.html", payload, staff)
