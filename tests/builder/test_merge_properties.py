@@ -1,0 +1,184 @@
+"""Merge properties, on the shipped services changed by random designers on both sides (the
+builder's own operations, through `perform`): an unchanged side gives the other side exactly;
+the same change on both sides is taken once; edits on different things are all kept; and
+whatever the two sides did, the merge says what collides and what is wrong, and a choice for
+every collision either gives a service that passes the definition checks or is refused with
+the problems it would leave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from checked import shipped
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_operation_sequences import Draw, operation
+
+from builder.keyed_patch import same
+from builder.locations import asked
+from builder.merge import MergeRefused, merge, resolve
+from builder.operations import Refused, perform
+from builder.patch import PatchError, apply
+from builder.service_operations import translatable
+from runtime.core.definition import problems
+
+Definition = dict[str, Any]
+
+SERVICES = sorted(
+    path.stem
+    for path in (Path(__file__).resolve().parents[2] / "schemas" / "services").glob("*.json")
+)
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _wording(definition: Definition, draw: Draw, side: str) -> tuple[str, dict[str, Any]]:
+    """A change of words only, written so that each side's words differ."""
+    fields = list(asked(definition))
+    states = sorted((definition.get("workflow") or {}).get("states") or {})
+    kind = draw(st.sampled_from(["label", "hint", "state"] if fields else ["state"]))
+    if kind == "state":
+        return "edit-state", {"state": draw(st.sampled_from(states)), "label": f"{side} state"}
+    found = draw(st.sampled_from(fields))
+    where = {"page": found.page["id"], "answer": found.field["answer"]}
+    return "edit-question", {**where, kind: f"{side} {kind} {draw(st.integers(1, 3))}"}
+
+
+def _welsh(definition: Definition) -> Definition:
+    """Every string of a bilingual service given Welsh, as a designer would before publishing."""
+    if "cy" not in definition.get("languages", ["en"]):
+        return definition
+    for text in translatable(definition):
+        if text.translation is None:
+            definition = perform(
+                definition, "translate", {"key": text.key, "text": "Cy " + text.english[:400]}
+            ).apply(definition)
+    return definition
+
+
+def changed(definition: Definition, draw: Draw, side: str, most: int = 3) -> Definition:
+    """The definition after up to `most` random operations that leave it passing the checks."""
+    for _ in range(draw(st.integers(0 if most < 3 else 1, most))):
+        if draw(st.booleans()):
+            name, params = _wording(definition, draw, side)
+        else:
+            name, params = operation(definition, draw)
+        try:
+            after = _welsh(perform(definition, name, params).apply(definition))
+        except (Refused, PatchError):
+            continue
+        if problems(after) == []:
+            definition = after
+    return definition
+
+
+def _pointer_exists(document: Any, pointer: str) -> bool:
+    try:
+        apply(document, [{"op": "test", "path": pointer, "value": None}])
+    except PatchError as error:
+        return error.code == "test-failed"
+    return True
+
+
+services = st.sampled_from(SERVICES).map(shipped)
+
+
+@FAST
+@given(services, st.data())
+def test_a_council_that_changed_nothing_gets_theirs_exactly(
+    base: Definition, data: st.DataObject
+) -> None:
+    theirs = changed(base, data.draw, "theirs")
+    result = merge(base, base, theirs)
+    assert same(result.definition, theirs)
+    assert result.clean
+
+
+@FAST
+@given(services, st.data())
+def test_an_upstream_that_changed_nothing_leaves_ours_exactly(
+    base: Definition, data: st.DataObject
+) -> None:
+    ours = changed(base, data.draw, "ours")
+    result = merge(base, ours, base)
+    assert same(result.definition, ours)
+    assert result.clean and result.applied == ()
+
+
+@FAST
+@given(services, st.data())
+def test_the_same_changes_on_both_sides_are_taken_once(
+    base: Definition, data: st.DataObject
+) -> None:
+    both = changed(base, data.draw, "both")
+    result = merge(base, both, both)
+    assert same(result.definition, both)
+    assert result.clean
+
+
+@FAST
+@given(services, st.data())
+def test_edits_of_different_questions_are_all_kept(base: Definition, data: st.DataObject) -> None:
+    """The publisher changes the service at random; the council rewords questions the
+    publisher left alone. Nothing collides, both are kept, and the service passes the checks."""
+    theirs = changed(base, data.draw, "theirs")
+    kept = {(found.page["id"], found.field["answer"]): found.field for found in asked(theirs)}
+    untouched = [
+        found
+        for found in asked(base)
+        if same(kept.get((found.page["id"], found.field["answer"])), found.field)
+    ]
+    ours = base
+    reworded: dict[tuple[str, str], str] = {}
+    if untouched:
+        for found in data.draw(st.lists(st.sampled_from(untouched), max_size=3, unique_by=id)):
+            key = (found.page["id"], found.field["answer"])
+            reworded[key] = f"Our question {len(reworded) + 1}"
+            ours = perform(
+                ours, "edit-question", {"page": key[0], "answer": key[1], "label": reworded[key]}
+            ).apply(ours)
+    result = merge(base, ours, theirs)
+    assert result.collisions == (), [c.words for c in result.collisions]
+    labels = {(f.page["id"], f.field["answer"]): f.field["label"] for f in asked(result.definition)}
+    for key, label in reworded.items():
+        assert labels[key] == label
+    for key, theirs_field in kept.items():
+        assert key in labels
+        if key not in reworded:
+            assert labels[key] == theirs_field["label"]
+    assert [p["id"] for p in result.definition["pages"]] == [p["id"] for p in theirs["pages"]]
+    assert problems(result.definition) == [] and result.clean
+
+
+@FAST
+@given(services, st.data())
+def test_whatever_both_sides_do_the_merge_reports_it_and_choices_give_a_working_service(
+    base: Definition, data: st.DataObject
+) -> None:
+    ours = changed(base, data.draw, "ours")
+    theirs = changed(base, data.draw, "theirs")
+    result = merge(base, ours, theirs)
+    # What the merge says about its definition is what the checks find.
+    assert list(result.problems) == problems(result.definition)
+    ids = [collision.id for collision in result.collisions]
+    assert len(ids) == len(set(ids))
+    for collision in result.collisions:
+        assert collision.where and collision.words
+        assert any(
+            _pointer_exists(side, collision.pointer) for side in (result.definition, ours, theirs)
+        ), collision
+    for side in ("ours", "theirs"):
+        choices = {collision_id: side for collision_id in ids}
+        try:
+            final = resolve(result, choices)
+        except MergeRefused as refused:
+            assert refused.code == "invalid-result" and refused.problems
+        else:
+            assert problems(final) == []
+    if not ids:
+        if result.problems:
+            with pytest.raises(MergeRefused):
+                resolve(result, {})
+        else:
+            assert same(resolve(result, {}), result.definition)
