@@ -14,6 +14,7 @@ one is named in the sync's report and never stored.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -165,7 +166,12 @@ class Client:
             report.refused.append((council, "its index is not signed by its own key"))
             return
         report.publishers.append(council)
-        index = read_checked_index(self._download(updater, info, report), council)
+        kept = here / "indexes" / f"{council}.json"
+        if kept.is_file() and hashlib.sha256(kept.read_bytes()).hexdigest() == info.hashes.get("sha256"):
+            index_bytes = kept.read_bytes()  # verified before, and unchanged: not fetched again
+        else:
+            index_bytes = self._download(updater, info, report)
+        index = read_checked_index(index_bytes, council)
         definitions = here / "definitions"
         definitions.mkdir(parents=True, exist_ok=True)
         for entry in index.entries:
@@ -196,9 +202,7 @@ class Client:
                 continue
             _replace(stored, data)
             report.added.append(entry.key)
-        indexes = here / "indexes"
-        indexes.mkdir(exist_ok=True)
-        _replace(indexes / f"{council}.json", index.to_bytes())
+        _replace(kept, index_bytes)
 
     def _download(self, updater: Updater, info: Any, report: SyncReport) -> bytes:
         with tempfile.TemporaryDirectory(dir=self.cache) as scratch:
@@ -208,15 +212,18 @@ class Client:
 
     # -- reading the cache -----------------------------------------------------------------------
 
-    def indexes(self) -> Iterator[tuple[str, Index]]:
+    def indexes(self) -> Iterator[tuple[Subscription, Index]]:
         for subscription in self.subscriptions():
             folder = self.cache / subscription.name / "indexes"
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                yield subscription.url, read_checked_index(path.read_bytes(), path.stem)
+                yield subscription, read_checked_index(path.read_bytes(), path.stem)
 
     def entries(self, *, withdrawn: bool = False) -> list[Found]:
-        return [Found(url, entry) for url, index in self.indexes() for entry in index.entries
-                if withdrawn or not entry.withdrawn]
+        """Entries whose definition passed every check and is in the cache: a refused one is
+        not listed, whatever its publisher's index says."""
+        return [Found(subscription.url, entry) for subscription, index in self.indexes() for entry in index.entries
+                if (withdrawn or not entry.withdrawn)
+                and (self.cache / subscription.name / "definitions" / f"{entry.address}.json").is_file()]
 
     def search(self, words: str) -> list[Found]:
         """Current versions whose id, title, summary, tags, council or LGSL code hold every word."""

@@ -281,7 +281,8 @@ class Repository:
         timestamp.signed.version += 1
         timestamp.signed.expires = timestamp_expires or in_days(TIMESTAMP_DAYS)
         self._sign_write(timestamp, self._signer("timestamp"))
-        return timestamp.signed.version
+        version: int = timestamp.signed.version
+        return version
 
     def _sign_write(self, metadata: Metadata[Any], signer: CryptoSigner) -> None:
         metadata.signed.spec_version = SPEC_VERSION

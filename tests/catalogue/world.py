@@ -17,7 +17,7 @@ from securesystemslib.signer import CryptoSigner
 
 from builder.catalogue import keys, publishing, sharing
 from builder.catalogue.entries import Entry
-from builder.catalogue.repository import Repository
+from builder.catalogue.repository import Publication, Repository
 
 SERVICES = Path(__file__).resolve().parents[2] / "schemas" / "services"
 
@@ -72,3 +72,16 @@ def static_server(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def force(repo: Repository, publication: Publication) -> None:
+    """Write a publication as a dishonest host would: no checks, re-signed snapshot and
+    timestamp with the operator's keys. What installations must still refuse."""
+    for path, info in publication.role.signed.targets.items():
+        parent, _, name = path.rpartition("/")
+        destination = repo.targets_dir / parent / f"{info.hashes['sha256']}.{name}"
+        if path in publication.files and not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(publication.files[path])
+    repo._write(publication.role, publication.council)
+    repo._snapshot_and_timestamp({f"{publication.council}.json": publication.role.signed.version})
