@@ -281,8 +281,8 @@ class Repository:
         timestamp.signed.version += 1
         timestamp.signed.expires = timestamp_expires or in_days(TIMESTAMP_DAYS)
         self._sign_write(timestamp, self._signer("timestamp"))
-        version: int = timestamp.signed.version
-        return version
+        current: int = timestamp.signed.version
+        return current
 
     def _sign_write(self, metadata: Metadata[Any], signer: CryptoSigner) -> None:
         metadata.signed.spec_version = SPEC_VERSION
