@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from builder import (
     condition_pages,
     draft_pages,
+    preview_pages,
     publishing,
     question_pages,
     routes_pages,
@@ -77,4 +78,25 @@ def builder_routes() -> list[BaseRoute]:
               name="delete_page"),
         Route(draft + "/publish", staff_only(publishing.publish_service, roles=PUBLISHER_ROLES), methods=BOTH,
               name="publish_service"),
+        *_preview_routes(draft + "/preview"),
+    ]
+
+
+def _preview_routes(preview: str) -> list[BaseRoute]:
+    """The draft as residents will see it (builder/preview_pages.py); page ids never take the
+    runtime's own step names (check-answers, payment, confirmation, save), so these come first."""
+    return [
+        Route(preview, staff_only(preview_pages.preview_start, roles=BUILDER_ROLES), methods=GET, name="preview_start"),
+        Route(preview + "/start", staff_only(preview_pages.preview_begin, roles=BUILDER_ROLES), methods=POST,
+              name="preview_begin"),
+        Route(preview + "/check-answers", staff_only(preview_pages.preview_check_answers, roles=BUILDER_ROLES),
+              methods=BOTH, name="preview_check_answers"),
+        Route(preview + "/payment", staff_only(preview_pages.preview_payment, roles=BUILDER_ROLES), methods=BOTH,
+              name="preview_payment"),
+        Route(preview + "/confirmation", staff_only(preview_pages.preview_confirmation, roles=BUILDER_ROLES),
+              methods=GET, name="preview_confirmation"),
+        Route(preview + "/save", staff_only(preview_pages.preview_save, roles=BUILDER_ROLES), methods=GET,
+              name="preview_save"),
+        Route(preview + "/{page_id}", staff_only(preview_pages.preview_page, roles=BUILDER_ROLES), methods=BOTH,
+              name="preview_page"),
     ]
