@@ -1,0 +1,303 @@
+"""Questions over HTTP, with JavaScript off: every kind of question is added through the form,
+edited with the settings that fit it, and read back from the stored draft; a page holds
+several questions that move and go; bad, forged and stale posts change nothing and say why;
+roles and councils hold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2 as httpx
+from test_builder_pages import (
+    DRAFT,
+    Page,
+    Resident,
+    app,
+    browsers,
+    council,
+    make_user,
+    person,
+    press,
+    text_of,
+)
+
+from builder.blank import blank_definition
+from runtime import store
+from runtime.store import drafts
+
+__all__ = ["app", "browsers", "council"]
+
+
+async def start_blank(council: store.Council) -> store.ServiceDraft:
+    """The wheelie-bin service as a blank draft (one page asking the email address)."""
+    definition = blank_definition(title="Request a replacement wheelie bin", summary="Ask for a new bin.", lgsl=524,
+                                  publisher_id=council.slug, publisher_name=council.name)
+    return await drafts.create_draft(council, definition, source="blank", actor=None)
+
+
+async def stored(council: store.Council) -> store.ServiceDraft:
+    draft = await drafts.get_draft(council, "request-a-replacement-wheelie-bin")
+    assert draft is not None
+    return draft
+
+
+def page_of(definition: Any, page_id: str) -> dict[str, Any]:
+    return next(page for page in definition["pages"] if page["id"] == page_id)
+
+
+async def add_page(browser: Resident, label: str, kind: str, options: str = "", required: str = "Yes") -> Page:
+    draft = await browser.open(DRAFT)
+    form = await browser.open(draft.soup.find("a", string="Add a question page")["href"])
+    form.fill("Question", label)
+    form.choose("Kind of answer", kind)
+    if options:
+        form.fill("Options", options)
+    form.choose("Must residents answer it?", required)
+    return await browser.submit(form)
+
+
+def link(page: Page, text: str) -> str:
+    """The href of the link whose text (visually hidden words included) is `text`."""
+    for anchor in page.soup.find_all("a"):
+        if text_of(anchor) == text:
+            return str(anchor["href"])
+    raise AssertionError(f"no link {text!r} on {page.url}")
+
+
+async def open_question(browser: Resident, page_id: str, label: str) -> Page:
+    page = await browser.open(f"{DRAFT}/pages/{page_id}")
+    assert page.status == 200, page.url
+    return await browser.open(link(page, f"Edit question {label}"))
+
+
+# What each kind is set to, and what the stored draft must then say: (kind title, options,
+# settings filled by label, radios chosen, checkboxes, check of (answer schema, field)).
+KINDS: list[tuple[str, str, dict[str, str], dict[str, str], dict[str, list[str]], Any]] = [
+    ("Short text", "", {"Most characters": "40", "Pattern the answer must match": "^[A-Z]+$",
+                        "When the text does not match the pattern": "Enter capital letters only"}, {}, {},
+     lambda s, f: s["maxLength"] == 40 and s["pattern"] == "^[A-Z]+$"
+     and f["errors"] == {"pattern": "Enter capital letters only"}),
+    ("Long text", "", {"Rows of the text box": "8", "Fewest characters": "10"}, {}, {},
+     lambda s, f: f["rows"] == 8 and s["minLength"] == 10 and f["widget"] == "textarea"),
+    ("Whole number", "", {"Smallest allowed": "1", "Largest allowed": "6"},
+     {"Only whole numbers?": "No, decimals too"}, {},
+     lambda s, f: s == {"type": "number", "minimum": 1, "maximum": 6}),
+    ("Amount of money", "", {"Largest allowed": "250.50"}, {}, {},
+     lambda s, f: s["maximum"] == 25050 and f["widget"] == "money"),
+    ("Date", "", {"Earliest date allowed": "today", "Latest date allowed": "31 12 2030"}, {}, {},
+     lambda s, f: s["formatMinimum"] == "today" and s["formatMaximum"] == "2030-12-31"),
+    ("Email address", "", {"When the answer is not real": "Enter an email address like name@example.com"},
+     {}, {}, lambda s, f: s["format"] == "email" and f["errors"]["format"].startswith("Enter an email")),
+    ("UK telephone number", "", {"Fewest characters": "10"}, {}, {},
+     lambda s, f: s["format"] == "uk-phone" and s["minLength"] == 10),
+    ("Postcode", "", {"Name used in error messages": "your postcode"}, {}, {},
+     lambda s, f: s["format"] == "uk-postcode" and f["errorName"] == "your postcode"),
+    ("UK address", "", {}, {}, {}, lambda s, f: s["type"] == "string"),  # the first line of the address
+    ("Yes or no", "", {"When nothing is given": "Select yes if the bin was damaged"}, {}, {},
+     lambda s, f: s == {"type": "boolean"} and f["errors"]["required"] == "Select yes if the bin was damaged"),
+    ("One of several options", "Black\nBlue\nGreen", {"Option 2": "Blue with a red lid", "Option 3": "",
+                                                       "Add options": "Brown"}, {}, {},
+     lambda s, f: [(o["const"], o["title"]) for o in s["oneOf"]]
+     == [("black", "Black"), ("blue", "Blue with a red lid"), ("brown", "Brown")]),
+    ("One option from a long list", "Monday\nTuesday\nWednesday", {}, {"Must residents answer it?": "No"}, {},
+     lambda s, f: f["widget"] == "select" and len(s["oneOf"]) == 3),
+    ("Any of several options", "Lid\nWheels\nBody", {"Most options to tick": "2"}, {}, {},
+     lambda s, f: s["maxItems"] == 2 and [o["const"] for o in s["items"]["oneOf"]] == ["lid", "wheels", "body"]),
+    ("File upload", "", {"Largest file, in MB": "5"}, {},
+     {"Types of file accepted": ["PDF document"]},
+     lambda s, f: f["accept"] == ["application/pdf"] and f["maxBytes"] == 5 * 1024 * 1024),
+    ("A box to tick to agree", "", {"When nothing is given": "Tick the box to agree"}, {}, {},
+     lambda s, f: s == {"type": "boolean", "const": True} and f["widget"] == "declaration"),
+]
+
+
+async def test_every_kind_of_question_is_added_edited_and_read_back(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    for number, (kind, options, filled, chosen, ticked, holds) in enumerate(KINDS):
+        label = f"Question {number} ({kind})"
+        added = await add_page(designer, label, kind, options)
+        assert added.status == 200 and added.url.endswith(DRAFT), (kind, added.error_summary())
+        draft = await stored(council)
+        spec = draft.definition["pages"][-1]
+        first = spec["fields"][0]
+        edit = await open_question(designer, spec["id"], first["label"])
+        assert edit.status == 200 and edit.soup.find(id="label")["value"] == first["label"]
+        shown = "Short text" if kind == "UK address" else kind  # each line of an address is a short text
+        assert f"Kind of answer: {shown}" in text_of(edit.soup)
+        for field_label, value in filled.items():
+            edit.fill(field_label, value)
+        for legend, option in chosen.items():
+            edit.choose(legend, option)
+        for legend, options_ticked in ticked.items():
+            edit.values.pop("accept", None)
+            edit.choose(legend, *options_ticked)
+        edit.fill("Hint", f"Hint for {kind}")
+        saved = await designer.submit(edit)
+        assert saved.status == 200 and not saved.error_summary(), (kind, saved.error_summary())
+        draft = await stored(council)
+        spec = next(page for page in draft.definition["pages"] if page["id"] == spec["id"])
+        field = spec["fields"][0]
+        answer = field["answer"].strip("/").split("/")
+        schema = draft.definition["answers"]["properties"][answer[0]]
+        if len(answer) > 1:
+            schema = schema["properties"][answer[1]]
+        assert field["hint"] == f"Hint for {kind}" and holds(schema, field), (kind, schema, field)
+        # The form shows what was saved.
+        again = await open_question(designer, spec["id"], field["label"])
+        for field_label, value in filled.items():
+            if value and not field_label.startswith("Add options"):
+                control = again.soup.find(id=again.label_for(field_label)["for"])
+                assert control.get("value", control.get_text()) == value, (kind, field_label)
+    definition = (await stored(council)).definition
+    assert len(definition["pages"]) == len(KINDS) + 1
+    select = next(f["answer"] for p in definition["pages"] for f in p.get("fields", []) if f.get("widget") == "select")
+    assert select.strip("/") not in definition["answers"]["required"]  # made optional on its form
+
+
+async def test_a_page_holds_several_questions_that_move_and_go(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    await add_page(designer, "What is your name?", "Short text")
+    spec = (await stored(council)).definition["pages"][-1]
+    name_answer = spec["fields"][0]["answer"].strip("/")
+    page = await designer.open(f"{DRAFT}/pages/{spec['id']}")
+    form = await designer.open(link(page, "Add a question to this page"))
+    form.fill("Question", "What is your phone number?")
+    form.choose("Kind of answer", "UK telephone number")
+    form.choose("Must residents answer it?", "No")
+    form.fill("Page title", "")  # a page of two questions needs a title
+    refused = await designer.submit(form)
+    assert refused.status == 422 and refused.error_summary() == [("Enter a title for the page", "#page_title")]
+    assert refused.soup.find(id="label")["value"] == "What is your phone number?"
+    refused.fill("Page title", "Your contact details")
+    page = await designer.submit(refused)
+    assert page.heading == "Your contact details"
+    rows = [text_of(key) for key in page.soup.select(".borough-builder-questions .govuk-summary-list__key")]
+    assert rows == ["What is your name?", "What is your phone number?"]
+    assert "UK telephone number, optional" in text_of(page.soup)
+
+    page = await press(designer, page, "Move up question What is your phone number?")
+    rows = [text_of(key) for key in page.soup.select(".borough-builder-questions .govuk-summary-list__key")]
+    assert rows == ["What is your phone number?", "What is your name?"]
+    stored_page = page_of((await stored(council)).definition, spec["id"])
+    assert [f["label"] for f in stored_page["fields"]] == ["What is your phone number?", "What is your name?"]
+
+    confirm = await designer.open(link(page, "Delete question What is your name?"))
+    assert confirm.heading == "Delete the question 'What is your name?'?"
+    page = await designer.submit(confirm)
+    assert "Deleted question 'What is your name?'" in text_of(page.soup)
+    definition = (await stored(council)).definition
+    assert [f["label"] for f in page_of(definition, spec["id"])["fields"]] == ["What is your phone number?"]
+    assert name_answer not in definition["answers"]["properties"]
+    assert name_answer not in str(definition["answers"].get("required", []))
+    # The last question of a page cannot be deleted: the page goes instead.
+    last = await designer.open(link(page, "Delete question What is your phone number?"))
+    kept = await designer.submit(last)
+    assert kept.status == 422 and "delete the page instead" in kept.error_summary()[0][0]
+
+    # A content page, then an exit page, through their own form.
+    draft = await designer.open(DRAFT)
+    form = await designer.open(draft.soup.find("a", string="Add a content or exit page")["href"])
+    form.fill("Page title", "You cannot get a new bin")
+    form.fill("What the page says", "Bins are replaced only for homes in Northshire.")
+    form.choose("Does the journey end on this page?", "Yes")
+    draft = await designer.submit(form)
+    exit_page = (await stored(council)).definition["pages"][-1]
+    assert exit_page["type"] == "content" and exit_page["stop"] is True
+    assert "Shown to everyone. The journey ends here." in text_of(draft.soup)
+
+
+async def test_bad_forged_and_stale_posts_change_nothing_and_say_why(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    await add_page(designer, "What is the bin's serial number?", "Short text")
+    await add_page(designer, "When did it break?", "Date")
+    before = await stored(council)
+    text_page, date_page = before.definition["pages"][1]["id"], before.definition["pages"][2]["id"]
+
+    edit = await open_question(designer, text_page, "What is the bin's serial number?")
+    edit.fill("Question", "")
+    edit.fill("Most characters", "ten")
+    edit.fill("Fewest characters", "5")
+    edit.fill("Pattern the answer must match", "^(?=x)")
+    refused = await designer.submit(edit)
+    assert refused.status == 422 and refused.title.startswith("Error:")
+    assert refused.error_summary() == [("Enter the question", "#label"),
+                                       ("The most characters must be a whole number, like 10", "#max_length")]
+    assert refused.soup.find(id="max_length")["value"] == "ten"
+    assert refused.soup.find(id="pattern")["value"] == "^(?=x)"
+    refused.fill("Question", "What is the bin's serial number?")
+    refused.fill("Most characters", "10")
+    unsafe = await designer.submit(refused)
+    assert unsafe.status == 422 and unsafe.error_summary()[0][1] == "#pattern"
+    assert "cannot be used" in unsafe.error_summary()[0][0]
+    unsafe.fill("Pattern the answer must match", "")
+    unsafe.fill("Fewest characters", "20")
+    backwards = await designer.submit(unsafe)
+    assert backwards.status == 422
+    assert backwards.error_summary() == [("The shortest length must not be more than the longest", "#min_length")]
+
+    dates = await open_question(designer, date_page, "When did it break?")
+    dates.fill("Earliest date allowed", "yesterday")
+    wrong = await designer.submit(dates)
+    assert wrong.error_summary() == [("Enter today, or a date like 27 3 2026", "#earliest")]
+    assert (await stored(council)).version == before.version  # nothing was saved
+
+    # Forged: no CSRF token, a version that is not a number, a question that does not exist.
+    url = link(await designer.open(f"{DRAFT}/pages/{text_page}"), "Edit question What is the bin's serial number?")
+    forged = await designer.client.post(url, data={"label": "Hacked", "required": "yes", "version": str(before.version)})
+    assert forged.status_code == 403
+    token = designer.page.soup.find("input", attrs={"name": "csrf_token"})["value"] if designer.page else ""
+    bad_version = await designer.client.post(url, data={"csrf_token": token, "label": "Hacked", "version": "x"})
+    assert bad_version.status_code == 400
+    missing = await designer.client.get(f"{DRAFT}/pages/{text_page}/questions/noSuchAnswer")
+    assert missing.status_code == 404
+    assert (await stored(council)).version == before.version
+
+    # Stale: another designer changed the draft since this form was opened.
+    stale_form = await open_question(designer, text_page, "What is the bin's serial number?")
+    await make_user("second@northshire.test", council, ["designer"])
+    other = await person(app, browsers, "designer", "second@northshire.test")
+    await add_page(other, "Which bin is it?", "One of several options", "Black\nBlue")
+    stale_form.fill("Hint", "It is on a sticker under the lid")
+    stale = await designer.submit(stale_form)
+    assert stale.status == 422 and "your change was not saved" in stale.error_summary()[0][0]
+    assert "second@northshire.test: Added page 'Which bin is it?'" in stale.error_summary()[0][0]
+    assert text_of(stale.soup.find(id="hint")) == "It is on a sticker under the lid"
+    saved = await designer.submit(stale)  # now against the version it was shown
+    assert saved.status == 200 and "Changed hint" in text_of(saved.soup)
+
+
+async def test_roles_and_councils(app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    draft = await start_blank(council)
+    other_council = await store.create_council("southshire", "Southshire Council")
+    await start_blank(other_council)
+    page_id = draft.definition["pages"][0]["id"]
+    question = draft.definition["pages"][0]["fields"][0]["answer"].strip("/")
+    urls = [f"{DRAFT}/pages/{page_id}", f"{DRAFT}/pages/{page_id}/questions/{question}",
+            f"{DRAFT}/pages/{page_id}/add-question", f"{DRAFT}/content-pages/new",
+            f"{DRAFT}/pages/{page_id}/questions/{question}/delete"]
+
+    caseworker = await person(app, browsers, "caseworker")
+    for url in urls:
+        assert (await caseworker.client.get(url)).status_code == 403, url
+
+    publisher = await person(app, browsers, "publisher")
+    read_only = await publisher.open(urls[0])
+    assert read_only.status == 200 and not read_only.soup.find("form", attrs={"action": urls[0]})
+    assert "Edit question" not in text_of(read_only.soup)
+    token = read_only.soup.find("input", attrs={"name": "csrf_token"})["value"]
+    posted = await publisher.client.post(urls[0], data={"csrf_token": token, "version": str(draft.version),
+                                                        "title": "Publisher's title"})
+    assert posted.status_code == 403
+    for url in urls[1:]:
+        assert (await publisher.client.get(url)).status_code == 403, url
+
+    designer = await person(app, browsers, "designer")
+    for url in urls:  # the same service id, another council's draft: not found
+        assert (await designer.client.get(url.replace("/northshire/", "/southshire/"))).status_code == 404, url
+    assert (await stored(council)).version == draft.version
