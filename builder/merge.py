@@ -37,7 +37,14 @@ from typing import Any
 
 from builder.diff import diff, english_changed
 from builder.keyed_patch import ITEM_KEYS, same
-from builder.locations import page_name, page_paths, question_label, schema_keys
+from builder.locations import (
+    answer_path,
+    asked,
+    page_name,
+    page_paths,
+    question_label,
+    schema_keys,
+)
 from builder.patch import copy_json, escape, pointer
 from runtime.core.definition import report
 from runtime.core.problems import Problem
@@ -49,8 +56,12 @@ Definition = dict[str, Any]
 IDENTITY = ("id", "version", "publisher", "provenance")
 # Members holding one condition: merged whole, never inside.
 CONDITIONS = ("when", "if", "then", "else", "not", "contains", "dependentSchemas")
+# Members whose members are each one named thing (an answer, a state, an event, a timer).
+NAMED = ("properties", "states", "on", "after")
 # The last part of a collision id that concerns the order of a list rather than an item.
 ORDER = "(order)"
+# The middle part of a collision id that concerns which page asks a question.
+ASKED = "(asked on)"
 SIDES = ("ours", "theirs")
 
 
@@ -237,6 +248,7 @@ def _merged(
         if key in ours:
             definition[key] = copy_json(ours[key])
     _follow_upstream(definition, base, theirs)
+    _asked_once(definition, merger, base, ours, theirs)
     _restore_answers(definition, ours, theirs)
     _restore_welsh(definition, ours, theirs)
     return definition, merger
@@ -268,7 +280,7 @@ class _Merger:
             return theirs
         if _same(base, theirs):
             return ours
-        if not _condition(path):
+        if not _condition(path) and not (base is ABSENT and _named_thing(path)):
             if isinstance(ours, dict) and isinstance(theirs, dict) and _fits(base, dict):
                 return self.members({} if base is ABSENT else base, ours, theirs, path)
             if isinstance(ours, list) and isinstance(theirs, list) and _fits(base, list):
@@ -410,6 +422,14 @@ def _same(left: Any, right: Any) -> bool:
     return same(left, right)
 
 
+def _named_thing(path: tuple[Part, ...]) -> bool:
+    """Whether the path ends at one named thing (a page, question, option, fee line, answer,
+    state or event): added on both sides differently, it collides whole, never mixed."""
+    if not path:
+        return False
+    return isinstance(path[-1], Item) or (len(path) > 1 and path[-2] in NAMED)
+
+
 def _fits(base: Any, kind: type) -> bool:
     return base is ABSENT or isinstance(base, kind)
 
@@ -469,6 +489,36 @@ def collision_id(path: Iterable[Part]) -> str:
 
 
 # After the merge.
+
+
+def _asked_once(definition: Definition, merger: _Merger, *sides: Definition) -> None:
+    """A question both sides put on different pages (added on both, or moved on both) is asked
+    on one of them: a collision, the council's page until chosen. A question page left with no
+    questions goes too."""
+    pages = definition.get("pages")
+    if not isinstance(pages, list):
+        return
+    try:
+        homes: dict[str, list[str]] = {}
+        for found in asked(definition):
+            homes.setdefault(found.path, []).append(str(found.page.get("id")))
+        side_homes = [{found.path: found.page.get("id") for found in asked(side)} for side in sides]
+    except (KeyError, TypeError, AttributeError):
+        return  # too broken to list its questions: the checks will say so
+    for path, ids in homes.items():
+        if len(set(ids)) < 2:
+            continue
+        was, mine, new = (found.get(path, ABSENT) for found in side_homes)
+        chosen = merger.collide(("pages", ASKED, Item("answer", path)), was, mine, new)
+        keep = chosen if chosen in ids else ids[0]
+        for page in [page for page in pages if page.get("id") in ids and page.get("id") != keep]:
+            page["fields"] = [
+                field
+                for field in page.get("fields", [])
+                if answer_path(page, field.get("answer", "")) != path
+            ]
+            if not page["fields"]:
+                pages.remove(page)
 
 
 def _restore_answers(definition: Definition, *sides: Definition) -> None:
@@ -586,9 +636,14 @@ def _step(node: Any, part: Part) -> tuple[Any, str | int] | None:
     return None
 
 
-def _locate(path: tuple[Part, ...], views: Iterable[Definition]) -> str:
+def _locate(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
     """The JSON Pointer of the path in the first definition that has it (the list, for an order)."""
     wanted = path[:-1] if path and path[-1] == ORDER else path
+    if len(path) == 3 and path[1] == ASKED and isinstance(path[2], Item):
+        for view in views:
+            for question in asked(view):
+                if question.path == path[2].value:
+                    return pointer("pages", question.page_index, "fields", question.field_index)
     for view in views:
         node: Any = view
         found: list[str | int] = []
@@ -658,6 +713,9 @@ def _where(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
     """The path in a designer's words: "Page 'Your contact details', question 'Email', hint"."""
     if not path:
         return "The service"
+    if len(path) == 3 and path[1] == ASKED and isinstance(path[2], Item):
+        label = question_label(views[0], str(path[2].value)) if views else path[2].value
+        return f"Question '{label}': the page that asks it"
     words: list[str] = []
     nodes: list[Any] = list(views)
     answer: list[str] = []

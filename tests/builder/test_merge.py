@@ -467,3 +467,84 @@ def test_the_result_as_json_names_no_absent_side() -> None:
     theirs = then(base, lambda d: edit_question(d, page="contact", answer="/phone", hint="Call."))
     shown = merge(base, ours, theirs).as_json()["collisions"][0]
     assert "ours" not in shown and shown["theirs"]["hint"] == "Call." and "base" in shown
+
+
+def test_a_question_both_sides_put_on_different_pages_is_asked_on_the_chosen_one() -> None:
+    base = shipped("report-pothole")
+    ours = then(
+        fork(base),
+        lambda d: add_question(
+            d, page="contact", kind="text", label="Colour", name="colour", required=False
+        ),
+    )
+    theirs = then(
+        base,
+        lambda d: add_question(
+            d, page="location", kind="text", label="Road colour", name="colour", required=False
+        ),
+    )
+    result = merge(base, ours, theirs)
+    collision = one(result.collisions)
+    assert collision.id == "/pages/(asked on)/answer=~1colour"
+    assert (collision.base, collision.ours, collision.theirs) == (ABSENT, "contact", "location")
+    assert collision.where == "Question 'Colour': the page that asks it"
+    # Until chosen, the council's page asks it, and the service passes the checks.
+    assert result.problems == ()
+    assert [f["label"] for f in result.definition["pages"][-1]["fields"]][-1] == "Colour"
+    theirs_page = resolve(result, {collision.id: "theirs"})
+    assert field(theirs_page, "location", "/colour")["label"] == "Road colour"
+    assert all(f["answer"] != "/colour" for f in theirs_page["pages"][-1]["fields"])
+
+
+def test_an_answer_both_sides_added_differently_collides_whole() -> None:
+    base = shipped("report-pothole")
+    ours = then(
+        fork(base),
+        lambda d: add_question(
+            d, page="contact", kind="text", label="Colour", name="colour", required=False
+        ),
+    )
+    theirs = then(
+        base,
+        lambda d: add_question(
+            d, page="contact", kind="number", label="Colour", name="colour", required=False
+        ),
+    )
+    result = merge(base, ours, theirs)
+    ids = {c.id for c in result.collisions}
+    assert "/answers/properties/colour" in ids
+    assert not any(i.startswith("/answers/properties/colour/") for i in ids)
+    final = resolve(result, {c.id: "theirs" for c in result.collisions})
+    assert final["answers"]["properties"]["colour"] == theirs["answers"]["properties"]["colour"]
+    assert problems(final) == []
+
+
+def test_a_page_the_council_deleted_comes_back_whole_when_the_publishers_is_chosen() -> None:
+    base = shipped("report-pothole")
+    ours = then(fork(base), lambda d: delete_page(d, page="photo"))
+    theirs = then(
+        base, lambda d: edit_question(d, page="photo", answer="/photo", hint="A clear photo.")
+    )
+    result = merge(base, ours, theirs)
+    collision = one(result.collisions)
+    assert (collision.id, collision.kind) == ("/pages/id=photo", "removed-by-us")
+    assert collision.where == "Page 'Upload a photo of the pothole'"
+    back = resolve(result, {collision.id: "theirs"})
+    assert field(back, "photo", "/photo")["hint"] == "A clear photo."
+    assert back["answers"]["properties"]["photo"] == base["answers"]["properties"]["photo"]
+    assert problems(back) == []
+    assert "photo" not in resolve(result, {collision.id: "ours"})["answers"]["properties"]
+
+
+def test_welsh_the_council_wrote_for_english_the_publisher_changed_is_noted() -> None:
+    base = shipped("report-pothole")
+    ours = then(fork(base), lambda d: set_welsh(d, welsh=True))
+    for text in translatable(ours):
+        ours = translate(ours, key=text.key, text="Cymraeg: " + text.english[:400]).apply(ours)
+    theirs = then(
+        base, lambda d: edit_question(d, page="location", answer="/street", hint="Mill Lane.")
+    )
+    result = merge(base, ours, theirs)
+    assert result.clean
+    assert result.notes == ("The English of fields.street.hint changed upstream; check its Welsh",)
+    assert result.definition["translations"]["cy"]["fields.street.hint"].startswith("Cymraeg: ")
