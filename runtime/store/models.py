@@ -679,3 +679,47 @@ class DraftChange(Model):
         table = "draft_change"
         table_description = "Append-only history of every draft: changes, undos and redos"
         unique_together = (("draft", "version"),)
+
+
+class CatalogueKey(Model):
+    """A council's Ed25519 key for signing what it publishes to a catalogue: the private key
+    sealed with the installation's key, never shown; one current key, earlier ones retired."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="catalogue_keys", on_delete=fields.RESTRICT
+    )
+    keyid = fields.CharField(max_length=64, unique=True)
+    public_key = fields.TextField()  # the key as TUF writes it, one line of JSON
+    sealed_private_key = fields.TextField()  # PEM, sealed by the SecretBox
+    created_at = fields.DatetimeField(auto_now_add=True)
+    retired_at = fields.DatetimeField(null=True)
+
+    council_id: int
+
+    class Meta:
+        table = "catalogue_key"
+        table_description = "Councils' catalogue signing keys, sealed at rest"
+
+
+class CatalogueFork(Model):
+    """A council's service imported from a catalogue: the upstream it was forked from."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="catalogue_forks", on_delete=fields.RESTRICT
+    )
+    service_id = fields.CharField(max_length=64)  # the council's own service
+    catalogue = fields.CharField(max_length=500)  # the catalogue's URL
+    publisher = fields.CharField(max_length=64)
+    upstream_service = fields.CharField(max_length=64)
+    upstream_version = fields.CharField(max_length=32)
+    address = fields.CharField(max_length=64)  # the upstream definition's content address
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    council_id: int
+
+    class Meta:
+        table = "catalogue_fork"
+        table_description = "Services imported from a catalogue, with their upstream"
+        unique_together = (("council", "service_id"),)

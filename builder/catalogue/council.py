@@ -1,0 +1,100 @@
+"""A council and a catalogue: its signing key, publishing its services, importing others'.
+
+The council's key is made here the first time it is needed, sealed by the store, and opened
+only to sign. Publishing shares a published version (council values out as settings) and signs
+it with the council's delegated role; importing fills the settings with the council's values,
+checks the result like any definition, and opens it in the builder as a draft that remembers
+its upstream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from securesystemslib.signer import CryptoSigner
+
+from builder.catalogue import keys, publishing, sharing
+from builder.catalogue.client import Found
+from builder.catalogue.entries import Entry
+from builder.catalogue.repository import Refused, Repository
+from runtime import store
+from runtime.core.definition import report
+from runtime.store import catalogue as catalogue_store
+from runtime.store.models import CatalogueFork, ServiceDraft
+
+
+@dataclass(frozen=True)
+class CouncilKey:
+    signer: CryptoSigner
+    created: bool  # made just now
+
+
+async def council_key(council: store.Council, box: store.SecretBox) -> CouncilKey:
+    """The council's signing key, made and sealed the first time."""
+    stored = await catalogue_store.current_key(council)
+    if stored is not None:
+        return CouncilKey(keys.signer_from_pem(catalogue_store.private_key(stored, box)), False)
+    return CouncilKey(await rotate_key(council, box), True)
+
+
+async def rotate_key(council: store.Council, box: store.SecretBox) -> CryptoSigner:
+    """A new key for the council; the catalogue's operator must register its public part."""
+    signer = keys.generate()
+    await catalogue_store.add_key(council, box, keyid=signer.public_key.keyid,
+                                  public_key=keys.public_json(signer.public_key),
+                                  private_pem=keys.private_pem(signer))
+    return signer
+
+
+def council_values(council: store.Council) -> sharing.Council:
+    return sharing.Council(council.slug, council.name, council.contact_email, council.contact_phone)
+
+
+async def publish_service(council: store.Council, box: store.SecretBox, repo: Repository, service_id: str,
+                          change_note: str | None = None) -> Entry:
+    """Share the council's latest published version of a service in the catalogue."""
+    version = await store.get_latest(council, service_id)
+    if version is None:
+        raise Refused("not-published", f"{council.slug} has no published service {service_id}")
+    key = await council_key(council, box)
+    registered = repo.publishers().get(council.slug)
+    if registered is None:
+        raise Refused("not-a-publisher", f"{council.slug} is not a publisher in this catalogue: its operator "
+                                         f"must run `borough catalogue add-publisher {council.slug} KEY`")
+    if key.signer.public_key.keyid not in registered:
+        raise Refused("key-not-registered", f"the catalogue does not know {council.slug}'s current key: "
+                                            "its operator must register it")
+    shared, settings = sharing.share(dict(version.definition), council_values(council))
+    publication, entry = publishing.publish(
+        repo.published_role(council.slug), repo.index(council.slug), council=council.slug,
+        council_name=council.name, signer=key.signer, definition=shared, settings=settings,
+        change_note=change_note if change_note is not None else (version.change_note or ""))
+    repo.accept(publication)
+    return entry
+
+
+async def import_service(council: store.Council, found: Found, upstream: dict[str, Any], *,
+                         values: dict[str, str] | None = None,
+                         actor: store.StaffUser | None = None) -> tuple[ServiceDraft, CatalogueFork]:
+    """The council's own copy of a catalogue service, as a builder draft with its upstream."""
+    entry = found.entry
+    given = {sharing.COUNCIL_NAME: council.name, **({sharing.CONTACT_EMAIL: council.contact_email}
+                                                     if council.contact_email else {}),
+             **({sharing.CONTACT_PHONE: council.contact_phone} if council.contact_phone else {}), **(values or {})}
+    try:
+        definition = sharing.fill(upstream, given)
+    except ValueError as error:
+        raise Refused("settings-needed", str(error)) from None
+    definition["publisher"] = {"id": council.slug, "name": council.name}
+    definition["provenance"] = {"forkedFrom": entry.key, "publisher": entry.council}
+    found_problems = report(definition)
+    if found_problems.total:
+        first = found_problems.shown[0]
+        raise Refused("invalid", f"the filled-in service is not valid: {first.pointer or '/'}: {first.message}")
+    try:
+        return await catalogue_store.import_fork(
+            council, definition, catalogue=found.catalogue, publisher=entry.council,
+            upstream_service=entry.service, upstream_version=entry.version, address=entry.address, actor=actor)
+    except store.StoreError as error:
+        raise Refused(error.code, str(error)) from None

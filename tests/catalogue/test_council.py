@@ -1,0 +1,77 @@
+"""A council's catalogue key (sealed, never shown), publishing its published services, and
+importing another council's service as a builder draft that remembers its upstream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from world import static_server
+
+from builder.catalogue import council as catalogue_council
+from builder.catalogue import keys
+from builder.catalogue.client import Client
+from builder.catalogue.repository import Refused, Repository
+from runtime import store
+from runtime.store import catalogue as catalogue_store
+from runtime.store import drafts
+from runtime.store.models import CatalogueKey
+
+BOX = store.SecretBox("catalogue-test-installation-key")
+
+
+async def test_a_councils_key_is_made_once_and_sealed_at_rest(demo: store.Council) -> None:
+    first = await catalogue_council.council_key(demo, BOX)
+    again = await catalogue_council.council_key(demo, BOX)
+    assert first.created and not again.created
+    assert again.signer.public_key.keyid == first.signer.public_key.keyid
+    [row] = await CatalogueKey.filter(council_id=demo.id)
+    assert "PRIVATE KEY" not in row.sealed_private_key
+    assert keys.public_key(row.public_key).keyid == row.keyid
+    with pytest.raises(ValueError, match="another BOROUGH_SECRET_KEY"):
+        catalogue_store.private_key(row, store.SecretBox("another installation"))
+
+
+async def test_rotating_retires_the_old_key(demo: store.Council) -> None:
+    old = (await catalogue_council.council_key(demo, BOX)).signer
+    new = await catalogue_council.rotate_key(demo, BOX)
+    assert (await catalogue_council.council_key(demo, BOX)).signer.public_key.keyid == new.public_key.keyid
+    retired = await CatalogueKey.get(keyid=old.public_key.keyid)
+    assert retired.retired_at is not None
+
+
+async def test_a_council_publishes_once_registered_and_imports_elsewhere(demo: store.Council, tmp_path: Path) -> None:
+    repo = Repository.init(tmp_path / "cat")
+    with pytest.raises(Refused, match="demo is not a publisher in this catalogue"):
+        await catalogue_council.publish_service(demo, BOX, repo, "report-pothole")
+    key = await catalogue_council.council_key(demo, BOX)
+    repo.add_publisher("demo", key.signer.public_key)
+    with pytest.raises(Refused, match="no published service nothing-here"):
+        await catalogue_council.publish_service(demo, BOX, repo, "nothing-here")
+    entry = await catalogue_council.publish_service(demo, BOX, repo, "report-pothole", "Shared at last")
+    assert (entry.council, entry.service, entry.change_note) == ("demo", "report-pothole", "Shared at last")
+    with pytest.raises(Refused, match="already in the catalogue"):
+        await catalogue_council.publish_service(demo, BOX, repo, "report-pothole")
+
+    northshire = await store.create_council("northshire", "Northshire Council", contact_phone="01632 000 111")
+    client = Client(tmp_path / "cache")
+    with static_server(repo.public_dir) as url:
+        subscription = client.subscribe(url)
+        assert client.sync(subscription).refused == []
+    [found] = client.search("pothole")
+    draft, fork = await catalogue_council.import_service(northshire, found, client.definition(found))
+    assert draft.definition["publisher"] == {"id": "northshire", "name": "Northshire Council"}
+    assert draft.definition["provenance"] == {"forkedFrom": "report-pothole@1.0.0", "publisher": "demo"}
+    assert "01632 000 111" in draft.definition["start"]["before"]
+    assert "{{" not in str(draft.definition)
+    assert (fork.catalogue, fork.publisher, fork.upstream_service, fork.upstream_version, fork.address) == (
+        url, "demo", "report-pothole", "1.0.0", entry.address)
+    assert (await drafts.get_draft(northshire, "report-pothole")) is not None
+    with pytest.raises(Refused, match="already a service called report-pothole"):
+        await catalogue_council.import_service(northshire, found, client.definition(found))
+    assert len(await catalogue_store.CatalogueFork.filter(council_id=northshire.id)) == 1
+
+    southshire = await store.create_council("southshire", "Southshire Council")  # no phone number
+    with pytest.raises(Refused, match=r"fill in the setting contact\.phone"):
+        await catalogue_council.import_service(southshire, found, client.definition(found))
+    assert await drafts.get_draft(southshire, "report-pothole") is None
