@@ -14,14 +14,18 @@ SCSS := $(wildcard themes/default/scss/*.scss)
 # (payments, emails) name this address too. See docs/running.md, "The base URL".
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: one more than this 2-core machine's cores, as many tests wait on a database,
+# a browser or a server they started.
+TEST_WORKERS ?= 3
 
 .PHONY: run test install assets lint bench bench-http bench-inbox clean
 
 run: install
 	$(PY) -m borough serve --demo --host $(HOST) --port $(PORT)
 
+# The suite runs in parallel (pytest-xdist): TEST_WORKERS=0 runs it in this one process.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(PY_STAMP) $(ASSETS_STAMP)
 
