@@ -24,7 +24,7 @@ from runtime.staff.context import Staff, page, path
 
 # Problems fixed on the page's condition rather than the page itself.
 CONDITION_PROBLEMS = frozenset({"unreachable-page", "condition-on-later-answer", "condition-on-same-page",
-                                "condition-on-unasked-answer", "condition-required"})
+                                "condition-on-unasked-answer", "condition-required", "cannot-end"})
 
 
 def fix_link(request: Request, staff: Staff, draft: store.ServiceDraft, finding: Finding) -> str:
