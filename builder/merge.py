@@ -183,19 +183,28 @@ class MergeResult:
 
 class MergeRefused(Exception):
     """Choices that cannot be used: `code` is stable, `message` for people, `problems` what the
-    definition checks found in the definition the choices would make."""
+    definition checks found in the definition the choices would make, `collisions` the ones
+    the choices led to that need a choice too."""
 
-    def __init__(self, code: str, message: str, problems: tuple[Problem, ...] = ()) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        problems: tuple[Problem, ...] = (),
+        collisions: tuple[Collision, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.problems = problems
+        self.collisions = collisions
 
     def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "message": self.message,
             "problems": [problem.as_json() for problem in self.problems],
+            "collisions": [collision.as_json() for collision in self.collisions],
         }
 
 
@@ -209,18 +218,23 @@ def resolve(result: MergeResult, choices: Mapping[str, Any]) -> Definition:
     """The definition with every collision decided: by id, "ours", "theirs" or a value of the
     designer's own (`Custom(value)` for a text that reads "ours" or "theirs"; a list of the
     items' keys for an order). Refused with MergeRefused when a choice names no collision,
-    a collision has no choice, or the definition made fails the definition checks."""
-    known = {collision.id for collision in result.collisions}
-    unknown = sorted(set(choices) - known)
-    if unknown:
-        raise MergeRefused("unknown-collision", f"There is no collision {unknown[0]} to choose for")
+    a collision has no choice, a choice leads to another collision (which the refusal
+    carries, to be chosen too), or the definition made fails the definition checks."""
     missing = [c for c in result.collisions if c.id not in choices]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise MergeRefused("unchosen", f"Choose what to keep for {missing[0].where}{more}")
     definition, merger = _merged(result.base, result.ours, result.theirs, dict(choices))
-    if merger.found:  # a choice that opened new ground: cannot happen for values from a side
-        raise MergeRefused("unchosen", f"Choose what to keep for {merger.found[0][0]}")
+    unknown = sorted(set(choices) - merger.met)
+    if unknown:
+        raise MergeRefused("unknown-collision", f"There is no collision {unknown[0]} to choose for")
+    if merger.found:  # a choice that opened another, such as which page asks a question
+        opened = _collisions(merger, (definition, result.ours, result.theirs, result.base))
+        raise MergeRefused(
+            "unchosen",
+            f"Your choices leave one more to make: {opened[0].where}",
+            collisions=opened,
+        )
     found = report(definition).listed
     if found:
         raise MergeRefused(
@@ -271,6 +285,7 @@ class _Merger:
 
     def __init__(self, choices: dict[str, Any]) -> None:
         self.choices = choices
+        self.met: set[str] = set()  # every collision met, chosen or not
         self.found: list[tuple[str, tuple[Part, ...], str, Any, Any, Any]] = []
 
     def value(self, base: Any, ours: Any, theirs: Any, path: tuple[Part, ...]) -> Any:
@@ -297,6 +312,7 @@ class _Merger:
         else:
             kind = "changed"
         key = collision_id(path)
+        self.met.add(key)
         if key in self.choices:
             return _chosen(self.choices[key], ours, theirs)
         self.found.append((key, path, kind, base, ours, theirs))
@@ -360,6 +376,7 @@ class _Merger:
             primary, secondary = theirs, ours
         elif ordered and ours_moved and theirs_moved and _reordered(ours, theirs, within=base):
             key = collision_id((*path, ORDER))
+            self.met.add(key)
             if key in self.choices:
                 choice = self.choices[key]
                 if choice == "theirs":
@@ -583,11 +600,8 @@ def _restore_welsh(definition: Definition, *sides: Definition) -> None:
                     break
 
 
-def _result(
-    base: Definition, ours: Definition, theirs: Definition, definition: Definition, merger: _Merger
-) -> MergeResult:
-    views = (definition, ours, theirs, base)
-    collisions = tuple(
+def _collisions(merger: _Merger, views: tuple[Definition, ...]) -> tuple[Collision, ...]:
+    return tuple(
         Collision(
             key,
             _where(path, views),
@@ -599,8 +613,18 @@ def _result(
         )
         for key, path, kind, was, mine, new in merger.found
     )
+
+
+def _result(
+    base: Definition, ours: Definition, theirs: Definition, definition: Definition, merger: _Merger
+) -> MergeResult:
+    collisions = _collisions(merger, (definition, ours, theirs, base))
     try:
-        applied = tuple(diff(ours, definition).words)
+        applied = tuple(
+            difference.words
+            for difference in diff(ours, definition).differences
+            if not (difference.subject == "service" and difference.key in IDENTITY)
+        )
         notes = tuple(
             f"The English of {key} changed upstream; check its Welsh"
             for key in english_changed(ours, definition)

@@ -32,6 +32,7 @@ from builder.operations import (
     set_welsh,
     translate,
 )
+from builder.patch import copy_json
 from builder.service_operations import translatable
 from runtime.core.definition import problems
 
@@ -548,3 +549,33 @@ def test_welsh_the_council_wrote_for_english_the_publisher_changed_is_noted() ->
     assert result.clean
     assert result.notes == ("The English of fields.street.hint changed upstream; check its Welsh",)
     assert result.definition["translations"]["cy"]["fields.street.hint"].startswith("Cymraeg: ")
+
+
+def test_a_choice_that_opens_another_question_asks_for_it() -> None:
+    """The council moved a question to another page by hand; the publisher reworded it where
+    it was. Taking the publisher's question back means choosing which page asks it."""
+    base = shipped("report-pothole")
+    ours = copy_json(fork(base))
+    street = ours["pages"][0]["fields"].pop(0)
+    ours["pages"][-1]["fields"].append(street)
+    theirs = then(
+        base, lambda d: edit_question(d, page="location", answer="/street", label="Street")
+    )
+    result = merge(base, ours, theirs)
+    moved = one(result.collisions)
+    assert moved.kind == "removed-by-us"
+    assert result.problems == ()
+    assert resolve(result, {moved.id: "ours"})["pages"][-1]["fields"][-1] == street
+    with pytest.raises(MergeRefused) as more:
+        resolve(result, {moved.id: "theirs"})
+    assert more.value.code == "unchosen"
+    assert more.value.message == (
+        "Your choices leave one more to make: Question 'Street or road name': the page that asks it"
+    )
+    (page,) = more.value.collisions
+    assert (page.ours, page.theirs) == ("contact", "location")
+    choices = {moved.id: "theirs", page.id: "theirs"}
+    final = resolve(result, choices)
+    assert field(final, "location", "/street")["label"] == "Street"
+    assert all(f["answer"] != "/street" for f in final["pages"][-1]["fields"])
+    assert problems(final) == []
