@@ -60,6 +60,7 @@ class World:
     files: dict[str, str] = field(default_factory=dict)  # a file uploaded with each council's application
     services: dict[str, str] = field(default_factory=dict)  # a service id each; beta's is beta's alone
     pages: dict[str, str] = field(default_factory=dict)  # a page of each one's draft of that service
+    questions: dict[str, str] = field(default_factory=dict)  # a question of that page, by its answer (a.b)
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -86,6 +87,8 @@ class World:
                 values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
             elif name == "page_id":
                 values[name] = self.pages["beta" if objects_of is self.beta else "alpha"]
+            elif name == "answer":
+                values[name] = self.questions["beta" if objects_of is self.beta else "alpha"]
             else:
                 raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
         path = route.path
@@ -136,7 +139,9 @@ async def world(staff_app: Any) -> World:
         draft = await store.drafts.create_draft(council, dict(latest.definition), source="published",
                                                 actor=None, from_published=True)
         pages: Any = draft.definition["pages"]
-        found.pages[council.slug] = next(page["id"] for page in pages if editable(page))  # the edit form opens
+        asking = next(page for page in pages if editable(page))  # the page's and its questions' forms open
+        found.pages[council.slug] = asking["id"]
+        found.questions[council.slug] = asking["fields"][0]["answer"].strip("/").replace("/", ".")
     for council in (alpha, beta):  # each submission queued a webhook message: make it a dead letter
         delivery = await WebhookDelivery.filter(council_id=council.id).order_by("id").first()
         assert delivery is not None
