@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from builder import (
     condition_pages,
     draft_pages,
+    history_pages,
     preview_pages,
     publishing,
     question_pages,
@@ -79,6 +80,7 @@ def builder_routes() -> list[BaseRoute]:
         Route(draft + "/publish", staff_only(publishing.publish_service, roles=PUBLISHER_ROLES), methods=BOTH,
               name="publish_service"),
         *_preview_routes(draft + "/preview"),
+        *_draft_tool_routes(draft),
     ]
 
 
@@ -99,4 +101,14 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
               name="preview_save"),
         Route(preview + "/{page_id}", staff_only(preview_pages.preview_page, roles=BUILDER_ROLES), methods=BOTH,
               name="preview_page"),
+    ]
+
+
+def _draft_tool_routes(draft: str) -> list[BaseRoute]:
+    """A draft's history (builder/history_pages.py)."""
+    return [
+        Route(draft + "/history", staff_only(history_pages.service_history, roles=BUILDER_ROLES), methods=GET,
+              name="service_history"),
+        Route(draft + "/history/{version}/restore", staff_only(history_pages.restore_version, roles=EDITOR_ROLES),
+              methods=POST, name="restore_version"),
     ]

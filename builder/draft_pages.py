@@ -23,6 +23,7 @@ from builder.draft_requests import (
     step,
     version_sent,
 )
+from builder.draft_tools import tool_links
 from builder.locations import is_content, page_name
 from builder.operations import delete_page as delete_page_operation
 from builder.operations import move_page as move_page_operation
@@ -93,6 +94,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "redo": path(request, "redo_change", council=slug, service_id=sid),
             "publish": path(request, "publish_service", council=slug, service_id=sid),
         },
+        "tools": tool_links(request, slug, sid),
     }
 
 

@@ -91,6 +91,14 @@ async def get_latest(council: Council, service_id: str) -> ServiceVersion | None
     return await owned(ServiceVersion, council).get_or_none(id=row_id)
 
 
+async def service_versions(council: Council, service_id: str) -> list[ServiceVersion]:
+    """Every published version of one of the council's services, newest first."""
+    if not could_exist(ServiceVersion, "service_id", service_id):
+        return []
+    rows = await owned(ServiceVersion, council).filter(service_id=service_id)
+    return sorted(rows, key=lambda row: semver_key(row.version), reverse=True)
+
+
 async def get_version(council: Council, service_version_id: int) -> ServiceVersion | None:
     """One of the council's published versions by its row id, or None."""
     return await owned(ServiceVersion, council).get_or_none(id=service_version_id)

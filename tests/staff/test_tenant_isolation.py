@@ -61,6 +61,7 @@ class World:
     services: dict[str, str] = field(default_factory=dict)  # a service id each; beta's is beta's alone
     pages: dict[str, str] = field(default_factory=dict)  # a page of each one's draft of that service
     questions: dict[str, str] = field(default_factory=dict)  # a question of that page, by its answer (a.b)
+    published_version: str = ""  # the version number each council published of its service
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -85,6 +86,8 @@ class World:
                 values[name] = self.files["beta" if objects_of is self.beta else "alpha"]
             elif name == "service_id":
                 values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
+            elif name == "version":  # a published version of that service: each council published the same one
+                values[name] = self.published_version
             elif name == "page_id":
                 values[name] = self.pages["beta" if objects_of is self.beta else "alpha"]
             elif name == "answer":
@@ -133,6 +136,7 @@ async def world(staff_app: Any) -> World:
     beta_only = {**version.definition, "id": "beta-only-service"}  # type: ignore[dict-item]
     await store.publish_version(beta, beta_only, content_hash(beta_only))
     found.services = {"alpha": version.service_id, "beta": "beta-only-service"}
+    found.published_version = version.version
     for council in (alpha, beta):  # each council's draft of its service (the builder's pages)
         latest = await store.get_latest(council, found.services[council.slug])
         assert latest is not None
