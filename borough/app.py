@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -44,7 +45,19 @@ def asset_routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
-def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = True) -> Starlette:
+def catalogue_routes(folder: Path) -> list[BaseRoute]:
+    """A hosted catalogue's TUF metadata and targets, as static files (docs/catalogue.md)."""
+    public = folder / "public"
+    return [
+        Mount("/catalogue/metadata", StaticFiles(directory=str(public / "metadata"), check_dir=False),
+              name="catalogue_metadata"),
+        Mount("/catalogue/targets", StaticFiles(directory=str(public / "targets"), check_dir=False),
+              name="catalogue_targets"),
+    ]
+
+
+def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = True,
+             catalogue: Path | None = None) -> Starlette:
     """`all`: residents at / and staff at /staff (the embedded default); `public`: residents
     only; `staff`: the staff app and the API (at /staff) and the assets only."""
     if mode not in MODES:
@@ -58,6 +71,8 @@ def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = 
         routes += [mount("/staff/api/v1", create_api_app(installation), "api"),
                    mount("/staff", create_staff_app(installation, builder_routes()), "staff")]
     routes += asset_routes(settings)
+    if catalogue is not None and mode != "staff":
+        routes += catalogue_routes(catalogue)
     if mode != "staff":
         routes.append(mount("", create_resident_app(installation)))
 
@@ -95,4 +110,6 @@ def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = 
 
 def app_from_environment() -> Starlette:
     """Factory for uvicorn (`--factory`): every worker builds the same app from the environment."""
-    return assemble(Settings.from_environment(), os.environ.get("BOROUGH_SERVE_MODE", "all"))
+    hosted = os.environ.get("BOROUGH_CATALOGUE_DIR")
+    return assemble(Settings.from_environment(), os.environ.get("BOROUGH_SERVE_MODE", "all"),
+                    catalogue=Path(hosted) if hosted else None)

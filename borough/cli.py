@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     from borough import serving  # the server's imports are heavy; only the commands need them
 
     serving.add_commands(commands)
+    from borough import catalogue_cli
+
+    catalogue_cli.add_commands(commands)
     return parser
 
 

@@ -17,6 +17,7 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Top-level paths the apps use themselves: a council cannot be called any of these.
 RESERVED_SLUGS = frozenset({
     "assets", "theme", "outbox", "staff", "api", "static", "health", "status", "payments", "_sandbox",
+    "catalogue",  # a hosted catalogue's /catalogue/metadata/ and /catalogue/targets/
     # Fixed paths of the staff app, beside /staff/<council>:
     "invitations", "councils", "account", "sign-in", "sign-out", "password-reset",
 })

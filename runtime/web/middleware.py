@@ -21,6 +21,10 @@ SECURITY_HEADERS = [
 ]
 
 
+# Static files whose own names end in .json: assets, and a hosted catalogue's TUF metadata and targets.
+FILES_NAMED_JSON = ("/assets/", "/catalogue/")
+
+
 class JsonSuffix:
     """`/a/b.json` is `/a/b` asked for as JSON."""
 
@@ -29,7 +33,7 @@ class JsonSuffix:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and path.endswith(".json") and not path.startswith("/assets/") and len(path) > 6:
+        if scope["type"] == "http" and path.endswith(".json") and not path.startswith(FILES_NAMED_JSON) and len(path) > 6:
             scope = {**scope, "path": path[: -len(".json")], "raw_path": path[: -len(".json")].encode(), JSON_SCOPE_KEY: True}
         await self.app(scope, receive, send)
 

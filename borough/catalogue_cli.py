@@ -1,0 +1,301 @@
+"""`borough catalogue`: host a catalogue, publish a council's services to it, subscribe to
+catalogues, sync, search, show and import. Each command prints what it did; a refusal is one
+line on stderr and exit status 1.
+
+Where things are: a hosted catalogue in `--catalogue DIR` (else BOROUGH_CATALOGUE_DIR, else
+var/catalogue); the installation's subscriptions and their verified cache in
+BOROUGH_CATALOGUE_CACHE (else var/catalogues).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from builder.catalogue.client import CatalogueError, Client, Found
+from builder.catalogue.keys import BadKey, public_json, public_key
+from builder.catalogue.repository import Refused, Repository
+from runtime import store
+from runtime.settings import ROOT, Settings
+
+
+def catalogue_dir(given: Path | None = None) -> Path:
+    return given or Path(os.environ.get("BOROUGH_CATALOGUE_DIR") or ROOT / "var" / "catalogue")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("BOROUGH_CATALOGUE_CACHE") or ROOT / "var" / "catalogues")
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    catalogue = commands.add_parser("catalogue", help="the shared catalogue: host, publish, subscribe, sync, search, import",
+                                    description="The shared catalogue of council services (docs/catalogue.md).")
+    actions = catalogue.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def where(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--catalogue", type=Path, metavar="DIR",
+                            help="the catalogue's folder (default: BOROUGH_CATALOGUE_DIR, else var/catalogue)")
+
+    init = actions.add_parser("init", help="create a catalogue: TUF metadata and the operator's keys")
+    init.add_argument("dir", type=Path, metavar="DIR")
+    init.set_defaults(run=_init)
+
+    add = actions.add_parser("add-publisher", help="let a council publish: register its public key")
+    add.add_argument("council", metavar="COUNCIL", help="the council's slug")
+    add.add_argument("key", metavar="PUBKEY", help="the key line `publisher-key` printed, 64 hex digits, or a file holding either")
+    where(add)
+    add.set_defaults(run=_add_publisher)
+
+    refresh = actions.add_parser("refresh", help="sign the snapshot and timestamp again (daily, from cron)")
+    where(refresh)
+    refresh.set_defaults(run=_refresh)
+
+    key = actions.add_parser("publisher-key", help="print a council's public signing key (made the first time)")
+    key.add_argument("--council", required=True, metavar="SLUG")
+    key.add_argument("--rotate", action="store_true", help="make a new key; the operator must register it")
+    key.set_defaults(run=_publisher_key)
+
+    publish = actions.add_parser("publish", help="publish a council's latest published version of a service")
+    publish.add_argument("service", metavar="SERVICE")
+    publish.add_argument("--council", required=True, metavar="SLUG")
+    publish.add_argument("--note", help="the change note (default: the one it was published with)")
+    where(publish)
+    publish.set_defaults(run=_publish)
+
+    withdraw = actions.add_parser("withdraw", help="mark a published version withdrawn, with a reason")
+    withdraw.add_argument("service", metavar="SERVICE@VERSION")
+    withdraw.add_argument("--council", required=True, metavar="SLUG")
+    withdraw.add_argument("--reason", required=True)
+    where(withdraw)
+    withdraw.set_defaults(run=_withdraw)
+
+    subscribe = actions.add_parser("subscribe", help="subscribe to a catalogue, pinning its root keys")
+    subscribe.add_argument("url", metavar="URL", help="the catalogue's URL (it serves URL/metadata/ and URL/targets/)")
+    subscribe.add_argument("--root", type=Path, metavar="FILE", help="the catalogue's root metadata, from its operator")
+    subscribe.set_defaults(run=_subscribe)
+
+    sync = actions.add_parser("sync", help="fetch and verify what changed in the catalogues subscribed to")
+    sync.set_defaults(run=_sync)
+
+    search = actions.add_parser("search", help="find services by words, LGSL code, tag or council")
+    search.add_argument("words", nargs="*", metavar="WORDS")
+    search.set_defaults(run=_search)
+
+    show = actions.add_parser("show", help="a service's versions, settings and notes")
+    show.add_argument("service", metavar="SERVICE", help="its id, or COUNCIL/ID")
+    show.set_defaults(run=_show)
+
+    use = actions.add_parser("import", help="import a service into a council as a builder draft")
+    use.add_argument("service", metavar="SERVICE[@VERSION]", help="its id or COUNCIL/ID, optionally @VERSION")
+    use.add_argument("--council", required=True, metavar="SLUG")
+    use.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a setting's value")
+    use.set_defaults(run=_import)
+
+
+def refusing(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except (Refused, CatalogueError) as error:
+            print(f"borough: {error.message}", file=sys.stderr)
+        except (BadKey, store.StoreError, OSError) as error:
+            print(f"borough: {error}", file=sys.stderr)
+        return 1
+    return guarded
+
+
+@refusing
+def _init(args: argparse.Namespace) -> int:
+    repo = Repository.init(args.dir)
+    print(f"borough: created a catalogue in {args.dir}")
+    print(f"borough: the operator's keys are in {repo.keys_dir} (readable by you only): keep them safe")
+    print(f"borough: serve {repo.public_dir} as the catalogue's URL (URL/metadata/, URL/targets/)")
+    print(f"borough: installations pin its root: {repo.metadata_dir / '1.root.json'}")
+    return 0
+
+
+@refusing
+def _add_publisher(args: argparse.Namespace) -> int:
+    repo = Repository.open(catalogue_dir(args.catalogue))
+    text = args.key
+    if not text.lstrip().startswith("{") and Path(text).is_file():
+        text = Path(text).read_text(encoding="utf-8")
+    key = public_key(text)
+    repo.add_publisher(args.council, key)
+    print(f"borough: {args.council} may now publish to {repo.path} with key {key.keyid[:16]}…")
+    return 0
+
+
+@refusing
+def _refresh(args: argparse.Namespace) -> int:
+    repo = Repository.open(catalogue_dir(args.catalogue))
+    version = repo.refresh()
+    print(f"borough: signed timestamp version {version} of {repo.path}")
+    return 0
+
+
+def _with_council(slug: str, work: Callable[[store.Council, store.SecretBox], Awaitable[int]]) -> int:
+    settings = Settings.from_environment()
+
+    async def run() -> int:
+        await store.connect(settings.database_url)
+        try:
+            council = await store.get_council(slug)
+            if council is None:
+                raise Refused("no-council", f"there is no council {slug}")
+            return await work(council, store.SecretBox(settings.secret_key))
+        finally:
+            await store.disconnect()
+
+    return asyncio.run(run())
+
+
+@refusing
+def _publisher_key(args: argparse.Namespace) -> int:
+    from builder.catalogue import council as catalogue_council
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        if args.rotate:
+            signer = await catalogue_council.rotate_key(council, box)
+            print(f"borough: made a new signing key for {council.slug}; the old one is retired", file=sys.stderr)
+        else:
+            key = await catalogue_council.council_key(council, box)
+            signer = key.signer
+            if key.created:
+                print(f"borough: made a signing key for {council.slug}, sealed in the database", file=sys.stderr)
+        print(public_json(signer.public_key))
+        return 0
+
+    return _with_council(args.council, work)
+
+
+@refusing
+def _publish(args: argparse.Namespace) -> int:
+    from builder.catalogue import council as catalogue_council
+
+    repo = Repository.open(catalogue_dir(args.catalogue))
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        entry = await catalogue_council.publish_service(council, box, repo, args.service, args.note)
+        print(f"borough: published {council.slug}/{entry.key} to {repo.path} as {entry.address}")
+        for setting in entry.settings:
+            print(f"borough: left out as a setting: {setting.name} ({setting.description})")
+        return 0
+
+    return _with_council(args.council, work)
+
+
+@refusing
+def _withdraw(args: argparse.Namespace) -> int:
+    from builder.catalogue import council as catalogue_council
+    from builder.catalogue import publishing
+
+    service, _, version = args.service.partition("@")
+    if not version:
+        raise Refused("no-version", "name the version to withdraw: SERVICE@VERSION")
+    repo = Repository.open(catalogue_dir(args.catalogue))
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        key = await catalogue_council.council_key(council, box)
+        repo.accept(publishing.withdraw(repo.published_role(council.slug), repo.index(council.slug),
+                                        council=council.slug, signer=key.signer, service=service,
+                                        version=version, reason=args.reason))
+        print(f"borough: withdrew {council.slug}/{service}@{version}: {args.reason}")
+        return 0
+
+    return _with_council(args.council, work)
+
+
+@refusing
+def _subscribe(args: argparse.Namespace) -> int:
+    root = args.root.read_bytes() if args.root else None
+    subscription = Client(cache_dir()).subscribe(args.url, root)
+    how = f"from {args.root}" if args.root else "as it serves it now (trust on first use)"
+    print(f"borough: subscribed to {subscription.url}, its root pinned {how}")
+    print(f"borough: root keys: {', '.join(keyid[:16] + '…' for keyid in subscription.root_keyids)}")
+    return 0
+
+
+@refusing
+def _sync(args: argparse.Namespace) -> int:
+    client = Client(cache_dir())
+    subscriptions = client.subscriptions()
+    if not subscriptions:
+        raise CatalogueError("no-subscriptions", "no catalogues subscribed to: run `borough catalogue subscribe URL`")
+    refused = 0
+    for subscription in subscriptions:
+        report = client.sync(subscription, progress=lambda what: print(f"  fetching {what}", file=sys.stderr))
+        print(f"borough: {subscription.url}: {len(report.publishers)} publishers, {len(report.added)} new "
+              f"versions, {len(report.fetched)} files fetched")
+        for what, why in report.refused:
+            print(f"borough: refused {what}: {why}", file=sys.stderr)
+        refused += len(report.refused)
+    return 1 if refused else 0
+
+
+def _line(found: Found) -> str:
+    entry = found.entry
+    extra = f" (LGSL {entry.lgsl})" if entry.lgsl else ""
+    return f"{entry.council}/{entry.service}@{entry.version}  {entry.title}{extra}"
+
+
+@refusing
+def _search(args: argparse.Namespace) -> int:
+    found = Client(cache_dir()).search(" ".join(args.words))
+    for item in found:
+        print(_line(item))
+    print(f"borough: {len(found)} service{'s' if len(found) != 1 else ''} found", file=sys.stderr)
+    return 0
+
+
+@refusing
+def _show(args: argparse.Namespace) -> int:
+    versions = Client(cache_dir()).versions(args.service)
+    if not versions:
+        raise CatalogueError("not-found", f"no service {args.service} in the catalogues subscribed to")
+    latest = versions[0].entry
+    print(f"{latest.title}\n{latest.summary}\n")
+    print(f"publisher: {latest.council}    catalogue: {versions[0].catalogue}")
+    print(f"LGSL: {latest.lgsl or '-'}    tags: {', '.join(latest.tags) or '-'}    "
+          f"languages: {', '.join(latest.languages)}    licence: {latest.licence}    fee: {'yes' if latest.fee else 'no'}")
+    if latest.settings:
+        print("settings an importing council fills in:")
+        for setting in latest.settings:
+            print(f"  {setting.name}: {setting.description}")
+    print("versions:")
+    for found in versions:
+        entry = found.entry
+        state = f"  WITHDRAWN: {entry.withdrawn_reason}" if entry.withdrawn else ""
+        print(f"  {entry.version}  {entry.published_at[:10]}  {entry.change_note or '-'}{state}")
+        print(f"         {entry.address}")
+    return 0
+
+
+@refusing
+def _import(args: argparse.Namespace) -> int:
+    from builder.catalogue import council as catalogue_council
+
+    name, _, version = args.service.partition("@")
+    client = Client(cache_dir())
+    versions = [found for found in client.versions(name) if not found.entry.withdrawn or version]
+    chosen = next((found for found in versions if not version or found.entry.version == version), None)
+    if chosen is None:
+        raise CatalogueError("not-found", f"no service {args.service} in the catalogues subscribed to")
+    councils = {found.entry.council for found in versions}
+    if len(councils) > 1 and "/" not in name:
+        raise CatalogueError("ambiguous", f"{name} is published by {', '.join(sorted(councils))}: say COUNCIL/{name}")
+    values: dict[str, Any] = dict(item.partition("=")[::2] for item in args.set)
+    definition = client.definition(chosen)
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        draft, fork = await catalogue_council.import_service(council, chosen, definition, values=values)
+        print(f"borough: {council.slug} now has a draft of {draft.service_id}, forked from "
+              f"{fork.publisher}/{fork.upstream_service}@{fork.upstream_version}: open it in the builder")
+        return 0
+
+    return _with_council(args.council, work)
