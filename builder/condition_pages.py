@@ -41,7 +41,7 @@ from builder.draft_requests import (
 )
 from builder.locations import page_name, schema_at
 from builder.operations import clear_condition, set_condition
-from builder.question_pages import typed_date
+from builder.question_settings import typed_date
 from runtime import store
 from runtime.core.schema_paths import item_options, options
 from runtime.staff.context import Staff, path

@@ -73,6 +73,9 @@ async def test_routes_say_where_each_page_leads_and_show_problems_where_to_fix_t
     assert f"Then: Only if '{OWNER}' is No: You cannot apply Otherwise: {SERIAL}" in route_of(routes, 2)
     assert f"Shown: Only if '{OWNER}' is No" in route_of(routes, 3)
     assert not routes.soup.select(".borough-route-problems")
+    twin = (await designer.client.get(f"{DRAFT}/routes.json")).json()  # the same data, as JSON
+    assert [step["condition"] for step in twin["steps"]] == [None, None, f"Only if '{OWNER}' is No", None]
+    assert [lead["name"] for lead in twin["steps"][1]["leads"]] == ["You cannot apply", SERIAL]
 
     # A condition on an answer asked later, written as JSON: the problem sits by its page.
     owner_id = pages[1]["id"]
