@@ -32,6 +32,10 @@ _SCHEMES = {"sqlite": "sqlite", "postgres": "postgres", "postgresql": "postgres"
 
 # SQLite waits this long for another process's write lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# SQLite's settings unless the URL names its own (`?synchronous=FULL`). Tortoise opens SQLite in
+# WAL mode; with synchronous=NORMAL a commit is written to the WAL without waiting for the disk:
+# it survives the process being killed (kill -9), not the machine losing power (docs/decisions.md).
+SQLITE_DEFAULTS = {"busy_timeout": str(SQLITE_BUSY_TIMEOUT_MS), "synchronous": "NORMAL"}
 
 
 def tortoise_config(url: str) -> dict[str, Any]:
@@ -160,10 +164,13 @@ def _require_sqlite_directory(url: str) -> None:
 
 def _connection_url(url: str) -> str:
     parts = urlsplit(url)
-    if parts.scheme == "sqlite" and "busy_timeout" not in dict(parse_qsl(parts.query)):
-        separator = "&" if parts.query else "?"
-        return f"{url}{separator}busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
-    return url
+    if parts.scheme != "sqlite":
+        return url
+    given = dict(parse_qsl(parts.query))
+    added = "&".join(f"{name}={value}" for name, value in SQLITE_DEFAULTS.items() if name not in given)
+    if not added:
+        return url
+    return f"{url}{'&' if parts.query else '?'}{added}"
 
 
 # The configuration `python -m tortoise -c runtime.store.database.MIGRATIONS_CONFIG
