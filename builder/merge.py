@@ -60,6 +60,8 @@ CONDITIONS = ("when", "if", "then", "else", "not", "contains", "dependentSchemas
 NAMED = ("properties", "states", "on", "after")
 # The last part of a collision id that concerns the order of a list rather than an item.
 ORDER = "(order)"
+# What a definition too broken to read raises when read as a good one.
+BROKEN = (KeyError, TypeError, AttributeError, IndexError, ValueError)
 # The middle part of a collision id that concerns which page asks a question.
 ASKED = "(asked on)"
 SIDES = ("ours", "theirs")
@@ -261,10 +263,13 @@ def _merged(
     for key in IDENTITY:
         if key in ours:
             definition[key] = copy_json(ours[key])
-    _follow_upstream(definition, base, theirs)
-    _asked_once(definition, merger, base, ours, theirs)
-    _restore_answers(definition, ours, theirs)
-    _restore_welsh(definition, ours, theirs)
+    try:
+        _follow_upstream(definition, base, theirs)
+        _asked_once(definition, merger, base, ours, theirs)
+        _restore_answers(definition, ours, theirs)
+        _restore_welsh(definition, ours, theirs)
+    except BROKEN:
+        pass  # a merged definition too broken to repair: the checks say why
     return definition, merger
 
 
@@ -520,7 +525,7 @@ def _asked_once(definition: Definition, merger: _Merger, *sides: Definition) -> 
         for found in asked(definition):
             homes.setdefault(found.path, []).append(str(found.page.get("id")))
         side_homes = [{found.path: found.page.get("id") for found in asked(side)} for side in sides]
-    except (KeyError, TypeError, AttributeError):
+    except BROKEN:
         return  # too broken to list its questions: the checks will say so
     for path, ids in homes.items():
         if len(set(ids)) < 2:
@@ -583,7 +588,7 @@ def _restore_welsh(definition: Definition, *sides: Definition) -> None:
     try:
         texts = {text.key: text.text for text in resident_strings(definition)}
         sides_texts = [{t.key: t.text for t in resident_strings(side)} for side in sides]
-    except (KeyError, TypeError, AttributeError):
+    except BROKEN:
         return  # too broken to list its strings: the checks will say so
     for language, table in tables.items():
         if not isinstance(table, dict):
@@ -601,11 +606,16 @@ def _restore_welsh(definition: Definition, *sides: Definition) -> None:
 
 
 def _collisions(merger: _Merger, views: tuple[Definition, ...]) -> tuple[Collision, ...]:
+    def said(key: str, path: tuple[Part, ...]) -> tuple[str, str]:
+        try:
+            return _where(path, views), _locate(path, views)
+        except BROKEN:  # a definition too broken to name things in: the path will do
+            return key, ""
+
     return tuple(
         Collision(
             key,
-            _where(path, views),
-            _locate(path, views),
+            *said(key, path),
             kind,
             copy_json(was) if was is not ABSENT else ABSENT,
             copy_json(mine) if mine is not ABSENT else ABSENT,
@@ -629,7 +639,7 @@ def _result(
             f"The English of {key} changed upstream; check its Welsh"
             for key in english_changed(ours, definition)
         )
-    except (KeyError, TypeError, AttributeError, ValueError):
+    except BROKEN:
         applied, notes = (), ()  # a merged definition too broken to compare: its problems say why
     return MergeResult(
         definition,

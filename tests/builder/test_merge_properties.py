@@ -20,7 +20,7 @@ from builder.keyed_patch import same
 from builder.locations import asked
 from builder.merge import MergeRefused, merge, resolve
 from builder.operations import Refused, perform
-from builder.patch import PatchError, apply
+from builder.patch import PatchError, apply, copy_json
 from builder.service_operations import translatable
 from runtime.core.definition import problems
 
@@ -182,3 +182,53 @@ def test_whatever_both_sides_do_the_merge_reports_it_and_choices_give_a_working_
                 resolve(result, {})
         else:
             assert same(resolve(result, {}), result.definition)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "answer", "const", "fields", "when", "x"]), inner)
+    ),
+    max_leaves=8,
+)
+
+
+def _places(value: Any, at: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [at]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _places(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _places(item, (*at, index))
+    return found
+
+
+def _broken(definition: Definition, draw: Draw) -> Definition:
+    """The definition with one place (possibly a page, or all pages) replaced by any JSON."""
+    place = draw(st.sampled_from(_places(definition)[1:]))
+    broken = copy_json(definition)
+    node = broken
+    for part in place[:-1]:
+        node = node[part]
+    node[place[-1]] = draw(_JSON)
+    return broken
+
+
+@FAST
+@given(services, st.data())
+def test_broken_sides_are_merged_with_their_problems_said_never_raised(
+    base: Definition, data: st.DataObject
+) -> None:
+    ours, theirs = _broken(base, data.draw), _broken(base, data.draw)
+    result = merge(base, ours, theirs)
+    assert list(result.problems) == problems(result.definition)
+    result.as_json()
+    for side in ("ours", "theirs"):
+        try:
+            final = resolve(result, {c.id: side for c in result.collisions})
+        except MergeRefused as refused:
+            assert refused.message
+        else:
+            assert problems(final) == []
