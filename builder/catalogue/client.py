@@ -172,6 +172,12 @@ class Client:
         else:
             index_bytes = self._download(updater, info, report)
         index = read_checked_index(index_bytes, council)
+        if kept.is_file():
+            changed = _changed_after_publication(read_checked_index(kept.read_bytes(), council), index)
+            if changed:
+                report.refused.append((council, f"its index changes or drops {changed}, published before: "
+                                                "published versions never change"))
+                return
         definitions = here / "definitions"
         definitions.mkdir(parents=True, exist_ok=True)
         for entry in index.entries:
@@ -252,6 +258,15 @@ class Client:
                 path = self.cache / subscription.name / "definitions" / f"{found.entry.address}.json"
                 return check_definition(path.read_bytes())
         raise CatalogueError("not-cached", f"{found.entry.key} is not in the cache: run `borough catalogue sync`")
+
+
+def _changed_after_publication(before: Index, after: Index) -> str | None:
+    """The first version `before` listed that `after` drops or names with other content."""
+    now = {entry.key: entry.address for entry in after.entries}
+    for entry in before.entries:
+        if now.get(entry.key) != entry.address:
+            return entry.key
+    return None
 
 
 def _semver(version: str) -> tuple[int, ...]:

@@ -188,3 +188,25 @@ def test_subscribing_pins_the_root_from_a_file_and_refuses_a_forged_one(world: W
         client.subscribe(url)
     with pytest.raises(CatalogueError, match="not valid"):
         Client(tmp_path / "cache3").subscribe(url, root=b'{"signed": {}}')
+
+
+def test_a_published_version_changed_afterwards_is_refused(world: World, url: str, client: Client) -> None:
+    subscription = subscribed(client, url)
+    client.sync(subscription)
+    before = client.versions("report-pothole")[0].entry.address
+    # the council's own key (or whoever holds it) re-signs 1.0.0 with other content
+    role = world.repo.published_role("northshire")
+    index = world.repo.index("northshire")
+    assert role is not None and index is not None
+    changed = shipped("report-pothole")
+    changed["summary"] = "Something else entirely."
+    index.entries.clear()
+    del role.signed.targets["northshire/report-pothole/1.0.0.json"]
+    publication, entry = publishing.publish(role, index, council="northshire", council_name="Northshire",
+                                            signer=world.councils["northshire"], definition=changed)
+    force(world.repo, publication)
+    report = client.sync(subscription)
+    assert report.refused == [("northshire", "its index changes or drops report-pothole@1.0.0, published "
+                                             "before: published versions never change")]
+    assert [item.entry.address for item in client.versions("report-pothole")] == [before]
+    assert entry.address not in cached(client, subscription)
