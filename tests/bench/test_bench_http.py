@@ -37,5 +37,8 @@ def test_the_http_benchmark_measures_every_scenario_against_the_static_limit(wrk
         # were wrong and the figures would measure error pages.
         assert result.unexpected == 0 and result.errors == 0, result
         assert result.cpu_ms > 0 and result.rss_mb > 0
+        # Each run's ratio is to the static limit measured just before it, not at the start only.
+        assert result.limit is not None and result.limit > 0 and result.ratio > 0
+    assert len(report.limits) == 1 + len(results) and report.limits[0] is report.limit
     text = bench_http.format_report(report)
     assert "÷ limit" in text and "valid answer POST, 1 worker" in text
