@@ -73,6 +73,9 @@ async def test_a_condition_from_rules_reads_back_as_a_sentence(
     assert page.status == 200 and text_of(page.soup.find(id="condition")) == sentence
     stored_page = (await stored(council)).definition["pages"][-1]
     assert stored_page["when"] == {"properties": {item: {"const": "fridge-or-freezer"}}, "required": [item]}
+    audited = (await store.audit.entries(council, limit=1))[0]
+    assert (audited.action, audited.after["change"]) == (  # type: ignore[index]
+        "draft-changed", f"Page 'Fridges cost extra' is now shown only if '{ITEM}' is Fridge or freezer")
     overview = await designer.open(DRAFT)
     assert sentence in text_of(overview.soup.select(".borough-builder-pages li")[-1])
 
@@ -192,3 +195,19 @@ async def test_conditions_are_for_editors_of_the_council_only(
     await start_blank(southshire)
     for url in urls:
         assert (await designer.client.get(url.replace("/northshire/", "/southshire/"))).status_code == 404
+
+
+async def test_a_stale_condition_form_shows_the_conflict_and_keeps_the_rules(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer, page_id, _ = await built(app, council, browsers)
+    form = await designer.open(f"{DRAFT}/pages/{page_id}/condition")
+    select(form, "Question (rule 1)", WORKING)
+    select(form, "Test (rule 1)", "is answered")
+    await add_page(await person(app, browsers, "designer"), "What colour is it?", "Short text")  # meanwhile
+    stale = await press_named(designer, form, "save")
+    assert stale.status == 422 and "your change was not saved" in stale.error_summary()[0][0]
+    assert "designer@northshire.test: Added page 'What colour is it?'" in stale.error_summary()[0][0]
+    assert chosen(stale, "Question (rule 1)") == WORKING and chosen(stale, "Test (rule 1)") == "is answered"
+    assert "when" not in next(p for p in (await stored(council)).definition["pages"] if p["id"] == page_id)
+    page = await press_named(designer, stale, "save")  # decided: save it against the draft as it now is
+    assert text_of(page.soup.find(id="condition")) == f"Only if '{WORKING}' is answered"
