@@ -62,6 +62,7 @@ class World:
     pages: dict[str, str] = field(default_factory=dict)  # a page of each one's draft of that service
     questions: dict[str, str] = field(default_factory=dict)  # a question of that page, by its answer (a.b)
     published_version: str = ""  # the version number each council published of its service
+    draft_parts: dict[str, str] = field(default_factory=dict)  # a fee line, state and event of that service
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -88,6 +89,8 @@ class World:
                 values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
             elif name == "version":  # a published version of that service: each council published the same one
                 values[name] = self.published_version
+            elif name in ("line_id", "state", "event"):  # a fee line, a workflow state and one of its events
+                values[name] = self.draft_parts[name]
             elif name == "page_id":
                 values[name] = self.pages["beta" if objects_of is self.beta else "alpha"]
             elif name == "answer":
@@ -146,6 +149,10 @@ async def world(staff_app: Any) -> World:
         asking = next(page for page in pages if editable(page))  # the page's and its questions' forms open
         found.pages[council.slug] = asking["id"]
         found.questions[council.slug] = asking["fields"][0]["answer"].strip("/").replace("/", ".")
+        workflow: Any = draft.definition["workflow"]
+        fees: Any = draft.definition["fees"]
+        found.draft_parts = {"line_id": fees["lines"][0]["id"], "state": workflow["initial"],
+                             "event": next(iter(workflow["states"][workflow["initial"]]["on"]))}
     for council in (alpha, beta):  # each submission queued a webhook message: make it a dead letter
         delivery = await WebhookDelivery.filter(council_id=council.id).order_by("id").first()
         assert delivery is not None
