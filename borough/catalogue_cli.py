@@ -48,8 +48,20 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     add = actions.add_parser("add-publisher", help="let a council publish: register its public key")
     add.add_argument("council", metavar="COUNCIL", help="the council's slug")
     add.add_argument("key", metavar="PUBKEY", help="the key line `publisher-key` printed, 64 hex digits, or a file holding either")
+    add.add_argument("--replace", action="store_true",
+                     help="the council is a publisher already: revoke its key and register this one")
     where(add)
     add.set_defaults(run=_add_publisher)
+
+    revoke = actions.add_parser("revoke-key", help="revoke a publisher's lost or leaked key, registering none")
+    revoke.add_argument("council", metavar="COUNCIL")
+    where(revoke)
+    revoke.set_defaults(run=_revoke)
+
+    resign = actions.add_parser("resign", help="sign a council's published services again with its current key")
+    resign.add_argument("--council", required=True, metavar="SLUG")
+    where(resign)
+    resign.set_defaults(run=_resign)
 
     refresh = actions.add_parser("refresh", help="sign the snapshot and timestamp again (daily, from cron)")
     where(refresh)
@@ -126,9 +138,40 @@ def _add_publisher(args: argparse.Namespace) -> int:
     if not text.lstrip().startswith("{") and Path(text).is_file():
         text = Path(text).read_text(encoding="utf-8")
     key = public_key(text)
+    if args.replace:
+        repo.replace_publisher_key(args.council, key)
+        print(f"borough: revoked {args.council}'s old key; it publishes with key {key.keyid[:16]}… "
+              f"and must sign its services again (`borough catalogue resign --council {args.council}`)")
+        return 0
     repo.add_publisher(args.council, key)
     print(f"borough: {args.council} may now publish to {repo.path} with key {key.keyid[:16]}…")
     return 0
+
+
+@refusing
+def _revoke(args: argparse.Namespace) -> int:
+    repo = Repository.open(catalogue_dir(args.catalogue))
+    repo.replace_publisher_key(args.council, None)
+    print(f"borough: revoked {args.council}'s key: installations refuse its services until a new key is "
+          f"registered (`add-publisher {args.council} KEY --replace`) and the council signs them again")
+    return 0
+
+
+@refusing
+def _resign(args: argparse.Namespace) -> int:
+    from builder.catalogue import council as catalogue_council
+    from builder.catalogue import publishing
+
+    repo = Repository.open(catalogue_dir(args.catalogue))
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        key = await catalogue_council.council_key(council, box)
+        repo.accept(publishing.resign(repo.published_role(council.slug), repo.index(council.slug),
+                                      council=council.slug, signer=key.signer))
+        print(f"borough: signed {council.slug}'s published services again with key {key.signer.public_key.keyid[:16]}…")
+        return 0
+
+    return _with_council(args.council, work)
 
 
 @refusing

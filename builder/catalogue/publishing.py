@@ -64,6 +64,15 @@ def withdraw(previous: Metadata[Targets] | None, index: Index | None, *, council
     return _sign(previous, index, council, signer, {})
 
 
+def resign(previous: Metadata[Targets] | None, index: Index | None, *, council: str,
+           signer: Signer) -> Publication:
+    """The council's role signed again with its new key, nothing else changed (after its key
+    was rotated, or replaced because it was lost or leaked)."""
+    if previous is None or index is None:
+        raise Refused("not-published", f"{council} has published nothing to sign again")
+    return _sign(previous, index, council, signer, {})
+
+
 def _sign(previous: Metadata[Targets] | None, index: Index, council: str, signer: Signer,
           files: dict[str, bytes]) -> Publication:
     targets = dict(previous.signed.targets) if previous else {}

@@ -179,6 +179,29 @@ class Repository:
             self._sign_write(targets, self._signer("targets"))
             self._snapshot_and_timestamp({"targets.json": targets.signed.version})
 
+    def replace_publisher_key(self, council: str, key: Key | None) -> None:
+        """Revoke the council's key (a lost or leaked one) and register `key` instead, or none.
+        Installations then refuse the council's role until the council signs it again with
+        the new key: nothing only the old key signed is trusted any more."""
+        with self._lock():
+            targets = self.current("targets")
+            delegations = targets.signed.delegations
+            assert delegations is not None and delegations.roles is not None
+            role = delegations.roles.get(council)
+            if role is None:
+                raise Refused("not-a-publisher", f"{council} is not a publisher in this catalogue")
+            old = set(role.keyids)
+            role.keyids = [key.keyid] if key is not None else []
+            if key is not None:
+                delegations.keys[key.keyid] = key
+            still_used = {keyid for other in delegations.roles.values() for keyid in other.keyids}
+            for keyid in old - still_used:
+                delegations.keys.pop(keyid, None)
+            targets.signed.version += 1
+            targets.signed.expires = in_days(TARGETS_DAYS)
+            self._sign_write(targets, self._signer("targets"))
+            self._snapshot_and_timestamp({"targets.json": targets.signed.version})
+
     def refresh(self, *, timestamp_expires: datetime.datetime | None = None) -> int:
         """Sign the snapshot and timestamp again so installations see the catalogue is live.
         Returns the new timestamp version."""

@@ -13,6 +13,7 @@ from world import World, force, make_world, shipped, static_server
 
 from builder.catalogue import keys, publishing
 from builder.catalogue.client import CatalogueError, Client, Subscription
+from builder.catalogue.repository import Refused
 
 
 @pytest.fixture
@@ -210,3 +211,32 @@ def test_a_published_version_changed_afterwards_is_refused(world: World, url: st
                                              "before: published versions never change")]
     assert [item.entry.address for item in client.versions("report-pothole")] == [before]
     assert entry.address not in cached(client, subscription)
+
+
+def test_after_a_leaked_key_is_revoked_nothing_only_it_signed_is_trusted(world: World, url: str,
+                                                                        client: Client) -> None:
+    subscription = subscribed(client, url)
+    assert client.sync(subscription).refused == []
+    leaked = world.councils["northshire"]
+    new = keys.generate()
+    world.repo.replace_publisher_key("northshire", new.public_key)
+    report = client.sync(subscription)  # the role only the old key signed is no longer trusted
+    assert [council for council, _ in report.refused] == ["northshire"]
+
+    # the council signs its role again with its new key, over what it really published
+    world.repo.accept(publishing.resign(world.repo.published_role("northshire"), world.repo.index("northshire"),
+                                        council="northshire", signer=new))
+    assert client.sync(subscription).refused == []
+
+    forged = shipped("report-pothole")
+    forged["version"] = "1.0.1"
+    publication, entry = publishing.publish(world.repo.published_role("northshire"), world.repo.index("northshire"),
+                                            council="northshire", council_name="Northshire", signer=leaked,
+                                            definition=forged)
+    with pytest.raises(Refused, match="not signed with northshire's registered key"):
+        world.repo.accept(publication)
+    force(world.repo, publication)  # a dishonest host serves the thief's publication anyway
+    report = client.sync(subscription)
+    assert [council for council, _ in report.refused] == ["northshire"]
+    assert entry.address not in cached(client, subscription)
+    assert [item.entry.version for item in client.versions("report-pothole")] == ["1.0.0"]

@@ -31,6 +31,11 @@ def test_operator_commands_and_one_line_refusals(tmp_path: Path, capsys: pytest.
     assert "northshire may now publish" in capsys.readouterr().out
     assert main(["catalogue", "add-publisher", "northshire", key, "--catalogue", str(folder)]) == 1
     assert capsys.readouterr().err == "borough: northshire is already a publisher in this catalogue\n"
+    assert main(["catalogue", "add-publisher", "northshire", "cd" * 32, "--replace", "--catalogue", str(folder)]) == 0
+    assert "revoked northshire's old key" in capsys.readouterr().out
+    assert main(["catalogue", "revoke-key", "northshire", "--catalogue", str(folder)]) == 0
+    assert main(["catalogue", "revoke-key", "southshire", "--catalogue", str(folder)]) == 1
+    assert capsys.readouterr().err == "borough: southshire is not a publisher in this catalogue\n"
     assert main(["catalogue", "refresh", "--catalogue", str(folder)]) == 0
     assert main(["catalogue", "refresh", "--catalogue", str(tmp_path / "none")]) == 1
     assert "holds no catalogue" in capsys.readouterr().err
