@@ -44,8 +44,6 @@ def _page_routes(page: str) -> list[BaseRoute]:
               name="move_question"),
         Route(question + "/delete", staff_only(question_pages.delete_question_form, roles=EDITOR_ROLES),
               methods=BOTH, name="delete_question"),
-        Route(page + "/duplicate", staff_only(draft_pages.duplicate_page, roles=EDITOR_ROLES), methods=POST,
-              name="duplicate_page"),
         Route(page + "/condition", staff_only(condition_pages.page_condition, roles=EDITOR_ROLES), methods=BOTH,
               name="page_condition"),
         Route(page + "/condition/json", staff_only(condition_pages.page_condition_json, roles=EDITOR_ROLES),
