@@ -17,7 +17,6 @@ from starlette.routing import BaseRoute, Route
 from builder import (
     condition_pages,
     draft_pages,
-    fee_pages,
     history_pages,
     preview_pages,
     publishing,
@@ -44,6 +43,8 @@ def _page_routes(page: str) -> list[BaseRoute]:
               name="move_question"),
         Route(question + "/delete", staff_only(question_pages.delete_question_form, roles=EDITOR_ROLES),
               methods=BOTH, name="delete_question"),
+        Route(page + "/duplicate", staff_only(draft_pages.duplicate_page, roles=EDITOR_ROLES), methods=POST,
+              name="duplicate_page"),
         Route(page + "/condition", staff_only(condition_pages.page_condition, roles=EDITOR_ROLES), methods=BOTH,
               name="page_condition"),
         Route(page + "/condition/json", staff_only(condition_pages.page_condition_json, roles=EDITOR_ROLES),
@@ -106,15 +107,8 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
 
 
 def _draft_tool_routes(draft: str) -> list[BaseRoute]:
-    """A draft's fees, history (builder/fee_pages.py, history_pages.py)."""
-    fee = draft + "/fees/{line_id}"
+    """A draft's history (builder/history_pages.py)."""
     return [
-        Route(draft + "/fees", staff_only(fee_pages.service_fees, roles=BUILDER_ROLES), methods=GET,
-              name="service_fees"),
-        Route(draft + "/fees/new", staff_only(fee_pages.add_fee, roles=EDITOR_ROLES), methods=BOTH, name="add_fee"),
-        Route(fee, staff_only(fee_pages.edit_fee, roles=EDITOR_ROLES), methods=BOTH, name="edit_fee"),
-        Route(fee + "/move", staff_only(fee_pages.move_fee, roles=EDITOR_ROLES), methods=POST, name="move_fee"),
-        Route(fee + "/remove", staff_only(fee_pages.remove_fee, roles=EDITOR_ROLES), methods=POST, name="remove_fee"),
         Route(draft + "/history", staff_only(history_pages.service_history, roles=BUILDER_ROLES), methods=GET,
               name="service_history"),
         Route(draft + "/history/{version}/restore", staff_only(history_pages.restore_version, roles=EDITOR_ROLES),

@@ -26,6 +26,7 @@ from builder.draft_requests import (
 from builder.draft_tools import tool_links
 from builder.locations import is_content, page_name
 from builder.operations import delete_page as delete_page_operation
+from builder.operations import duplicate_page as duplicate_page_operation
 from builder.operations import move_page as move_page_operation
 from builder.routes_pages import problems_by_page
 from builder.service_list import STATES, when
@@ -64,6 +65,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "links": {
                 "edit": path(request, "edit_question_page", council=slug, service_id=sid, page_id=page_id),
                 "condition": path(request, "page_condition", council=slug, service_id=sid, page_id=page_id),
+                "duplicate": path(request, "duplicate_page", council=slug, service_id=sid, page_id=page_id),
                 "move": path(request, "move_page", council=slug, service_id=sid, page_id=page_id),
                 "delete": path(request, "delete_page", council=slug, service_id=sid, page_id=page_id),
             },
@@ -151,6 +153,26 @@ async def move_page(request: Request, staff: Staff) -> Response:
     try:
         await ensure_current(draft, version)
         change = move_page_operation(draft.definition, page=str(spec["id"]), direction=direction)
+        await record(request, staff, draft, version, change)
+    except Refused as refused:
+        error(errors, "pages", refused.message, refused.code)
+    except drafts.DraftConflict as conflict:
+        errors = conflict_errors(conflict, "pages")
+    if errors:
+        fresh = await draft_or_404(staff, draft.service_id)
+        return await _overview(request, staff, fresh, errors, 409 if errors[0]["keyword"] == "conflict" else 422)
+    return redirect_with_notice(request, _here(request, staff, draft), change.description)
+
+
+async def duplicate_page(request: Request, staff: Staff) -> Response:
+    """Copy a page, straight after it, with answers of its own."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    version = version_sent(await posted(request))
+    errors: Errors = []
+    try:
+        await ensure_current(draft, version)
+        change = duplicate_page_operation(draft.definition, page=str(spec["id"]))
         await record(request, staff, draft, version, change)
     except Refused as refused:
         error(errors, "pages", refused.message, refused.code)

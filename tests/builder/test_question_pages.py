@@ -301,3 +301,21 @@ async def test_roles_and_councils(app: Any, council: store.Council, browsers: li
     for url in urls:  # the same service id, another council's draft: not found
         assert (await designer.client.get(url.replace("/northshire/", "/southshire/"))).status_code == 404, url
     assert (await stored(council)).version == draft.version
+
+
+async def test_a_page_is_duplicated_with_answers_of_its_own(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    await add_page(designer, "Which bin is it?", "One of several options", "Black\nBlue")
+    draft = await designer.open(DRAFT)
+    copied = await press(designer, draft, "Duplicate page Which bin is it?")
+    assert copied.status == 200 and "Duplicated page 'Which bin is it?'" in text_of(copied.soup)
+    titles = [text_of(t) for t in copied.soup.select(".borough-builder-pages .govuk-summary-card__title")]
+    assert titles[1:] == ["2. Which bin is it?", "3. Which bin is it?"]
+    pages = (await stored(council)).definition["pages"]
+    first, second = pages[1]["fields"][0]["answer"], pages[2]["fields"][0]["answer"]
+    assert first != second and pages[1]["id"] != pages[2]["id"]
+    stale = await press(designer, draft, "Duplicate page Which bin is it?")  # the overview as it was
+    assert stale.status == 409 and "Duplicated page 'Which bin is it?'" in stale.error_summary()[0][0]
+    assert len((await stored(council)).definition["pages"]) == 3
