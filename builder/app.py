@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from builder import (
     condition_pages,
     draft_pages,
+    fee_pages,
     history_pages,
     preview_pages,
     publishing,
@@ -107,8 +108,15 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
 
 
 def _draft_tool_routes(draft: str) -> list[BaseRoute]:
-    """A draft's history (builder/history_pages.py)."""
+    """A draft's fees, history (builder/fee_pages.py, history_pages.py)."""
+    fee = draft + "/fees/{line_id}"
     return [
+        Route(draft + "/fees", staff_only(fee_pages.service_fees, roles=BUILDER_ROLES), methods=GET,
+              name="service_fees"),
+        Route(draft + "/fees/new", staff_only(fee_pages.add_fee, roles=EDITOR_ROLES), methods=BOTH, name="add_fee"),
+        Route(fee, staff_only(fee_pages.edit_fee, roles=EDITOR_ROLES), methods=BOTH, name="edit_fee"),
+        Route(fee + "/move", staff_only(fee_pages.move_fee, roles=EDITOR_ROLES), methods=POST, name="move_fee"),
+        Route(fee + "/remove", staff_only(fee_pages.remove_fee, roles=EDITOR_ROLES), methods=POST, name="remove_fee"),
         Route(draft + "/history", staff_only(history_pages.service_history, roles=BUILDER_ROLES), methods=GET,
               name="service_history"),
         Route(draft + "/history/{version}/restore", staff_only(history_pages.restore_version, roles=EDITOR_ROLES),
