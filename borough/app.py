@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from builder.app import builder_routes
+from builder.catalogue.hosting import upload_route
 from runtime import store
 from runtime.api.app import create_api_app
 from runtime.delivery import worker as background
@@ -46,13 +47,15 @@ def asset_routes(settings: Settings) -> list[BaseRoute]:
 
 
 def catalogue_routes(folder: Path) -> list[BaseRoute]:
-    """A hosted catalogue's TUF metadata and targets, as static files (docs/catalogue.md)."""
+    """A hosted catalogue's TUF metadata and targets, as static files, and where councils
+    publish to it (docs/catalogue.md)."""
     public = folder / "public"
     return [
         Mount("/catalogue/metadata", StaticFiles(directory=str(public / "metadata"), check_dir=False),
               name="catalogue_metadata"),
         Mount("/catalogue/targets", StaticFiles(directory=str(public / "targets"), check_dir=False),
               name="catalogue_targets"),
+        upload_route(folder),  # councils on other installations publish here, signed
     ]
 
 

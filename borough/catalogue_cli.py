@@ -76,6 +76,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     publish.add_argument("service", metavar="SERVICE")
     publish.add_argument("--council", required=True, metavar="SLUG")
     publish.add_argument("--note", help="the change note (default: the one it was published with)")
+    publish.add_argument("--to", metavar="URL", help="a catalogue another installation hosts (subscribed to), "
+                                                     "instead of a folder on this machine")
     where(publish)
     publish.set_defaults(run=_publish)
 
@@ -220,8 +222,10 @@ def _publisher_key(args: argparse.Namespace) -> int:
 @refusing
 def _publish(args: argparse.Namespace) -> int:
     from builder.catalogue import council as catalogue_council
+    from builder.catalogue.hosting import RemoteCatalogue
 
-    repo = Repository.open(catalogue_dir(args.catalogue))
+    repo: catalogue_council.Catalogue = (RemoteCatalogue.synced(Client(cache_dir()), args.to) if args.to
+                                         else Repository.open(catalogue_dir(args.catalogue)))
 
     async def work(council: store.Council, box: store.SecretBox) -> int:
         entry = await catalogue_council.publish_service(council, box, repo, args.service, args.note)

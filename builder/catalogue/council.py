@@ -10,18 +10,31 @@ its upstream.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from securesystemslib.signer import CryptoSigner
+from tuf.api.metadata import Metadata, Targets
 
 from builder.catalogue import keys, publishing, sharing
 from builder.catalogue.client import Found
-from builder.catalogue.entries import Entry
-from builder.catalogue.repository import Refused, Repository
+from builder.catalogue.entries import Entry, Index
+from builder.catalogue.repository import Publication, Refused
 from runtime import store
 from runtime.core.definition import report
 from runtime.store import catalogue as catalogue_store
 from runtime.store.models import CatalogueFork, ServiceDraft
+
+
+class Catalogue(Protocol):
+    """Where a council publishes: a catalogue folder on this machine (`Repository`) or one
+    another installation hosts (`hosting.RemoteCatalogue`)."""
+
+    path: Any
+
+    def publishers(self) -> dict[str, list[str]]: ...
+    def published_role(self, council: str) -> Metadata[Targets] | None: ...
+    def index(self, council: str) -> Index | None: ...
+    def accept(self, publication: Publication) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ def council_values(council: store.Council) -> sharing.Council:
     return sharing.Council(council.slug, council.name, council.contact_email, council.contact_phone)
 
 
-async def publish_service(council: store.Council, box: store.SecretBox, repo: Repository, service_id: str,
+async def publish_service(council: store.Council, box: store.SecretBox, repo: Catalogue, service_id: str,
                           change_note: str | None = None) -> Entry:
     """Share the council's latest published version of a service in the catalogue."""
     version = await store.get_latest(council, service_id)

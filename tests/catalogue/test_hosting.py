@@ -1,0 +1,62 @@
+"""One catalogue for many installations: a council on this installation publishes, over HTTP,
+to a catalogue another installation hosts; the host takes only what the council's key signed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from local_http import serving
+from starlette.applications import Starlette
+from world import make_world
+
+from borough.app import catalogue_routes
+from builder.catalogue import council as catalogue_council
+from builder.catalogue import keys, publishing
+from builder.catalogue.client import CatalogueError, Client
+from builder.catalogue.hosting import RemoteCatalogue
+from builder.catalogue.repository import Refused
+from runtime import store
+
+BOX = store.SecretBox("catalogue-hosting-test-key")
+
+
+async def test_a_council_publishes_to_a_catalogue_another_installation_hosts(demo: store.Council,
+                                                                             tmp_path: Path) -> None:
+    host = make_world(tmp_path / "host")  # installation A's catalogue
+    key = await catalogue_council.council_key(demo, BOX)
+    host.repo.add_publisher("demo", key.signer.public_key)
+    with serving(Starlette(routes=catalogue_routes(host.repo.path))) as url:
+        client = Client(tmp_path / "cache")  # installation B
+        with pytest.raises(CatalogueError, match="subscribe to"):
+            RemoteCatalogue.synced(client, f"{url}/catalogue")
+        client.subscribe(f"{url}/catalogue")
+        remote = RemoteCatalogue.synced(client, f"{url}/catalogue")
+        entry = await catalogue_council.publish_service(demo, BOX, remote, "report-pothole", "From B")
+        index = host.repo.index("demo")
+        assert index is not None and index.find("report-pothole", "1.0.0") == entry
+
+        remote = RemoteCatalogue.synced(client, f"{url}/catalogue")  # what A now serves, verified
+        assert [found.entry.key for found in client.search("pothole")] == ["report-pothole@1.0.0"]
+        second = await catalogue_council.publish_service(demo, BOX, remote, "report-missed-bin")
+        assert host.repo.index("demo") is not None
+        assert second.service == "report-missed-bin"
+
+        # a publication signed with any other key is refused by the host, in one line
+        remote = RemoteCatalogue.synced(client, f"{url}/catalogue")
+        forged, _ = publishing.publish(remote.published_role("demo"), remote.index("demo"), council="demo",
+                                       council_name="Demo", signer=keys.generate(),
+                                       definition={**client.definition(client.search("pothole")[0]),
+                                                   "version": "9.0.0"})
+        with pytest.raises(Refused, match="not signed with demo's registered key"):
+            remote.accept(forged)
+        answer = httpx.post(f"{url}/catalogue/publish", content=b"{not json")
+        assert answer.status_code == 422
+        assert answer.json()["error"]["code"] == "bad-upload"
+        answer = httpx.post(f"{url}/catalogue/publish", content=json.dumps({"council": "demo"}).encode())
+        assert answer.status_code == 422
+    index = host.repo.index("demo")
+    assert index is not None and [item.version for item in index.entries] == ["1.0.0", "1.0.0"]
+    assert not any(item.version == "9.0.0" for item in index.entries)
