@@ -98,6 +98,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
 
     search = actions.add_parser("search", help="find services by words, LGSL code, tag or council")
     search.add_argument("words", nargs="*", metavar="WORDS")
+    search.add_argument("--tag")
+    search.add_argument("--publisher", metavar="COUNCIL")
+    search.add_argument("--language", choices=["en", "cy"])
+    search.add_argument("--lgsl", type=int, metavar="CODE")
+    paid = search.add_mutually_exclusive_group()
+    paid.add_argument("--fee", dest="fee", action="store_const", const=True, help="only services with a fee")
+    paid.add_argument("--no-fee", dest="fee", action="store_const", const=False, help="only free services")
     search.set_defaults(run=_search)
 
     show = actions.add_parser("show", help="a service's versions, settings and notes")
@@ -293,7 +300,8 @@ def _line(found: Found) -> str:
 
 @refusing
 def _search(args: argparse.Namespace) -> int:
-    found = Client(cache_dir()).search(" ".join(args.words))
+    found = Client(cache_dir()).search(" ".join(args.words), tag=args.tag, council=args.publisher,
+                                       language=args.language, lgsl=args.lgsl, fee=args.fee)
     for item in found:
         print(_line(item))
     print(f"borough: {len(found)} service{'s' if len(found) != 1 else ''} found", file=sys.stderr)

@@ -231,19 +231,30 @@ class Client:
                 if (withdrawn or not entry.withdrawn)
                 and (self.cache / subscription.name / "definitions" / f"{entry.address}.json").is_file()]
 
-    def search(self, words: str) -> list[Found]:
-        """Current versions whose id, title, summary, tags, council or LGSL code hold every word."""
-        wanted = [word.lower() for word in words.split()]
+    def search(self, words: str = "", *, tag: str | None = None, council: str | None = None,
+               language: str | None = None, lgsl: int | None = None, fee: bool | None = None) -> list[Found]:
+        """Each service's newest version that is not withdrawn, when its id, title, summary, tags,
+        council or LGSL code hold every word and it has the tag, council, language, LGSL code
+        and fee (or no fee) asked for."""
         latest: dict[tuple[str, str, str], Found] = {}
         for found in self.entries():
-            entry = found.entry
+            key = (found.catalogue, found.entry.council, found.entry.service)
+            if key not in latest or _semver(found.entry.version) > _semver(latest[key].entry.version):
+                latest[key] = found
+        wanted = [word.lower() for word in words.split()]
+
+        def matches(entry: Entry) -> bool:
             text = " ".join([entry.service, entry.title, entry.summary, entry.council,
                              str(entry.lgsl or ""), *entry.tags]).lower()
-            if all(word in text for word in wanted):
-                key = (found.catalogue, entry.council, entry.service)
-                if key not in latest or _semver(entry.version) > _semver(latest[key].entry.version):
-                    latest[key] = found
-        return sorted(latest.values(), key=lambda found: (found.entry.title.lower(), found.entry.council))
+            return (all(word in text for word in wanted)
+                    and (tag is None or tag in entry.tags)
+                    and (council is None or entry.council == council)
+                    and (language is None or language in entry.languages)
+                    and (lgsl is None or entry.lgsl == lgsl)
+                    and (fee is None or entry.fee == fee))
+
+        chosen = [found for found in latest.values() if matches(found.entry)]
+        return sorted(chosen, key=lambda found: (found.entry.title.lower(), found.entry.council))
 
     def versions(self, service: str) -> list[Found]:
         """Every version of a service (`id` or `council/id`), newest first, withdrawn ones too."""

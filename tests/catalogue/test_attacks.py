@@ -240,3 +240,24 @@ def test_after_a_leaked_key_is_revoked_nothing_only_it_signed_is_trusted(world: 
     assert [council for council, _ in report.refused] == ["northshire"]
     assert entry.address not in cached(client, subscription)
     assert [item.entry.version for item in client.versions("report-pothole")] == ["1.0.0"]
+
+
+def test_search_shows_each_services_newest_version_by_words_and_filters(world: World, url: str,
+                                                                        client: Client) -> None:
+    changed = shipped("report-pothole")
+    changed["version"] = "1.1.0"
+    changed["summary"] = "Tell us where the road is broken."
+    world.publish("northshire", changed)
+    world.publish("southshire", shipped("book-bulky-waste"))
+    client.sync(subscribed(client, url))
+    # 1.0.0 says "inspect and repair"; the current version does not: it is not found by it
+    assert client.search("inspect repair") == []
+    assert [found.entry.key for found in client.search("broken")] == ["report-pothole@1.1.0"]
+    assert [found.entry.service for found in client.search(council="southshire")] == [
+        "book-bulky-waste", "report-missed-bin"]
+    paid = [found.entry.service for found in client.search(fee=True)]
+    free = [found.entry.service for found in client.search(fee=False)]
+    assert paid == ["book-bulky-waste"] and "report-pothole" in free and "book-bulky-waste" not in free
+    assert [found.entry.service for found in client.search(lgsl=557)] == ["report-pothole"]
+    assert [found.entry.service for found in client.search(tag="potholes")] == ["report-pothole"]
+    assert client.search(language="cy") == [found for found in client.search() if "cy" in found.entry.languages]
