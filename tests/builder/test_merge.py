@@ -5,6 +5,8 @@ collision is shown with both sides, and the designer's choice is what the result
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -579,3 +581,29 @@ def test_a_choice_that_opens_another_question_asks_for_it() -> None:
     assert field(final, "location", "/street")["label"] == "Street"
     assert all(f["answer"] != "/street" for f in final["pages"][-1]["fields"])
     assert problems(final) == []
+
+
+def test_the_example_in_the_upgrading_guide_is_real_output() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "upgrading.md").read_text("utf-8")
+    shown = json.loads(doc.split("```json\n", 1)[1].split("```", 1)[0])
+    base = shipped("report-pothole")
+    theirs = then(
+        base,
+        lambda d: edit_question(
+            d, page="location", answer="/street", hint="For example, Mill Lane."
+        ),
+        lambda d: add_question(
+            d, page="contact", kind="text", label="Best time to call", required=False
+        ),
+    )
+    theirs["version"] = "1.1.0"
+    ours = then(
+        fork(base),
+        lambda d: edit_question(
+            d, page="location", answer="/street", hint="For example, Northgate or A61."
+        ),
+        lambda d: edit_question(d, page="size", answer="/size", label="How big is the hole?"),
+    )
+    found = merge(base, ours, theirs).as_json()
+    del found["definition"]
+    assert found == shown
