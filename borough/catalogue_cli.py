@@ -351,6 +351,8 @@ def _import(args: argparse.Namespace) -> int:
         draft, fork = await catalogue_council.import_service(council, chosen, definition, values=values)
         print(f"borough: {council.slug} now has a draft of {draft.service_id}, forked from "
               f"{fork.publisher}/{fork.upstream_service}@{fork.upstream_version}: open it in the builder")
+        for setting in catalogue_council.settings_to_set(council, chosen.entry):
+            print(f"borough: before residents use it, set the council's {setting.name}: {setting.description}")
         return 0
 
     return _with_council(args.council, work)

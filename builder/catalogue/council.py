@@ -17,7 +17,7 @@ from tuf.api.metadata import Metadata, Targets
 
 from builder.catalogue import keys, publishing, sharing
 from builder.catalogue.client import Found
-from builder.catalogue.entries import Entry, Index
+from builder.catalogue.entries import Entry, Index, Setting
 from builder.catalogue.repository import Publication, Refused
 from runtime import store
 from runtime.core.definition import report
@@ -85,6 +85,14 @@ async def publish_service(council: store.Council, box: store.SecretBox, repo: Ca
         change_note=change_note if change_note is not None else (version.change_note or ""))
     repo.accept(publication)
     return entry
+
+
+def settings_to_set(council: store.Council, entry: Entry) -> list[Setting]:
+    """The council settings an imported service needs that the council has not set yet (its
+    email sender; a payment account when the service has fees): told, not silently missing."""
+    have = {sharing.EMAIL_SENDER: bool(council.email_sender_address),
+            sharing.PAYMENT_ACCOUNT: bool(council.payment_provider)}
+    return [setting for setting in entry.settings if setting.name in have and not have[setting.name]]
 
 
 async def import_service(council: store.Council, found: Found, upstream: dict[str, Any], *,

@@ -67,6 +67,9 @@ async def test_a_council_publishes_once_registered_and_imports_elsewhere(demo: s
     assert (fork.catalogue, fork.publisher, fork.upstream_service, fork.upstream_version, fork.address) == (
         url, "demo", "report-pothole", "1.0.0", entry.address)
     assert (await drafts.get_draft(northshire, "report-pothole")) is not None
+    assert [setting.name for setting in catalogue_council.settings_to_set(northshire, found.entry)] == ["email.sender"]
+    northshire.email_sender_address = "roads@northshire.gov.uk"
+    assert catalogue_council.settings_to_set(northshire, found.entry) == []
     with pytest.raises(Refused, match="already a service called report-pothole"):
         await catalogue_council.import_service(northshire, found, client.definition(found))
     assert len(await catalogue_store.CatalogueFork.filter(council_id=northshire.id)) == 1
