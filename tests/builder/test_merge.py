@@ -607,3 +607,47 @@ def test_the_example_in_the_upgrading_guide_is_real_output() -> None:
     found = merge(base, ours, theirs).as_json()
     del found["definition"]
     assert found == shown
+
+
+def test_rules_without_names_are_kept_or_dropped_whole() -> None:
+    base = shipped("apply-parking-permit")
+    diesel = {
+        "if": {"properties": {"fuelType": {"const": "diesel"}}, "required": ["fuelType"]},
+        "then": {"required": ["phone"]},
+    }
+    ours = copy_json(fork(base))
+    ours["answers"]["allOf"].append(diesel)
+    theirs = copy_json(base)
+    theirs["answers"]["allOf"][0]["then"]["required"].append("phone")
+    result = merge(base, ours, theirs)
+    assert result.collisions == () and result.clean
+    assert result.definition["answers"]["allOf"] == [
+        theirs["answers"]["allOf"][0],
+        base["answers"]["allOf"][1],
+        diesel,
+    ]
+    # Both rewrote the company car rule: one collision for the rules, not a mix of the two.
+    ours["answers"]["allOf"][0]["then"]["required"].append("email")
+    clash = merge(base, ours, theirs)
+    collision = one(clash.collisions)
+    assert (collision.id, collision.where) == (
+        "/answers/allOf",
+        "Answers, rules for when answers are required",
+    )
+    assert (
+        resolve(clash, {collision.id: "theirs"})["answers"]["allOf"] == theirs["answers"]["allOf"]
+    )
+
+
+def test_a_limit_both_sides_changed_is_said_in_words() -> None:
+    base = shipped("report-pothole")
+    ours, theirs = copy_json(fork(base)), copy_json(base)
+    ours["answers"]["properties"]["street"]["maxLength"] = 80
+    theirs["answers"]["properties"]["street"]["maxLength"] = 120
+    collision = one(merge(base, ours, theirs).collisions)
+    assert collision.where == "Answer 'Street or road name', longest length"
+    assert (collision.pointer, collision.ours, collision.theirs) == (
+        "/answers/properties/street/maxLength",
+        80,
+        120,
+    )
