@@ -24,6 +24,7 @@ from builder import (
     question_pages,
     routes_pages,
     service_list,
+    workflow_pages,
 )
 from builder.draft_requests import BUILDER_ROLES, EDITOR_ROLES, PUBLISHER_ROLES
 from runtime.staff.context import staff_only
@@ -108,7 +109,7 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
 
 
 def _draft_tool_routes(draft: str) -> list[BaseRoute]:
-    """A draft's fees, history (builder/fee_pages.py, history_pages.py)."""
+    """A draft's fees, workflow and history (builder/fee_pages.py, workflow_pages.py, history_pages.py)."""
     fee = draft + "/fees/{line_id}"
     return [
         Route(draft + "/fees", staff_only(fee_pages.service_fees, roles=BUILDER_ROLES), methods=GET,
@@ -117,8 +118,29 @@ def _draft_tool_routes(draft: str) -> list[BaseRoute]:
         Route(fee, staff_only(fee_pages.edit_fee, roles=EDITOR_ROLES), methods=BOTH, name="edit_fee"),
         Route(fee + "/move", staff_only(fee_pages.move_fee, roles=EDITOR_ROLES), methods=POST, name="move_fee"),
         Route(fee + "/remove", staff_only(fee_pages.remove_fee, roles=EDITOR_ROLES), methods=POST, name="remove_fee"),
+        *_workflow_routes(draft + "/workflow"),
         Route(draft + "/history", staff_only(history_pages.service_history, roles=BUILDER_ROLES), methods=GET,
               name="service_history"),
         Route(draft + "/history/{version}/restore", staff_only(history_pages.restore_version, roles=EDITOR_ROLES),
               methods=POST, name="restore_version"),
+    ]
+
+
+def _workflow_routes(workflow: str) -> list[BaseRoute]:
+    """A draft's workflow (builder/workflow_pages.py): a state's name never has a hyphen."""
+    state = workflow + "/{state}"
+    return [
+        Route(workflow, staff_only(workflow_pages.service_workflow, roles=BUILDER_ROLES), methods=GET,
+              name="service_workflow"),
+        Route(workflow + "/new-state", staff_only(workflow_pages.add_state, roles=EDITOR_ROLES), methods=BOTH,
+              name="add_state"),
+        Route(state, staff_only(workflow_pages.edit_state, roles=EDITOR_ROLES), methods=BOTH, name="edit_state"),
+        Route(state + "/remove", staff_only(workflow_pages.remove_state, roles=EDITOR_ROLES), methods=POST,
+              name="remove_state"),
+        Route(state + "/initial", staff_only(workflow_pages.initial_state, roles=EDITOR_ROLES), methods=POST,
+              name="initial_state"),
+        Route(state + "/events/new", staff_only(workflow_pages.add_event, roles=EDITOR_ROLES), methods=BOTH,
+              name="add_event"),
+        Route(state + "/events/{event}/remove", staff_only(workflow_pages.remove_event, roles=EDITOR_ROLES),
+              methods=POST, name="remove_event"),
     ]
