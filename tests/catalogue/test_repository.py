@@ -140,3 +140,35 @@ def test_an_unknown_council_cannot_publish(tmp_path: Path) -> None:
     world.councils["eastshire"] = keys.generate()
     with pytest.raises(Refused, match="eastshire is not a publisher"):
         world.publish("eastshire", shipped("report-pothole"))
+
+
+def test_the_catalogue_refuses_changing_or_removing_a_published_file_and_replays(tmp_path: Path) -> None:
+    world = make_world(tmp_path / "cat")
+    world.publish("northshire", shipped("report-pothole"))
+    signer = world.councils["northshire"]
+    previous = world.repo.published_role("northshire")
+    index = world.repo.index("northshire")
+    assert previous is not None and index is not None
+    # the council's own key signs 1.0.0 again with other content, bypassing its own checks
+    changed = shipped("report-pothole")
+    changed["summary"] = "Something else."
+    index.entries.clear()
+    publication, _ = publishing.publish(previous, index, council="northshire", council_name="Northshire",
+                                        signer=signer, definition=changed)
+    with pytest.raises(Refused, match=r"northshire/report-pothole/1\.0\.0\.json was published already"):
+        world.repo.accept(publication)
+    # or drops it
+    dropped = world.repo.published_role("northshire")
+    assert dropped is not None
+    del dropped.signed.targets["northshire/report-pothole/1.0.0.json"]
+    dropped.signed.version += 1
+    dropped.sign(signer)
+    with pytest.raises(Refused, match="cannot be changed or removed"):
+        world.repo.accept(type(publication)("northshire", dropped, {}))
+    # a publication accepted once cannot be sent again
+    first, _ = publishing.publish(world.repo.published_role("northshire"), world.repo.index("northshire"),
+                                  council="northshire", council_name="Northshire", signer=signer,
+                                  definition={**shipped("report-pothole"), "version": "1.0.1"})
+    world.repo.accept(first)
+    with pytest.raises(Refused, match="the catalogue expects 3"):
+        world.repo.accept(first)
