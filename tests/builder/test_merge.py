@@ -651,3 +651,23 @@ def test_a_limit_both_sides_changed_is_said_in_words() -> None:
         80,
         120,
     )
+
+
+def test_a_fork_that_changed_nothing_but_its_name_gets_the_new_version_in_one_step() -> None:
+    """An imported copy differs from its upstream only in what makes it the council's own
+    (id, version, publisher, provenance): the upgrade is the new version under that identity."""
+    base = shipped("apply-parking-permit")
+    theirs = then(
+        base,
+        lambda d: edit_fee(d, line="permit", amount=99),
+        lambda d: delete_question(d, page="contact", answer="/phone"),
+    )
+    theirs["version"] = "2.0.0"
+    result = merge(base, fork(base), theirs)
+    assert result.clean
+    identity = ("id", "version", "publisher", "provenance")
+    assert same(
+        {k: v for k, v in result.definition.items() if k not in identity},
+        {k: v for k, v in theirs.items() if k not in identity},
+    )
+    assert result.definition["provenance"]["forkedFrom"] == "apply-parking-permit@2.0.0"
