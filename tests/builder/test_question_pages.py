@@ -209,6 +209,22 @@ async def test_a_page_holds_several_questions_that_move_and_go(
     assert exit_page["type"] == "content" and exit_page["stop"] is True
     assert "Shown to everyone. The journey ends here." in text_of(draft.soup)
 
+    # Its own form changes its words and makes it a content page that does not end the journey.
+    page = await designer.open(link(draft, "Edit page You cannot get a new bin"))
+    assert page.soup.find(id="content").get_text() == "Bins are replaced only for homes in Northshire."
+    page.fill("Text under the heading", "")
+    refused = await designer.submit(page)
+    assert refused.status == 422 and refused.error_summary() == [("A content page needs something to say", "#content")]
+    assert refused.soup.find(id="title")["value"] == "You cannot get a new bin"
+    refused.fill("Page title", "Homes outside Northshire")
+    refused.fill("Text under the heading", "Ask your own council for a bin.")
+    refused.choose("Does the journey end on this page?", "No")
+    page = await designer.submit(refused)
+    assert page.heading == "Homes outside Northshire"
+    changed = (await stored(council)).definition["pages"][-1]
+    assert (changed["title"], changed["content"], "stop" in changed) == (
+        "Homes outside Northshire", "Ask your own council for a bin.", False)
+
 
 async def test_bad_forged_and_stale_posts_change_nothing_and_say_why(
         app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
