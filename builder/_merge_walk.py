@@ -148,7 +148,9 @@ class Walk:
             if value is not ABSENT:
                 kept[identity] = value
         order = self.order([list(side) for side in sides], path, names, ordered=key is not None)
-        return [kept[identity] for identity in order if identity in kept]
+        # A designer's own order that leaves items out still keeps them, at the end.
+        order += [identity for identity in kept if identity not in set(order)]
+        return [kept[identity] for identity in dict.fromkeys(order) if identity in kept]
 
     def order(
         self,
@@ -172,9 +174,8 @@ class Walk:
                     primary, secondary = theirs, ours
                 elif choice != "ours":
                     wanted = choice.value if isinstance(choice, Custom) else choice
-                    primary = (
-                        [identity(value) for value in wanted] if isinstance(wanted, list) else ours
-                    )
+                    if isinstance(wanted, list):  # the designer's own order, the rest after it
+                        primary, secondary = [identity(value) for value in wanted], []
             else:
                 self.found.append(
                     (

@@ -14,7 +14,9 @@ Lists keep the council's order: the upstream's new pages (or questions, options,
 go in after the item they follow upstream. When only the upstream reordered a list, its order
 is taken; when both reordered it differently, the order is a collision too. Lists of plain
 values (`required`, `tags`) merge as sets. Conditions (`when`, `if`, `then`, `else`) are
-never merged inside: a condition changed on both sides is one collision, not a mix of two.
+never merged inside: a condition changed on both sides is one collision, not a mix of two;
+nor is a page, question, option, fee line, answer, state or event both sides added. A question
+both sides put on different pages is asked on one of them: which one is a collision too.
 
 A service's own identity (`id`, `version`, `publisher`, `provenance`) is the council's: the
 merge keeps it, and moves `provenance.forkedFrom` on to the new upstream version. A council

@@ -293,6 +293,10 @@ def test_both_sides_reordering_differently_is_a_collision_of_order() -> None:
     assert [p["id"] for p in final["pages"]] == collision.theirs
     mine = ["size", "location", "position", "danger", "urgent", "photo", "contact"]
     assert [p["id"] for p in resolve(result, {collision.id: mine})["pages"]] == mine
+    # An order that leaves pages out still keeps them, at the end.
+    partial = resolve(result, {collision.id: ["contact", "size"]})
+    assert [p["id"] for p in partial["pages"]][:2] == ["contact", "size"]
+    assert len(partial["pages"]) == len(base["pages"])
 
 
 def test_options_merge_by_value() -> None:
