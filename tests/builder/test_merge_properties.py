@@ -241,3 +241,39 @@ def test_broken_sides_are_merged_with_their_problems_said_never_raised(
             assert refused.message
         else:
             assert problems(final) == []
+
+
+_AS_KEPT = {"removed-by-us": "removed-by-them", "removed-by-them": "removed-by-us"}
+
+
+def _by_name(definition: Definition) -> dict[str, Any]:
+    """What a merge must agree on whichever side is ours: pages and their questions by name,
+    fee lines by id, the workflow and the Welsh (the order of lists aside)."""
+    pages = {
+        page["id"]: {**page, "fields": {f["answer"]: f for f in page.get("fields", [])}}
+        for page in definition["pages"]
+    }
+    lines = {line["id"]: line for line in (definition.get("fees") or {}).get("lines", [])}
+    return {
+        "pages": pages,
+        "fees": lines,
+        "workflow": definition["workflow"],
+        "translations": definition.get("translations"),
+    }
+
+
+@FAST
+@given(services, st.data())
+def test_the_merge_is_the_same_whichever_side_is_ours(
+    base: Definition, data: st.DataObject
+) -> None:
+    """Swapping the sides swaps the collisions (removed by us becomes removed by them), and
+    without collisions gives the same service but for the order of lists."""
+    one = changed(base, data.draw, "one", checked=False)
+    other = changed(base, data.draw, "other", checked=False)
+    forwards, backwards = merge(base, one, other), merge(base, other, one)
+    assert {(c.id, c.kind) for c in forwards.collisions} == {
+        (c.id, _AS_KEPT.get(c.kind, c.kind)) for c in backwards.collisions
+    }
+    if not forwards.collisions:
+        assert same(_by_name(forwards.definition), _by_name(backwards.definition))
