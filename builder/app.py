@@ -73,6 +73,8 @@ def builder_routes() -> list[BaseRoute]:
               name="add_question_page"),
         Route(draft + "/content-pages/new", staff_only(question_pages.add_text_page, roles=EDITOR_ROLES),
               methods=BOTH, name="add_text_page"),
+        Route(draft + "/list-pages/new", staff_only(question_pages.add_list_page, roles=EDITOR_ROLES),
+              methods=BOTH, name="add_list_page"),
         Route(draft + "/routes", staff_only(routes_pages.service_routes, roles=BUILDER_ROLES), methods=GET,
               name="service_routes"),
         Route(page, staff_only(question_pages.edit_page_form, roles=BUILDER_ROLES), methods=BOTH,

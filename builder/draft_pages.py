@@ -91,6 +91,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "services": path(request, "services", council=slug),
             "add_page": path(request, "add_question_page", council=slug, service_id=sid),
             "add_text_page": path(request, "add_text_page", council=slug, service_id=sid),
+            "add_list_page": path(request, "add_list_page", council=slug, service_id=sid),
             "routes": path(request, "service_routes", council=slug, service_id=sid),
             "undo": path(request, "undo_change", council=slug, service_id=sid),
             "redo": path(request, "redo_change", council=slug, service_id=sid),

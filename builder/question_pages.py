@@ -35,6 +35,7 @@ from builder.draft_requests import (
 )
 from builder.locations import answer_path, is_add_another, is_content, page_name, schema_at
 from builder.operations import (
+    add_add_another_page,
     add_content_page,
     add_exit_page,
     add_option,
@@ -340,6 +341,47 @@ async def add_text_page(request: Request, staff: Staff) -> Response:
     return form_page(request, "builder/text_page.html", payload, staff)
 
 
+async def add_list_page(request: Request, staff: Staff) -> Response:
+    """A new add-another page: residents describe one item at a time, then say whether they
+    have another; it starts with one question about each item."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    council = council_of(staff)
+    errors: Errors = []
+    values: dict[str, Any] = {"title": "", "item_title": "", "label": "", "hint": "", "kind": "", "required": "yes",
+                              "options": "", "min_items": "1", "max_items": "10"}
+    version = draft.version
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        values = {**_read_new(form, errors), **{name: first(form, name) for name in
+                                                ("title", "item_title", "min_items", "max_items")}}
+        _check_text(values, errors, "title", "Enter the page title")
+        _check_text(values, errors, "item_title", "Enter what one item is called")
+        limits = {}
+        for name, words in (("min_items", "The fewest items"), ("max_items", "The most items")):
+            try:
+                limits[name] = _whole(values[name], words)
+            except Invalid as invalid:
+                error(errors, name, str(invalid), "format")
+        if not errors:
+            try:
+                changes = await _save(request, staff, draft, version, [lambda d: add_add_another_page(
+                    d, title=values["title"], item_title=values["item_title"], kind=values["kind"],
+                    label=values["label"], hint=values["hint"] or None, required=values["required"] == "yes",
+                    options=_option_lines(values["options"]), **limits)])
+            except Refused as refused:
+                _refusal(errors, refused, {"range": "min_items", "out-of-range": "max_items"}.get(
+                    refused.code, "options" if "option" in refused.code else "label"))
+            except drafts.DraftConflict as conflict:
+                errors, version = conflict_errors(conflict, "title"), conflict.current
+            else:
+                return redirect_with_notice(request, _links(request, staff, draft)["draft"], _said(changes))
+    payload = {**_new_payload(values, errors, version, heading="Add a list page (add another)",
+                              action=path(request, "add_list_page", council=council.slug, service_id=draft.service_id),
+                              cancel=_links(request, staff, draft)["draft"]), "list_page": True}
+    return form_page(request, "builder/question_page.html", payload, staff)
+
+
 # A page and its questions.
 
 
@@ -348,7 +390,7 @@ async def edit_page_form(request: Request, staff: Staff) -> Response:
     draft = await draft_or_404(staff, request.path_params["service_id"])
     spec = page_or_404(draft, request.path_params["page_id"])
     errors: Errors = []
-    values = _page_values(spec)
+    values = _page_values(draft.definition, spec)
     version = draft.version
     if request.method == "POST":
         if not staff.can(*EDITOR_ROLES):
@@ -365,13 +407,16 @@ async def edit_page_form(request: Request, staff: Staff) -> Response:
             params["content"] = typed["content"] or None
         if is_content(spec) and typed["exit"] != values["exit"]:
             params["exit"] = typed["exit"] == "yes"
+        if is_add_another(spec):
+            params |= _list_params(typed, values, errors)
         values = typed
         if not errors:
             try:
                 changes = await _save(request, staff, draft, version,
                                       [lambda d: edit_page(d, page=str(spec["id"]), **params)] if params else [])
             except Refused as refused:
-                _refusal(errors, refused, "content" if refused.code == "content-needed" else "title")
+                _refusal(errors, refused, {"content-needed": "content", "range": "min_items",
+                                           "out-of-range": "max_items"}.get(refused.code, "title"))
             except drafts.DraftConflict as conflict:
                 errors, version = conflict_errors(conflict, "title"), conflict.current
             else:
@@ -381,9 +426,38 @@ async def edit_page_form(request: Request, staff: Staff) -> Response:
     return form_page(request, "builder/page.html", payload, staff)
 
 
-def _page_values(spec: dict[str, Any]) -> dict[str, str]:
-    return {"title": str(spec.get("title", "")), "content": str(spec.get("content", "")),
-            "exit": "yes" if spec.get("stop") else "no"}
+def _page_values(definition: dict[str, Any], spec: dict[str, Any]) -> dict[str, str]:
+    values = {"title": str(spec.get("title", "")), "content": str(spec.get("content", "")),
+              "exit": "yes" if spec.get("stop") else "no"}
+    if is_add_another(spec):
+        schema = schema_at(definition["answers"], str(spec.get("answer", ""))) or {}
+        values |= {"item_title": str(spec.get("itemTitle", "")), "add_another": str(spec.get("addAnother", "")),
+                   "min_items": str(schema.get("minItems", 0)), "max_items": str(schema.get("maxItems", ""))}
+    return values
+
+
+def _list_params(typed: dict[str, str], values: dict[str, str], errors: Errors) -> dict[str, Any]:
+    """The add-another settings that changed, as edit_page parameters."""
+    params: dict[str, Any] = {}
+    if typed["item_title"] != values["item_title"]:
+        if not typed["item_title"]:
+            error(errors, "item_title", "Enter what one item is called, like Item or Vehicle", "required")
+        params["item_title"] = typed["item_title"]
+    if typed["add_another"] != values["add_another"]:
+        params["add_another"] = typed["add_another"] or None
+    for name, words in (("min_items", "The fewest items"), ("max_items", "The most items")):
+        if typed[name] != values[name]:
+            try:
+                params[name] = _whole(typed[name], words)
+            except Invalid as invalid:
+                error(errors, name, str(invalid), "format")
+    return params
+
+
+def _whole(text: str, what: str) -> int:
+    if not text.isdigit() or len(text) > 6:
+        raise Invalid(f"{what} must be a whole number, like 10")
+    return int(text)
 
 
 async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraft, spec: dict[str, Any],
@@ -414,6 +488,7 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
         "page": {"heading": page_name(spec), "caption": f"Page {number} of {len(specs)}"},
         "kind": kind_words,
         "is_content": is_content(spec),
+        "is_list": is_add_another(spec),
         "questions": questions,
         "condition": describe(spec["when"], definition) if "when" in spec else None,
         "problems": problems,
@@ -583,7 +658,7 @@ async def move_question_button(request: Request, staff: Staff) -> Response:
     if errors:
         fresh = await draft_or_404(staff, draft.service_id)
         fresh_spec = page_or_404(fresh, str(spec["id"]))
-        payload = await _page_payload(request, staff, fresh, fresh_spec, _page_values(fresh_spec), errors,
+        payload = await _page_payload(request, staff, fresh, fresh_spec, _page_values(fresh.definition, fresh_spec), errors,
                                       fresh.version)
         return page(request, "builder/page.html", payload, staff,
                     status_code=409 if errors[0]["keyword"] == "conflict" else 422)

@@ -335,3 +335,53 @@ async def test_a_page_is_duplicated_with_answers_of_its_own(
     stale = await press(designer, draft, "Duplicate page Which bin is it?")  # the overview as it was
     assert stale.status == 409 and "Duplicated page 'Which bin is it?'" in stale.error_summary()[0][0]
     assert len((await stored(council)).definition["pages"]) == 3
+
+
+async def test_a_list_page_asks_about_each_item_and_its_limits_are_edited(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    draft = await designer.open(DRAFT)
+    form = await designer.open(link(draft, "Add a list page (add another)"))
+    form.fill("Page title", "Tell us about the item")
+    form.fill("Question", "What is the item?")
+    form.choose("Kind of answer", "One of several options")
+    form.fill("Options", "Sofa\nFridge")
+    form.fill("Most items", "lots")
+    refused = await designer.submit(form)
+    assert refused.status == 422 and refused.error_summary() == [
+        ("Enter what one item is called", "#item_title"), ("The most items must be a whole number, like 10", "#max_items")]
+    assert refused.soup.find(id="title")["value"] == "Tell us about the item"
+    refused.fill("What one item is called", "Item")
+    refused.fill("Most items", "5")
+    draft = await designer.submit(refused)
+    assert draft.status == 200 and "Added add-another page 'Tell us about the item'" in text_of(draft.soup)
+    spec = (await stored(council)).definition["pages"][-1]
+    listed = (await stored(council)).definition["answers"]["properties"][spec["answer"].strip("/")]
+    assert spec["type"] == "add-another" and (listed["minItems"], listed["maxItems"]) == (1, 5)
+    assert spec["fields"][0]["answer"] == "/" + next(iter(listed["items"]["properties"]))  # relative to the item
+
+    page = await designer.open(link(draft, "Edit page Tell us about the item"))
+    page.fill("Fewest items", "6")
+    backwards = await designer.submit(page)
+    assert backwards.error_summary() == [("The fewest items must not be more than the most", "#min_items")]
+    backwards.fill("Fewest items", "0")
+    backwards.fill("What one item is called", "Thing")
+    page = await designer.submit(backwards)
+    definition = (await stored(council)).definition
+    listed = definition["answers"]["properties"][spec["answer"].strip("/")]
+    assert "minItems" not in listed and page_of(definition, spec["id"])["itemTitle"] == "Thing"
+    assert spec["answer"].strip("/") not in definition["answers"].get("required", [])
+
+    # A second question about each item, then edited on its own form.
+    form = await designer.open(link(page, "Add a question to this page"))
+    form.fill("Question", "How heavy is it?")
+    form.choose("Kind of answer", "Whole number")
+    form.choose("Must residents answer it?", "No")
+    page = await designer.submit(form)
+    edit = await designer.open(link(page, "Edit question How heavy is it?"))
+    edit.fill("Largest allowed", "200")
+    await designer.submit(edit)
+    item = (await stored(council)).definition["answers"]["properties"][spec["answer"].strip("/")]["items"]
+    heavy = next(schema for schema in item["properties"].values() if schema.get("type") == "integer")
+    assert heavy["maximum"] == 200
