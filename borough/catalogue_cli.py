@@ -67,6 +67,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     where(refresh)
     refresh.set_defaults(run=_refresh)
 
+    serve = actions.add_parser("serve", help="serve a catalogue on its own, at URL/catalogue (no database needed)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8100)
+    where(serve)
+    serve.set_defaults(run=_serve)
+
     key = actions.add_parser("publisher-key", help="print a council's public signing key (made the first time)")
     key.add_argument("--council", required=True, metavar="SLUG")
     key.add_argument("--rotate", action="store_true", help="make a new key; the operator must register it")
@@ -188,6 +194,19 @@ def _refresh(args: argparse.Namespace) -> int:
     repo = Repository.open(catalogue_dir(args.catalogue))
     version = repo.refresh()
     print(f"borough: signed timestamp version {version} of {repo.path}")
+    return 0
+
+
+@refusing
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from borough.app import catalogue_routes
+
+    repo = Repository.open(catalogue_dir(args.catalogue))
+    print(f"borough: serving the catalogue in {repo.path} at http://{args.host}:{args.port}/catalogue")
+    uvicorn.run(Starlette(routes=catalogue_routes(repo.path)), host=args.host, port=args.port, log_level="info")
     return 0
 
 

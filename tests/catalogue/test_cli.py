@@ -13,6 +13,7 @@ import pytest
 from world import make_world, shipped, static_server
 
 from borough.cli import main
+from builder.catalogue.client import Client
 from runtime import store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +98,47 @@ async def test_a_council_publishes_and_another_imports_from_the_command_line(
     assert "northshire now has a draft of report-pothole, forked from demo/report-pothole@1.0.0" in imported.stdout
     twice = borough(env, "import", "report-pothole", "--council", "northshire")
     assert (twice.returncode, twice.stderr.count("\n")) == (1, 1)
+
+    withdrawn = borough(env, "withdraw", "report-pothole@1.0.0", "--council", "demo", "--reason", "Wrong times")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert "withdrew demo/report-pothole@1.0.0: Wrong times" in withdrawn.stdout
+    with static_server(tmp_path / "cat" / "public") as url:
+        # the cache keeps its subscription's URL: serve the same folder where it was
+        env["BOROUGH_CATALOGUE_CACHE"] = str(tmp_path / "cache2")
+        assert borough(env, "subscribe", url).returncode == 0
+        assert borough(env, "sync").returncode == 0
+    shown = borough(env, "show", "report-pothole")
+    assert "WITHDRAWN: Wrong times" in shown.stdout
+    assert borough(env, "search", "pothole").stdout == ""  # a withdrawn version is not offered
+    resigned = borough(env, "resign", "--council", "demo")
+    assert resigned.returncode == 0, resigned.stderr
+
+
+def test_serve_serves_the_catalogue_on_its_own(tmp_path: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    world = make_world(tmp_path / "cat")
+    world.publish("northshire", shipped("report-pothole"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "borough", "catalogue", "serve", "--catalogue",
+                                str(world.repo.path), "--port", str(port)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/catalogue"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/metadata/1.root.json", timeout=1).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "borough catalogue serve did not start"
+                time.sleep(0.2)
+        client = Client(tmp_path / "cache")
+        assert client.sync(client.subscribe(url)).added == ["report-pothole@1.0.0"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
