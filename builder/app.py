@@ -24,6 +24,7 @@ from builder import (
     question_pages,
     routes_pages,
     service_list,
+    welsh_pages,
     workflow_pages,
 )
 from builder.draft_requests import BUILDER_ROLES, EDITOR_ROLES, PUBLISHER_ROLES
@@ -111,7 +112,8 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
 
 
 def _draft_tool_routes(draft: str) -> list[BaseRoute]:
-    """A draft's fees, workflow and history (builder/fee_pages.py, workflow_pages.py, history_pages.py)."""
+    """A draft's fees, workflow, Welsh and history (builder/fee_pages.py, workflow_pages.py,
+    welsh_pages.py, history_pages.py). Posting the Welsh page or the spreadsheet needs an editor."""
     fee = draft + "/fees/{line_id}"
     return [
         Route(draft + "/fees", staff_only(fee_pages.service_fees, roles=BUILDER_ROLES), methods=GET,
@@ -121,6 +123,12 @@ def _draft_tool_routes(draft: str) -> list[BaseRoute]:
         Route(fee + "/move", staff_only(fee_pages.move_fee, roles=EDITOR_ROLES), methods=POST, name="move_fee"),
         Route(fee + "/remove", staff_only(fee_pages.remove_fee, roles=EDITOR_ROLES), methods=POST, name="remove_fee"),
         *_workflow_routes(draft + "/workflow"),
+        Route(draft + "/welsh", staff_only(welsh_pages.service_welsh, roles=BUILDER_ROLES), methods=BOTH,
+              name="service_welsh"),
+        Route(draft + "/welsh/offer", staff_only(welsh_pages.offer_welsh, roles=EDITOR_ROLES), methods=POST,
+              name="offer_welsh"),
+        Route(draft + "/welsh/spreadsheet", staff_only(welsh_pages.welsh_sheet, roles=BUILDER_ROLES), methods=BOTH,
+              name="welsh_sheet"),
         Route(draft + "/history", staff_only(history_pages.service_history, roles=BUILDER_ROLES), methods=GET,
               name="service_history"),
         Route(draft + "/history/{version}/restore", staff_only(history_pages.restore_version, roles=EDITOR_ROLES),
