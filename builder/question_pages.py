@@ -368,7 +368,8 @@ async def add_list_page(request: Request, staff: Staff) -> Response:
                 changes = await _save(request, staff, draft, version, [lambda d: add_add_another_page(
                     d, title=values["title"], item_title=values["item_title"], kind=values["kind"],
                     label=values["label"], hint=values["hint"] or None, required=values["required"] == "yes",
-                    options=_option_lines(values["options"]), **limits)])
+                    options=_option_lines(values["options"]), min_items=limits["min_items"],
+                    max_items=limits["max_items"])])
             except Refused as refused:
                 _refusal(errors, refused, {"range": "min_items", "out-of-range": "max_items"}.get(
                     refused.code, "options" if "option" in refused.code else "label"))
