@@ -8,7 +8,7 @@ so the same checks run whether the catalogue is a folder on this machine or anot
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,31 +23,45 @@ from builder.catalogue.repository import PUBLISHER_DAYS, SPEC_VERSION, Publicati
 def publish(previous: Metadata[Targets] | None, index: Index | None, *, council: str, council_name: str,
             signer: Signer, definition: Mapping[str, Any], settings: tuple[Setting, ...] = (),
             change_note: str = "") -> tuple[Publication, Entry]:
-    data = canonical(definition)
-    address = content_address(definition)
-    service, version = str(definition.get("id")), str(definition.get("version"))
+    publication, entries = publish_many(previous, index, council=council, council_name=council_name,
+                                        signer=signer, versions=[(definition, settings, change_note)])
+    return publication, entries[0]
+
+
+def publish_many(previous: Metadata[Targets] | None, index: Index | None, *, council: str, council_name: str,
+                 signer: Signer, versions: Sequence[tuple[Mapping[str, Any], tuple[Setting, ...], str]]
+                 ) -> tuple[Publication, list[Entry]]:
+    """Several service versions in one signed publication (a council sharing its services
+    for the first time): each checked as `publish` checks one."""
     index = index or Index(council, council_name)
-    existing = index.find(service, version)
-    if existing is not None:
-        if existing.address == address:
-            raise Refused("already-published", f"{service}@{version} is already in the catalogue, unchanged")
-        raise Refused("version-exists", f"{service}@{version} was published with other content; "
-                                        "publish the service as a new version")
-    lgsl = definition.get("lgsl")
-    entry = Entry(
-        service=service, version=version, council=council,
-        title=str(definition.get("title", "")), summary=str(definition.get("summary", "")),
-        address=address, path=target_path(council, service, version),
-        lgsl=lgsl if isinstance(lgsl, int) else None,
-        tags=tuple(definition.get("tags", ())), languages=tuple(definition.get("languages", ("en",))),
-        licence=str(definition.get("licence", "OGL-3.0")), change_note=change_note,
-        fee=bool(definition.get("fees")), settings=settings,
-        published_at=datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
-    )
     index.name = council_name
-    index.entries.append(entry)
-    files = {entry.path: data}
-    return _sign(previous, index, council, signer, files), entry
+    files: dict[str, bytes] = {}
+    entries: list[Entry] = []
+    published_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+    for definition, settings, change_note in versions:
+        data = canonical(definition)
+        address = content_address(definition)
+        service, version = str(definition.get("id")), str(definition.get("version"))
+        existing = index.find(service, version)
+        if existing is not None:
+            if existing.address == address:
+                raise Refused("already-published", f"{service}@{version} is already in the catalogue, unchanged")
+            raise Refused("version-exists", f"{service}@{version} was published with other content; "
+                                            "publish the service as a new version")
+        lgsl = definition.get("lgsl")
+        entry = Entry(
+            service=service, version=version, council=council,
+            title=str(definition.get("title", "")), summary=str(definition.get("summary", "")),
+            address=address, path=target_path(council, service, version),
+            lgsl=lgsl if isinstance(lgsl, int) else None,
+            tags=tuple(definition.get("tags", ())), languages=tuple(definition.get("languages", ("en",))),
+            licence=str(definition.get("licence", "OGL-3.0")), change_note=change_note,
+            fee=bool(definition.get("fees")), settings=settings, published_at=published_at,
+        )
+        index.entries.append(entry)
+        entries.append(entry)
+        files[entry.path] = data
+    return _sign(previous, index, council, signer, files), entries
 
 
 def withdraw(previous: Metadata[Targets] | None, index: Index | None, *, council: str, signer: Signer,
