@@ -100,6 +100,21 @@ async def test_builder_question_condition_and_routes_pages(staff_page: Page, sta
     await assert_error_state(page, "a condition as JSON, with errors")
     await auditor.check(page, "a condition as JSON, with errors")
 
+    # A list page (add another), with an error first, then its own form.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Add a list page (add another)"))
+    await page.get_by_label("Page title").fill("Tell us about the item")
+    await page.get_by_label("Question", exact=True).fill("What is the item?")
+    await page.get_by_label("Short text", exact=True).check()
+    await page.locator("fieldset", has_text="Must residents answer it?").get_by_label("Yes", exact=True).check()
+    await press(page, main_button(page, "Save question"))
+    await assert_error_state(page, "add a list page, with errors")
+    await auditor.check(page, "add a list page, with errors")
+    await page.get_by_label("What one item is called").fill("Item")
+    await press(page, main_button(page, "Save question"))
+    await press(page, page.get_by_role("link", name="Edit page Tell us about the item"))
+    await auditor.check(page, "a list page's form")
+
     # Routes at a glance, with a problem next to its page; the draft shows it too.
     await page.goto(draft)
     await press(page, page.get_by_role("link", name="Add a content or exit page"))
