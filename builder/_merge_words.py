@@ -4,9 +4,21 @@ of the place in the first definition that has it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from builder._merge_walk import ASKED, ORDER, Item, Part, collision_id, identity
+from builder._merge_walk import (
+    ABSENT,
+    ASKED,
+    CONDITIONS,
+    ORDER,
+    Item,
+    Part,
+    collision_id,
+    identity,
+)
+from builder.amounts import pounds
+from builder.conditions import describe
 from builder.locations import asked, page_name, question_label
 from builder.patch import pointer
 
@@ -184,3 +196,29 @@ def _item_words(parent: Part | None, part: Item, found: Any) -> str:
     if part.key == "value":
         return f"'{part.value}'"
     return f"{part.key} {part.value}"
+
+
+def said(path: tuple[Part, ...], value: Any, definition: Definition, *, had: bool) -> str:
+    """One side's value at the path, as a designer reads it: the text itself, an amount in
+    pounds, a condition as a sentence, a page, question, fee line or state by its name, the
+    keys of an order; "removed" (or "not there", when the base did not have it either)."""
+    if value is ABSENT:
+        return "removed" if had else "not there"
+    last = path[-1] if path else None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and last in ("amount",):
+        return pounds(value)
+    if isinstance(value, str | int | float):
+        return str(value)
+    if last in CONDITIONS and isinstance(value, dict):
+        return describe(value, definition)
+    if last == ORDER and isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict) and isinstance(last, Item):
+        named = _item_words(path[-2] if len(path) > 1 else None, last, value)
+        return named[0].upper() + named[1:]
+    if isinstance(value, dict) and "meta" in value and isinstance(value["meta"], dict):
+        return f"State '{value['meta'].get('label', last)}'"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 200 else text[:199] + "…"

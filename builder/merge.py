@@ -38,7 +38,7 @@ from typing import Any
 
 from builder._merge_repairs import asked_once, follow_upstream, restore_answers, restore_welsh
 from builder._merge_walk import ABSENT, BROKEN, Custom, Part, Walk
-from builder._merge_words import locate, where
+from builder._merge_words import locate, said, where
 from builder.diff import diff, english_changed
 from builder.keyed_patch import same
 from builder.patch import copy_json
@@ -62,7 +62,8 @@ class Collision:
     key of a choice. `where` says it in words, `pointer` is where it is in the merged
     definition (or, if the merged definition does not have it, where it is in ours or
     theirs). `base`, `ours` and `theirs` are the three values, ABSENT where a side has none;
-    for an order they are lists of the items' keys.
+    for an order they are lists of the items' keys. `said` gives each of them in words
+    (an amount in pounds, a condition as a sentence, a page or question by its name).
     """
 
     id: str
@@ -72,6 +73,7 @@ class Collision:
     base: Any
     ours: Any
     theirs: Any
+    said: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def words(self) -> str:
@@ -91,6 +93,7 @@ class Collision:
             "pointer": self.pointer,
             "kind": self.kind,
             "words": self.words,
+            "said": dict(self.said),
         }
         for name in ("base", "ours", "theirs"):
             value = getattr(self, name)
@@ -220,20 +223,30 @@ def _merged(
 
 
 def _collisions(merger: Walk, views: tuple[Definition, ...]) -> tuple[Collision, ...]:
-    def said(key: str, path: tuple[Part, ...]) -> tuple[str, str]:
+    def placed(key: str, path: tuple[Part, ...]) -> tuple[str, str]:
         try:
             return where(path, views), locate(path, views)
         except BROKEN:  # a definition too broken to name things in: the path will do
             return key, ""
 
+    def in_words(path: tuple[Part, ...], values: dict[str, Any], had: bool) -> dict[str, str]:
+        found = {}
+        for (name, value), view in zip(values.items(), (views[3], views[1], views[2]), strict=True):
+            try:
+                found[name] = said(path, value, view, had=had)
+            except BROKEN:
+                found[name] = "(cannot be said in words)"
+        return found
+
     return tuple(
         Collision(
             key,
-            *said(key, path),
+            *placed(key, path),
             kind,
             copy_json(was) if was is not ABSENT else ABSENT,
             copy_json(mine) if mine is not ABSENT else ABSENT,
             copy_json(new) if new is not ABSENT else ABSENT,
+            in_words(path, {"base": was, "ours": mine, "theirs": new}, was is not ABSENT),
         )
         for key, path, kind, was, mine, new in merger.found
     )

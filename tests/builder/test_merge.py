@@ -464,6 +464,11 @@ def test_conditions_collide_whole_rather_than_mixing() -> None:
     collision = one(result.collisions)
     assert collision.id == "/pages/id=photo/when"
     assert collision.kind == "added"
+    assert collision.said == {
+        "base": "not there",
+        "ours": "Only if 'About how big is the pothole?' is Bigger than a car tyre",
+        "theirs": "Only if 'Where on the road is the pothole?' is In the road, where vehicles drive",
+    }
     photo = resolve(result, {collision.id: "theirs"})["pages"][5]
     assert photo["when"] == theirs["pages"][5]["when"]
 
@@ -675,3 +680,19 @@ def test_a_fork_that_changed_nothing_but_its_name_gets_the_new_version_in_one_st
         {k: v for k, v in theirs.items() if k not in identity},
     )
     assert result.definition["provenance"]["forkedFrom"] == "apply-parking-permit@2.0.0"
+
+
+def test_each_side_of_a_collision_is_said_in_words() -> None:
+    base = shipped("apply-parking-permit")
+    ours = then(fork(base), lambda d: edit_fee(d, line="permit", amount=120))
+    theirs = then(base, lambda d: edit_fee(d, line="permit", amount="99.50"))
+    fee = one(merge(base, ours, theirs).collisions)
+    assert fee.said == {"base": "£95", "ours": "£120", "theirs": "£99.50"}
+
+    pothole = shipped("report-pothole")
+    by_size = {"combine": "all", "rules": [{"answer": "/size", "operator": "is", "value": "large"}]}
+    ours = then(fork(pothole), lambda d: set_condition(d, page="photo", rules=by_size))
+    theirs = then(pothole, lambda d: delete_page(d, page="photo"))
+    page = one(merge(pothole, ours, theirs).collisions)
+    assert page.said["theirs"] == "removed"
+    assert page.said["ours"] == page.said["base"] == "Page 'Upload a photo of the pothole'"
