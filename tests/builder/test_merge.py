@@ -408,6 +408,13 @@ def test_a_new_upstream_question_without_the_councils_welsh_is_reported_not_hidd
     assert result.collisions == ()
     assert result.problems and all(p.keyword == "translation" for p in result.problems)
     assert not result.clean
+    with pytest.raises(MergeRefused) as refused:
+        resolve(result, {})
+    assert refused.value.code == "invalid-result"
+    assert refused.value.problems == result.problems
+    # As a draft, to translate the new question in the builder.
+    draft = resolve(result, {}, checked=False)
+    assert same(draft, result.definition)
 
 
 def test_a_change_that_breaks_the_other_sides_change_is_a_problem_not_silence() -> None:
