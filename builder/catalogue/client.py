@@ -31,8 +31,9 @@ from tuf.api.metadata import Metadata, Root, Snapshot, Targets
 from tuf.ngclient import Updater
 
 from builder.catalogue.canonical import content_address
-from builder.catalogue.entries import Entry, Index, index_path
+from builder.catalogue.entries import MAX_INDEX_BYTES, SLUG, Entry, Index, index_path
 from builder.catalogue.repository import Refused, check_definition, read_checked_index
+from runtime.core.reading import MAX_BYTES
 
 MAX_ROOT_BYTES = 512_000
 _NAME_UNSAFE = re.compile(r"[^a-z0-9]+")
@@ -157,13 +158,17 @@ class Client:
         snapshot = Metadata[Snapshot].from_file(str(here / "metadata" / "snapshot.json"))
         delegations = targets.signed.delegations
         roles = delegations.roles if delegations and delegations.roles else {}
-        return sorted(name for name in roles if f"{name}.json" in snapshot.signed.meta)
+        # a role's name becomes a file name here: only a council slug is taken
+        return sorted(name for name in roles if f"{name}.json" in snapshot.signed.meta and SLUG.match(name))
 
     def _sync_publisher(self, updater: Updater, here: Path, council: str, report: SyncReport,
                         progress: Callable[[str], None] | None) -> None:
         info = updater.get_targetinfo(index_path(council))
         if info is None:
             report.refused.append((council, "its index is not signed by its own key"))
+            return
+        if info.length > MAX_INDEX_BYTES:
+            report.refused.append((council, f"its index is larger than {MAX_INDEX_BYTES:,} bytes"))
             return
         report.publishers.append(council)
         kept = here / "indexes" / f"{council}.json"
@@ -189,6 +194,9 @@ class Client:
             target = updater.get_targetinfo(entry.path)
             if target is None:
                 report.refused.append((entry.path, f"not signed by {council}'s key"))
+                continue
+            if target.length > MAX_BYTES:
+                report.refused.append((entry.path, f"it is larger than {MAX_BYTES:,} bytes, the most Borough reads"))
                 continue
             if target.hashes.get("sha256") != entry.address:
                 report.refused.append((entry.path, "its signed hash is not the index's content address"))

@@ -261,3 +261,22 @@ def test_search_shows_each_services_newest_version_by_words_and_filters(world: W
     assert [found.entry.service for found in client.search(lgsl=557)] == ["report-pothole"]
     assert [found.entry.service for found in client.search(tag="potholes")] == ["report-pothole"]
     assert client.search(language="cy") == [found for found in client.search() if "cy" in found.entry.languages]
+
+
+def test_a_definition_signed_larger_than_borough_reads_is_not_even_fetched(world: World, url: str,
+                                                                           client: Client) -> None:
+    from runtime.core.reading import MAX_BYTES
+
+    huge = shipped("report-pothole")
+    huge["version"] = "1.0.2"
+    huge["start"]["content"] = "x" * (MAX_BYTES + 10)
+    publication, entry = publishing.publish(world.repo.published_role("northshire"), world.repo.index("northshire"),
+                                            council="northshire", council_name="Northshire",
+                                            signer=world.councils["northshire"], definition=huge)
+    force(world.repo, publication)
+    subscription = subscribed(client, url)
+    report = client.sync(subscription)
+    assert report.refused == [("northshire/report-pothole/1.0.2.json",
+                               f"it is larger than {MAX_BYTES:,} bytes, the most Borough reads")]
+    assert "northshire/report-pothole/1.0.2.json" not in report.fetched
+    assert entry.address not in cached(client, subscription)
