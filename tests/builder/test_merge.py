@@ -14,6 +14,7 @@ from checked import shipped
 
 from builder.change import Change
 from builder.keyed_patch import same
+from builder.locations import asked
 from builder.merge import ABSENT, Collision, Custom, MergeRefused, merge, resolve
 from builder.operations import (
     add_content_page,
@@ -703,3 +704,66 @@ def test_each_side_of_a_collision_is_said_in_words() -> None:
     page = one(merge(pothole, ours, theirs).collisions)
     assert page.said["theirs"] == "removed"
     assert page.said["ours"] == page.said["base"] == "Page 'Upload a photo of the pothole'"
+
+
+SERVICES = sorted(
+    path.stem
+    for path in (Path(__file__).resolve().parents[2] / "schemas" / "services").glob("*.json")
+)
+
+
+def _welsh(definition: Definition) -> Definition:
+    """Welsh for every string still without it, when the service is bilingual."""
+    if "cy" not in definition.get("languages", ["en"]):
+        return definition
+    for text in translatable(definition):
+        if text.translation is None:
+            definition = translate(definition, key=text.key, text="Cy " + text.english[:400]).apply(
+                definition
+            )
+    return definition
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_shipped_service_takes_an_upgrade_that_keeps_the_councils_changes(
+    name: str,
+) -> None:
+    """The publisher rewords the first question's hint and adds a question; the council
+    rewords the last question and renames the first state. All of it is in the result, with
+    nothing to choose, and the result passes the checks."""
+    base = shipped(name)
+    questions = list(asked(base))
+    first, last = questions[0], questions[-1]
+    plain = [p for p in base["pages"] if p.get("type", "question") == "question"][-1]
+    state = base["workflow"]["initial"]
+    theirs = _welsh(
+        then(
+            base,
+            lambda d: edit_question(
+                d, page=first.page["id"], answer=first.field["answer"], hint="Upstream hint."
+            ),
+            lambda d: add_question(
+                d,
+                page=plain["id"],
+                kind="text",
+                label="Anything else?",
+                required=False,
+                page_title=plain.get("title") or "A little more",
+            ),
+        )
+    )
+    ours = then(
+        fork(base),
+        lambda d: edit_question(
+            d, page=last.page["id"], answer=last.field["answer"], label="Our wording"
+        ),
+        lambda d: edit_state(d, state=state, label="With us"),
+    )
+    assert problems(theirs) == [] and problems(ours) == []
+    result = merge(base, ours, theirs)
+    assert result.collisions == () and result.clean, [p.message for p in result.problems]
+    merged = result.definition
+    assert field(merged, first.page["id"], first.field["answer"])["hint"] == "Upstream hint."
+    assert field(merged, last.page["id"], last.field["answer"])["label"] == "Our wording"
+    assert "Anything else?" in [f.field["label"] for f in asked(merged)]
+    assert merged["workflow"]["states"][state]["meta"]["label"] == "With us"
