@@ -12,6 +12,7 @@ several workers can share one database.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -117,17 +118,47 @@ async def connect(url: str, *, check: bool = True) -> None:
             await context.close_connections()
             raise
     _Active.context = context
+    _Active.client = context.db(connection_name(url))
+    _Active.reader = _sqlite_reader(url)
 
 
 async def disconnect() -> None:
     """Close the connection ``connect`` opened; does nothing when none is open."""
     context, _Active.context = _Active.context, None
+    reader, _Active.reader, _Active.client = _Active.reader, None, None
+    if reader is not None:
+        reader.close()
     if context is not None:
         await context.close_connections()
 
 
 class _Active:
     context: TortoiseContext | None = None
+    client: BaseDBAsyncClient | None = None  # the connection `connect` opened
+    reader: sqlite3.Connection | None = None  # beside it, on SQLite in a file: see `reader_for`
+
+
+def reader_for(client: BaseDBAsyncClient) -> sqlite3.Connection | None:
+    """A read-only SQLite connection used straight from the event loop, for a single-row read
+    on the hot path (a resident's journey): None unless ``client`` is the very connection
+    `connect` opened on a SQLite file (not a transaction, not another context).
+
+    Tortoise runs every SQLite statement in a thread of its own, one statement at a time behind
+    one lock; handing a read to that thread and back costs several times the read itself. In
+    WAL mode a reader never waits for a writer, and each statement outside a transaction reads
+    the latest commit, so reading here sees what a save on Tortoise's connection committed."""
+    return _Active.reader if client is _Active.client else None
+
+
+def _sqlite_reader(url: str) -> sqlite3.Connection | None:
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or _is_memory(url):
+        return None
+    reader = sqlite3.connect(parts.netloc + parts.path, isolation_level=None, check_same_thread=False)
+    reader.row_factory = sqlite3.Row
+    reader.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    reader.execute("PRAGMA query_only=1")
+    return reader
 
 
 @asynccontextmanager

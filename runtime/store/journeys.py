@@ -21,6 +21,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from runtime.core.answers import copied, merged
+from runtime.store.database import reader_for
 from runtime.store.errors import AnswersNotSaved, JourneyExpired, JourneySubmitted
 from runtime.store.models import Council, Journey, ServiceVersion
 from runtime.store.scope import owned
@@ -101,7 +102,12 @@ async def get_journey_by_id(journey_id: UUID | str) -> Journey | None:
     except ValueError:
         return None
     values = _db_values(("id", key), ("expires_at", _now()))
-    _, rows = await Journey._meta.db.execute_query(_statement(_READ, Journey._meta.db), values)
+    database = Journey._meta.db
+    reader = reader_for(database)
+    if reader is not None:  # SQLite: read here, not in Tortoise's thread (see reader_for)
+        row = reader.execute(_statement(_READ, database), values).fetchone()
+        return _journey_from_row(row) if row is not None else None
+    _, rows = await database.execute_query(_statement(_READ, database), values)
     return _journey_from_row(rows[0]) if rows else None
 
 
