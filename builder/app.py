@@ -19,6 +19,7 @@ from builder import (
     draft_pages,
     fee_pages,
     history_pages,
+    json_pages,
     preview_pages,
     publishing,
     question_pages,
@@ -112,8 +113,9 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
 
 
 def _draft_tool_routes(draft: str) -> list[BaseRoute]:
-    """A draft's fees, workflow, Welsh and history (builder/fee_pages.py, workflow_pages.py,
-    welsh_pages.py, history_pages.py). Posting the Welsh page or the spreadsheet needs an editor."""
+    """A draft's fees, workflow, Welsh, JSON and history (builder/fee_pages.py, workflow_pages.py,
+    welsh_pages.py, json_pages.py, history_pages.py). Posting the Welsh page, the spreadsheet or the
+    JSON needs an editor."""
     fee = draft + "/fees/{line_id}"
     return [
         Route(draft + "/fees", staff_only(fee_pages.service_fees, roles=BUILDER_ROLES), methods=GET,
@@ -129,6 +131,10 @@ def _draft_tool_routes(draft: str) -> list[BaseRoute]:
               name="offer_welsh"),
         Route(draft + "/welsh/spreadsheet", staff_only(welsh_pages.welsh_sheet, roles=BUILDER_ROLES), methods=BOTH,
               name="welsh_sheet"),
+        Route(draft + "/json", staff_only(json_pages.service_json, roles=BUILDER_ROLES), methods=BOTH,
+              name="service_json"),
+        Route(draft + "/json/file", staff_only(json_pages.download_definition, roles=BUILDER_ROLES), methods=GET,
+              name="download_definition"),
         Route(draft + "/history", staff_only(history_pages.service_history, roles=BUILDER_ROLES), methods=GET,
               name="service_history"),
         Route(draft + "/history/{version}/restore", staff_only(history_pages.restore_version, roles=EDITOR_ROLES),
