@@ -25,6 +25,7 @@ from builder import (
     question_pages,
     routes_pages,
     service_list,
+    service_text_pages,
     welsh_pages,
     workflow_pages,
 )
@@ -79,6 +80,8 @@ def builder_routes() -> list[BaseRoute]:
               methods=BOTH, name="add_list_page"),
         Route(draft + "/routes", staff_only(routes_pages.service_routes, roles=BUILDER_ROLES), methods=GET,
               name="service_routes"),
+        Route(draft + "/words", staff_only(service_text_pages.service_words, roles=EDITOR_ROLES), methods=BOTH,
+              name="service_words"),
         Route(page, staff_only(question_pages.edit_page_form, roles=BUILDER_ROLES), methods=BOTH,
               name="edit_question_page"),
         *_page_routes(page),

@@ -93,6 +93,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "add_text_page": path(request, "add_text_page", council=slug, service_id=sid),
             "add_list_page": path(request, "add_list_page", council=slug, service_id=sid),
             "routes": path(request, "service_routes", council=slug, service_id=sid),
+            "words": path(request, "service_words", council=slug, service_id=sid),
             "undo": path(request, "undo_change", council=slug, service_id=sid),
             "redo": path(request, "redo_change", council=slug, service_id=sid),
             "publish": path(request, "publish_service", council=slug, service_id=sid),

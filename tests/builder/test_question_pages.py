@@ -385,3 +385,34 @@ async def test_a_list_page_asks_about_each_item_and_its_limits_are_edited(
     item = (await stored(council)).definition["answers"]["properties"][spec["answer"].strip("/")]["items"]
     heavy = next(schema for schema in item["properties"].values() if schema.get("type") == "integer")
     assert heavy["maximum"] == 200
+
+
+async def test_the_services_own_words_start_page_declaration_and_confirmation(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    before = await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    draft = await designer.open(DRAFT)
+    form = await designer.open(link(draft, "Change the service's name, start page, declaration and confirmation"))
+    assert form.soup.find(id="title")["value"] == "Request a replacement wheelie bin"
+    form.fill("Service name", "")
+    form.fill("Its heading", "Before you send")
+    form.fill("What the start page says", "Use this service if your bin is lost or broken.")
+    refused = await designer.submit(form)
+    assert refused.status == 422 and refused.error_summary() == [
+        ("Enter the service's name", "#title"), ("Enter the declaration, or empty all its boxes", "#declaration")]
+    assert text_of(refused.soup.find(id="start")) == "Use this service if your bin is lost or broken."
+    assert (await stored(council)).version == before.version
+    refused.fill("Service name", "Replace a wheelie bin")
+    refused.fill("What residents declare", "The bin belongs to the property.")
+    refused.fill("What happens next", "We will deliver a new bin within 10 working days.")
+    draft = await designer.submit(refused)
+    assert draft.status == 200 and draft.heading == "Replace a wheelie bin"
+    definition = (await stored(council)).definition
+    assert definition["start"] == {"content": "Use this service if your bin is lost or broken."}
+    assert definition["declaration"] == {"title": "Before you send", "content": "The bin belongs to the property."}
+    assert definition["confirmation"]["next"] == "We will deliver a new bin within 10 working days."
+    undo = draft.soup.find(id="undo-what")
+    assert undo is not None and "confirmation" in text_of(undo)  # one step each: the last one is undone first
+    assert (await designer.client.get(f"{DRAFT}/words")).status_code == 200
+    publisher = await person(app, browsers, "publisher")
+    assert (await publisher.client.get(f"{DRAFT}/words")).status_code == 403
