@@ -767,3 +767,27 @@ def test_every_shipped_service_takes_an_upgrade_that_keeps_the_councils_changes(
     assert field(merged, last.page["id"], last.field["answer"])["label"] == "Our wording"
     assert "Anything else?" in [f.field["label"] for f in asked(merged)]
     assert merged["workflow"]["states"][state]["meta"]["label"] == "With us"
+
+
+def test_a_question_taken_back_in_a_bilingual_service_comes_back_with_its_welsh() -> None:
+    """The council deleted the phone question (and its Welsh); the publisher reworded its hint
+    in both languages. Taking the publisher's back brings the Welsh it did not change too."""
+    base = shipped("report-missed-bin")
+    ours = then(fork(base), lambda d: delete_question(d, page="contact", answer="/phone"))
+    theirs = then(
+        base,
+        lambda d: edit_question(d, page="contact", answer="/phone", hint="In case we call."),
+        lambda d: translate(d, key="fields.phone.hint", text="Rhag ofn i ni ffonio."),
+    )
+    result = merge(base, ours, theirs)
+    assert {c.id for c in result.collisions} == {
+        "/pages/id=contact/fields/answer=~1phone",
+        "/translations/cy/fields.phone.hint",
+    }
+    back = resolve(result, {c.id: "theirs" for c in result.collisions})
+    welsh = back["translations"]["cy"]
+    assert welsh["fields.phone.hint"] == "Rhag ofn i ni ffonio."
+    assert welsh["fields.phone.label"] == base["translations"]["cy"]["fields.phone.label"]
+    assert problems(back) == []
+    gone = resolve(result, {c.id: "ours" for c in result.collisions})
+    assert not [key for key in gone["translations"]["cy"] if key.startswith("fields.phone.")]
