@@ -80,6 +80,8 @@ def catalogue_name(url: str) -> str:
 class Client:
     def __init__(self, cache: Path) -> None:
         self.cache = cache
+        # Parsed indexes, kept while their file is unchanged (a staff search reads them all).
+        self._parsed: dict[Path, tuple[tuple[int, int], Index]] = {}
 
     # -- subscriptions ---------------------------------------------------------------------------
 
@@ -230,14 +232,31 @@ class Client:
         for subscription in self.subscriptions():
             folder = self.cache / subscription.name / "indexes"
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                yield subscription, read_checked_index(path.read_bytes(), path.stem)
+                yield subscription, self._index(path)
+
+    def _index(self, path: Path) -> Index:
+        status = path.stat()
+        stamp = (status.st_mtime_ns, status.st_size)
+        kept = self._parsed.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        index = read_checked_index(path.read_bytes(), path.stem)
+        self._parsed[path] = (stamp, index)
+        return index
 
     def entries(self, *, withdrawn: bool = False) -> list[Found]:
         """Entries whose definition passed every check and is in the cache: a refused one is
         not listed, whatever its publisher's index says."""
-        return [Found(subscription.url, entry) for subscription, index in self.indexes() for entry in index.entries
-                if (withdrawn or not entry.withdrawn)
-                and (self.cache / subscription.name / "definitions" / f"{entry.address}.json").is_file()]
+        found: list[Found] = []
+        stored: dict[str, set[str]] = {}
+        for subscription, index in self.indexes():
+            if subscription.name not in stored:
+                folder = self.cache / subscription.name / "definitions"
+                stored[subscription.name] = set(os.listdir(folder)) if folder.is_dir() else set()
+            names = stored[subscription.name]
+            found += [Found(subscription.url, entry) for entry in index.entries
+                      if (withdrawn or not entry.withdrawn) and f"{entry.address}.json" in names]
+        return found
 
     def search(self, words: str = "", *, tag: str | None = None, council: str | None = None,
                language: str | None = None, lgsl: int | None = None, fee: bool | None = None) -> list[Found]:
