@@ -36,10 +36,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from builder._merge_notes import notes
 from builder._merge_repairs import asked_once, follow_upstream, restore_answers, restore_welsh
 from builder._merge_walk import ABSENT, BROKEN, Custom, Part, Walk
 from builder._merge_words import locate, said, where
-from builder.diff import diff, english_changed
+from builder.diff import diff
 from builder.keyed_patch import same
 from builder.patch import copy_json
 from runtime.core.definition import report
@@ -106,7 +107,7 @@ class Collision:
 class MergeResult:
     """The merged definition (each collision holding the council's value until chosen), the
     collisions, the upstream changes applied (in words), notes for the designer (Welsh that
-    may need updating), and what the definition checks find wrong with the merged definition."""
+    may need updating, conditions testing for an option that is gone), and what the definition checks find wrong with the merged definition."""
 
     definition: Definition
     collisions: tuple[Collision, ...]
@@ -266,17 +267,14 @@ def _result(
             for difference in diff(ours, definition).differences
             if not (difference.subject == "service" and difference.key in IDENTITY)
         )
-        notes = tuple(
-            f"The English of {key} changed upstream; check its Welsh"
-            for key in english_changed(ours, definition)
-        )
+        noted = notes(ours, definition)
     except BROKEN:
-        applied, notes = (), ()  # a merged definition too broken to compare: its problems say why
+        applied, noted = (), ()  # a merged definition too broken to compare: its problems say why
     return MergeResult(
         definition,
         collisions,
         applied,
-        notes,
+        noted,
         tuple(report(definition).listed),
         copy_json(base),
         copy_json(ours),

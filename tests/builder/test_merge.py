@@ -31,6 +31,7 @@ from builder.operations import (
     edit_question,
     edit_state,
     move_page,
+    remove_option,
     set_condition,
     set_welsh,
     translate,
@@ -791,3 +792,17 @@ def test_a_question_taken_back_in_a_bilingual_service_comes_back_with_its_welsh(
     assert problems(back) == []
     gone = resolve(result, {c.id: "ours" for c in result.collisions})
     assert not [key for key in gone["translations"]["cy"] if key.startswith("fields.phone.")]
+
+
+def test_a_condition_left_testing_an_option_the_publisher_removed_is_noted() -> None:
+    base = shipped("report-pothole")
+    large = {"combine": "all", "rules": [{"answer": "/size", "operator": "is", "value": "large"}]}
+    ours = then(fork(base), lambda d: set_condition(d, page="photo", rules=large))
+    theirs = then(base, lambda d: remove_option(d, page="size", answer="/size", value="large"))
+    result = merge(base, ours, theirs)
+    assert result.collisions == () and result.problems == ()
+    assert result.notes == (
+        "Option 'Bigger than a car tyre' of 'About how big is the pothole?' was removed "
+        "upstream, but a condition still tests for it: Page 'Upload a photo of the pothole' "
+        "is shown or not depending on it",
+    )
