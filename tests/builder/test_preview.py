@@ -145,3 +145,41 @@ async def test_roles_csrf_and_a_draft_the_format_refuses(
     refused = await publisher.open(PREVIEW)
     assert refused.status == 409 and refused.heading == "This draft cannot be previewed yet"
     assert "/pages: must be of type array" in text_of(refused.soup.find("main"))
+
+
+async def test_add_another_pages_in_the_preview(app: Any, council: store.Council,
+                                                browsers: list[httpx.AsyncClient]) -> None:
+    await shipped_draft(council, "book-bulky-waste")
+    base = "/staff/northshire/services/book-bulky-waste/preview"
+    designer = await person(app, browsers, "designer")
+    item = await press(designer, await designer.open(base), "Start now")
+    assert item.url.endswith(base + "/items/items/1") and marked_as_preview(item)
+    assert item.heading == "Tell us about the item"
+    refused = await designer.submit(item)
+    assert refused.status == 422 and refused.error_summary()[0][0] == "Select what type of item it is"
+    refused.choose("What type of item is it?", "Fridge or freezer")
+    refused.fill("Describe the item", "Tall fridge freezer")
+    listed = await designer.submit(refused)
+    assert listed.url.endswith(base + "/items") and marked_as_preview(listed)
+    assert "Fridge or freezer" in text_of(listed.soup.find("main"))
+    unanswered = await designer.submit(listed)
+    assert unanswered.status == 422 and unanswered.error_summary()[0][0] == "Select yes if you need to add another Item"  # as the resident app words it
+    unanswered.choose("Do you need to add another item?", "Yes")
+    second = await designer.submit(unanswered)
+    assert second.url.endswith(base + "/items/items/2")
+    second.choose("What type of item is it?", "Sofa or armchair")
+    second.fill("Describe the item", "Two-seater")
+    listed = await designer.submit(second)
+    remove = await designer.open(next(a["href"] for a in listed.soup.select("main a") if "remove" in a["href"]
+                                      and a["href"].endswith("/2/remove")))
+    assert marked_as_preview(remove)
+    remove.choose(remove.soup.find("legend").get_text(" ").strip(), "Yes")
+    listed = await designer.submit(remove)
+    assert "Sofa or armchair" not in text_of(listed.soup.find("main"))
+    listed.choose("Do you need to add another item?", "No")
+    following = await designer.submit(listed)
+    assert following.status == 200 and marked_as_preview(following) and "/items" not in following.url
+    # Jumping past where the preview has got to leads back there, not to an error.
+    jumped = await designer.open(base + "/items/items/7")
+    assert jumped.url.endswith(base + "/items")
+    assert await store.Journey.all().count() == 0

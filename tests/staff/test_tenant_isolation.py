@@ -89,6 +89,8 @@ class World:
                 values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
             elif name == "version":  # a published version of that service: each council published the same one
                 values[name] = self.published_version
+            elif name == "item":  # an add-another item of the preview: the first
+                values[name] = 1
             elif name in ("line_id", "state", "event"):  # a fee line, a workflow state and one of its events
                 values[name] = self.draft_parts[name]
             elif name == "page_id":
