@@ -78,6 +78,8 @@ class Walk:
         self.found: list[tuple[str, tuple[Part, ...], str, Any, Any, Any]] = []
 
     def value(self, base: Any, ours: Any, theirs: Any, path: tuple[Part, ...]) -> Any:
+        """The merged value at `path` (ABSENT when it is gone): one side's when only it
+        changed, inside objects and lists when both did, a collision when that cannot be."""
         if _same(ours, theirs):
             return ours
         if _same(base, ours):
@@ -130,7 +132,7 @@ class Walk:
         self, base: list[Any], ours: list[Any], theirs: list[Any], path: tuple[Part, ...]
     ) -> Any:
         key = _list_key(base, ours, theirs)
-        sides = [_byidentity(side, key) for side in (base, ours, theirs)]
+        sides = [_by_identity(side, key) for side in (base, ours, theirs)]
         if key is None and not all(_plain(item) for item in [*base, *ours, *theirs]):
             # Rules without names (allOf): both rewrote the same one, so one collision.
             before = sides[0].keys()
@@ -140,17 +142,17 @@ class Walk:
                 return self.collide(path, base, ours, theirs)
         kept: dict[str, Any] = {}
         names: dict[str, Item] = {}
-        for identity in dict.fromkeys([*sides[1], *sides[2], *sides[0]]):
-            values = [side.get(identity, ABSENT) for side in sides]
+        for name in dict.fromkeys([*sides[1], *sides[2], *sides[0]]):
+            values = [side.get(name, ABSENT) for side in sides]
             item = _item_name(key, next(v for v in values if v is not ABSENT))
-            names[identity] = item
+            names[name] = item
             value = self.value(values[0], values[1], values[2], (*path, item))
             if value is not ABSENT:
-                kept[identity] = value
+                kept[name] = value
         order = self.order([list(side) for side in sides], path, names, ordered=key is not None)
         # A designer's own order that leaves items out still keeps them, at the end.
-        order += [identity for identity in kept if identity not in set(order)]
-        return [kept[identity] for identity in dict.fromkeys(order) if identity in kept]
+        order += [name for name in kept if name not in set(order)]
+        return [kept[name] for name in dict.fromkeys(order) if name in kept]
 
     def order(
         self,
@@ -194,16 +196,16 @@ def _arrange(primary: list[str], secondary: list[str]) -> list[str]:
     """Primary's order, with secondary's other items each put after the item it follows there."""
     arranged = list(dict.fromkeys(primary))
     placed = set(arranged)
-    for index, identity in enumerate(secondary):
-        if identity in placed:
+    for index, name in enumerate(secondary):
+        if name in placed:
             continue
         at = 0
         for before in reversed(secondary[:index]):
             if before in placed:
                 at = arranged.index(before) + 1
                 break
-        arranged.insert(at, identity)
-        placed.add(identity)
+        arranged.insert(at, name)
+        placed.add(name)
     return arranged
 
 
@@ -255,6 +257,7 @@ def _condition(path: tuple[Part, ...]) -> bool:
 
 
 def identity(value: Any) -> str:
+    """What a list item is matched by: its key's value (or the item itself) as JSON."""
     return json.dumps(value, sort_keys=True)
 
 
@@ -271,7 +274,7 @@ def _list_key(*lists: list[Any]) -> str | None:
     return None
 
 
-def _byidentity(items: list[Any], key: str | None) -> dict[str, Any]:
+def _by_identity(items: list[Any], key: str | None) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in items:
         # Plain lists may repeat a value: a set keeps it once.
