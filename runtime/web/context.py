@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
@@ -359,23 +359,38 @@ async def checked_form(request: Request) -> FormData:
     if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         raise ClientError(415 if content_type else 400, "bad_request")
     if content_type.startswith("application/x-www-form-urlencoded"):
+        body = await request.body()
         # Starlette would read broken UTF-8 as U+FFFD (or Latin-1): refuse it rather than save it.
         try:
-            unquote_to_bytes((await request.body()).replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
+            unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+            form = url_encoded_form(body)
+        except (UnicodeDecodeError, ValueError):
             raise ClientError(400, "bad_request") from None
-    try:
-        # One field may be as large as the body limit allows, so an oversize body (even one
-        # sent chunked, without a length) is refused as too large, not as unreadable.
-        form = await request.form(max_files=20, max_fields=500, max_part_size=state.settings.max_body_bytes)
-    except (HTTPException, BodyTooLarge):
-        raise
-    except Exception:  # a body the multipart or form parser cannot read
-        raise ClientError(400, "bad_request") from None
+    else:
+        try:
+            # One field may be as large as the body limit allows, so an oversize body (even one
+            # sent chunked, without a length) is refused as too large, not as unreadable.
+            form = await request.form(max_files=20, max_fields=MAX_FIELDS, max_part_size=state.settings.max_body_bytes)
+        except (HTTPException, BodyTooLarge):
+            raise
+        except Exception:  # a body the multipart parser cannot read
+            raise ClientError(400, "bad_request") from None
     token = form.get("csrf_token")
     if not isinstance(token, str) or not state.signer.csrf_valid(request, token):
         raise ClientError(403, "forbidden")
     return form
+
+
+MAX_FIELDS = 500
+
+
+def url_encoded_form(body: bytes) -> FormData:
+    """An `application/x-www-form-urlencoded` body read exactly as Starlette's form parser reads
+    it (fields split at `&`, blank ones skipped, a name without `=` given an empty value, bytes
+    as Latin-1 and %-escapes as UTF-8), by the standard library in one call, several times
+    faster than the streaming parser. More than MAX_FIELDS fields raise ValueError."""
+    return FormData(parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace",
+                              max_num_fields=MAX_FIELDS))
 
 
 def text_fields(form: FormData) -> dict[str, list[str]]:
