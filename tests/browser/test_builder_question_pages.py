@@ -115,6 +115,14 @@ async def test_builder_question_condition_and_routes_pages(staff_page: Page, sta
     await press(page, page.get_by_role("link", name="Edit page Tell us about the item"))
     await auditor.check(page, "a list page's form")
 
+    # The service's own words, with an error.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Change the service's name, start page, declaration and confirmation"))
+    await page.get_by_label("Service name").fill("")
+    await press(page, main_button(page, "Save the words"))
+    await assert_error_state(page, "the service's words, with errors")
+    await auditor.check(page, "the service's words, with errors")
+
     # Routes at a glance, with a problem next to its page; the draft shows it too.
     await page.goto(draft)
     await press(page, page.get_by_role("link", name="Add a content or exit page"))
