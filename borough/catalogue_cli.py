@@ -117,6 +117,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     show.add_argument("service", metavar="SERVICE", help="its id, or COUNCIL/ID")
     show.set_defaults(run=_show)
 
+    updates = actions.add_parser("updates", help="a council's imported services whose upstream has a newer version")
+    updates.add_argument("--council", required=True, metavar="SLUG")
+    updates.set_defaults(run=_updates)
+
     use = actions.add_parser("import", help="import a service into a council as a builder draft")
     use.add_argument("service", metavar="SERVICE[@VERSION]", help="its id or COUNCIL/ID, optionally @VERSION")
     use.add_argument("--council", required=True, metavar="SLUG")
@@ -372,6 +376,25 @@ def _import(args: argparse.Namespace) -> int:
               f"{fork.publisher}/{fork.upstream_service}@{fork.upstream_version}: open it in the builder")
         for setting in catalogue_council.settings_to_set(council, chosen.entry):
             print(f"borough: before residents use it, set the council's {setting.name}: {setting.description}")
+        return 0
+
+    return _with_council(args.council, work)
+
+
+@refusing
+def _updates(args: argparse.Namespace) -> int:
+    from builder.catalogue import council as catalogue_council
+
+    client = Client(cache_dir())
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        found = await catalogue_council.updates(council, client)
+        for update in found:
+            entry = update.newer.entry
+            print(f"{update.fork.service_id}: {update.fork.upstream_version} -> {entry.version} "
+                  f"from {entry.council} ({entry.change_note or 'no change note'})")
+        print(f"borough: {len(found)} update{'s' if len(found) != 1 else ''} available for {council.slug} "
+              "(run `borough catalogue sync` first to see the newest)", file=sys.stderr)
         return 0
 
     return _with_council(args.council, work)

@@ -16,7 +16,7 @@ from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, Targets
 
 from builder.catalogue import keys, publishing, sharing
-from builder.catalogue.client import Found
+from builder.catalogue.client import Client, Found
 from builder.catalogue.entries import Entry, Index, Setting
 from builder.catalogue.repository import Publication, Refused
 from runtime import store
@@ -119,3 +119,27 @@ async def import_service(council: store.Council, found: Found, upstream: dict[st
             upstream_service=entry.service, upstream_version=entry.version, address=entry.address, actor=actor)
     except store.StoreError as error:
         raise Refused(error.code, str(error)) from None
+
+
+@dataclass(frozen=True)
+class Update:
+    """A newer upstream version of a service the council imported."""
+
+    fork: CatalogueFork
+    newer: Found
+
+
+async def updates(council: store.Council, client: Client) -> list[Update]:
+    """For each imported service whose upstream published a newer version (not withdrawn) in
+    the catalogue it came from: the newest one, with its change note."""
+    found: list[Update] = []
+    for fork in await catalogue_store.forks(council):
+        versions = [item for item in client.versions(f"{fork.publisher}/{fork.upstream_service}")
+                    if item.catalogue == fork.catalogue and not item.entry.withdrawn]
+        if versions and _semver(versions[0].entry.version) > _semver(fork.upstream_version):
+            found.append(Update(fork, versions[0]))
+    return found
+
+
+def _semver(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))

@@ -62,3 +62,7 @@ async def import_fork(council: Council, definition: dict[str, Any], *, catalogue
 
 async def get_fork(council: Council, service_id: str) -> CatalogueFork | None:
     return await CatalogueFork.filter(council_id=council.id, service_id=service_id).first()
+
+
+async def forks(council: Council) -> list[CatalogueFork]:
+    return await CatalogueFork.filter(council_id=council.id).order_by("service_id")

@@ -96,6 +96,9 @@ async def test_a_council_publishes_and_another_imports_from_the_command_line(
     imported = borough(env, "import", "report-pothole", "--council", "northshire")
     assert imported.returncode == 0, imported.stderr
     assert "northshire now has a draft of report-pothole, forked from demo/report-pothole@1.0.0" in imported.stdout
+    none = borough(env, "updates", "--council", "northshire")
+    assert (none.returncode, none.stdout) == (0, "")
+    assert "0 updates available for northshire" in none.stderr
     twice = borough(env, "import", "report-pothole", "--council", "northshire")
     assert (twice.returncode, twice.stderr.count("\n")) == (1, 1)
 

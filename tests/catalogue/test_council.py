@@ -9,7 +9,7 @@ import pytest
 from world import static_server
 
 from builder.catalogue import council as catalogue_council
-from builder.catalogue import keys
+from builder.catalogue import keys, publishing
 from builder.catalogue.client import Client
 from builder.catalogue.repository import Refused, Repository
 from runtime import store
@@ -78,3 +78,33 @@ async def test_a_council_publishes_once_registered_and_imports_elsewhere(demo: s
     with pytest.raises(Refused, match=r"fill in the setting contact\.phone"):
         await catalogue_council.import_service(southshire, found, client.definition(found))
     assert await drafts.get_draft(southshire, "report-pothole") is None
+
+
+async def test_an_imported_service_learns_of_its_upstreams_newer_version(demo: store.Council, tmp_path: Path) -> None:
+    repo = Repository.init(tmp_path / "cat")
+    key = await catalogue_council.council_key(demo, BOX)
+    repo.add_publisher("demo", key.signer.public_key)
+    await catalogue_council.publish_service(demo, BOX, repo, "report-pothole")
+    northshire = await store.create_council("northshire", "Northshire Council", contact_phone="01632 000 111")
+    client = Client(tmp_path / "cache")
+    with static_server(repo.public_dir) as url:
+        subscription = client.subscribe(url)
+        client.sync(subscription)
+        [found] = client.search("pothole")
+        await catalogue_council.import_service(northshire, found, client.definition(found))
+        assert await catalogue_council.updates(northshire, client) == []
+        newer = {**client.definition(found), "version": "1.1.0", "summary": "Tell us where a road is broken."}
+        publication, _ = publishing.publish(repo.published_role("demo"), repo.index("demo"), council="demo",
+                                            council_name="Demo", signer=key.signer, definition=newer,
+                                            change_note="Shorter summary")
+        repo.accept(publication)
+        assert await catalogue_council.updates(northshire, client) == []  # not synced yet
+        client.sync(subscription)
+        [update] = await catalogue_council.updates(northshire, client)
+        assert (update.fork.upstream_version, update.newer.entry.version, update.newer.entry.change_note) == (
+            "1.0.0", "1.1.0", "Shorter summary")
+        repo.accept(publishing.withdraw(repo.published_role("demo"), repo.index("demo"), council="demo",
+                                        signer=key.signer, service="report-pothole", version="1.1.0",
+                                        reason="Broke the map page"))
+        client.sync(subscription)
+        assert await catalogue_council.updates(northshire, client) == []
