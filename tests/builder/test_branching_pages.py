@@ -9,10 +9,11 @@ import json
 from typing import Any
 
 import httpx2 as httpx
-from test_builder_pages import DRAFT, Page, Resident, app, browsers, council, person, text_of
+from test_builder_pages import BASE, DRAFT, Page, Resident, app, browsers, council, person, text_of
 from test_question_pages import add_page, link, start_blank, stored
 
 from runtime import store
+from runtime.store import drafts
 
 __all__ = ["app", "browsers", "council"]
 
@@ -211,3 +212,31 @@ async def test_a_stale_condition_form_shows_the_conflict_and_keeps_the_rules(
     assert "when" not in next(p for p in (await stored(council)).definition["pages"] if p["id"] == page_id)
     page = await press_named(designer, stale, "save")  # decided: save it against the draft as it now is
     assert text_of(page.soup.find(id="condition")) == f"Only if '{WORKING}' is answered"
+
+
+async def test_a_condition_built_on_the_page_decides_what_residents_see(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer, page_id, _ = await built(app, council, browsers)
+    form = await designer.open(f"{DRAFT}/pages/{page_id}/condition")
+    select(form, "Question (rule 1)", ITEM)
+    form = await press_named(designer, form, "refresh")
+    select(form, "Test (rule 1)", "is")
+    form.choose("Options (rule 1)", "Fridge or freezer")
+    await press_named(designer, form, "save")
+    draft = await stored(council)
+    await drafts.publish_draft(council, draft.service_id, draft.version, version="1.0.0", note="First", actor=None)
+
+    seen = {}
+    for item in ("Sofa", "Fridge or freezer"):
+        resident = Resident(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE))
+        browsers.append(resident.client)
+        page = await resident.start("northshire", draft.service_id)
+        page.fill("What is your email address?", "resident@example.org")
+        page = await resident.submit(page)
+        page.choose(ITEM, item)
+        page = await resident.submit(page)
+        page.choose(WORKING, "No")
+        page = await resident.submit(page)
+        seen[item] = page.heading
+    assert seen["Fridge or freezer"] == "Fridges cost extra"
+    assert seen["Sofa"] != "Fridges cost extra" and "answers" in seen["Sofa"].lower()
