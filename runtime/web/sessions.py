@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.requests import Request
@@ -23,6 +24,7 @@ LANGUAGE_COOKIE = "borough_lang"
 JOURNEY_MAX_AGE = 28 * 24 * 3600
 RESUME_MAX_AGE = 28 * 24 * 3600
 LANGUAGE_MAX_AGE = 365 * 24 * 3600
+VERIFIED_COOKIES = 4096  # journey cookies whose signature this worker has checked, kept (see journey_id)
 
 
 class Signer:
@@ -31,17 +33,29 @@ class Signer:
         self._journeys = URLSafeTimedSerializer(settings.secret_key, salt="borough.journey")
         self._resume = URLSafeTimedSerializer(settings.secret_key, salt="borough.resume")
         self._csrf_key = hashlib.sha256(b"borough.csrf:" + settings.secret_key.encode()).digest()
+        self._verified: dict[str, tuple[str, float]] = {}
 
     # Journey cookie -----------------------------------------------------------------
     def journey_id(self, request: Request) -> str | None:
+        """The journey id the request's cookie holds, if its signature is good and younger than
+        JOURNEY_MAX_AGE. A cookie already checked is not checked again (the same bytes always
+        verify the same way), only its age; a forged one is never kept."""
         value = request.cookies.get(JOURNEY_COOKIE)
         if not value:
             return None
-        try:
-            journey_id: str = self._journeys.loads(value, max_age=JOURNEY_MAX_AGE)
-        except (BadSignature, SignatureExpired):
+        known = self._verified.get(value)
+        if known is None:
+            try:
+                journey_id, signed = self._journeys.loads(value, max_age=JOURNEY_MAX_AGE, return_timestamp=True)
+            except (BadSignature, SignatureExpired):
+                return None
+            if len(self._verified) >= VERIFIED_COOKIES:
+                self._verified.pop(next(iter(self._verified)))
+            known = self._verified[value] = (str(journey_id), signed.timestamp())
+        elif time.time() - known[1] > JOURNEY_MAX_AGE:
+            del self._verified[value]
             return None
-        return journey_id
+        return known[0]
 
     def set_journey(self, response: Response, journey_id: str, path: str) -> None:
         response.set_cookie(
