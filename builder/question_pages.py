@@ -22,7 +22,6 @@ from starlette.responses import Response
 
 from builder.change import Change, Refused
 from builder.conditions import describe
-from builder.draft_check import check
 from builder.draft_requests import (
     EDITOR_ROLES,
     conflict_errors,
@@ -58,8 +57,10 @@ from builder.question_settings import (
     RULE_WORDS,
     SETTINGS,
     Invalid,
+    question_key,
 )
 from builder.requirements import is_required
+from builder.routes_pages import findings
 from runtime import store
 from runtime.core.messages import message
 from runtime.core.service import compile_service
@@ -68,11 +69,6 @@ from runtime.staff.forms import Errors, Form, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
 from runtime.store import drafts
 from runtime.web.context import ClientError
-
-
-def question_key(answer: str) -> str:
-    """A field's answer as it appears in a URL: /address/postcode → address.postcode."""
-    return answer.strip("/").replace("/", ".")
 
 
 def _answer_of(key: str) -> str:
@@ -482,7 +478,7 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
                       "move": path(request, "move_question", **params),
                       "delete": path(request, "delete_question", **params)},
         })
-    problems = [finding.message for finding in check(definition) if finding.page == pid]
+    problems = [finding.message for finding in findings(definition) if finding.page == pid]
     kind_words = ("Exit page" if spec.get("stop") else "Content page") if is_content(spec) else (
         "Add-another page" if is_add_another(spec) else "Question page")
     return {

@@ -47,6 +47,11 @@ RULE_WORDS = {
 
 
 
+def question_key(answer: str) -> str:
+    """A field's answer as it appears in a URL: /address/postcode → address.postcode."""
+    return answer.strip("/").replace("/", ".")
+
+
 # What a question accepts: each setting, the kinds it is for, how it is read and parsed.
 
 

@@ -9,6 +9,7 @@ the list ("otherwise"). An exit page ends the journey. The same data is drawn as
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
@@ -18,13 +19,33 @@ from builder.conditions import describe
 from builder.draft_check import Finding, check
 from builder.draft_requests import EDITOR_ROLES, council_of, draft_or_404
 from builder.locations import answer_path, is_add_another, is_content, page_name
-from builder.question_pages import question_key
+from builder.question_settings import question_key
 from runtime import store
+from runtime.core.service import content_hash
 from runtime.staff.context import Staff, page, path
 
 # Problems fixed on the page's condition rather than the page itself.
 CONDITION_PROBLEMS = frozenset({"unreachable-page", "condition-on-later-answer", "condition-on-same-page",
                                 "condition-on-unasked-answer", "condition-required", "cannot-end"})
+
+
+# The findings of the drafts seen lately, by content hash: a page, the draft and the routes
+# each show them, and following every route takes tens of milliseconds.
+_FOUND: OrderedDict[str, list[Finding]] = OrderedDict()
+_KEPT = 64
+
+
+def findings(definition: dict[str, Any]) -> list[Finding]:
+    """builder.draft_check.check of the definition, remembered for the same content."""
+    key = content_hash(definition)
+    if key in _FOUND:
+        _FOUND.move_to_end(key)
+        return _FOUND[key]
+    found = check(definition)
+    _FOUND[key] = found
+    if len(_FOUND) > _KEPT:
+        _FOUND.popitem(last=False)
+    return found
 
 
 def fix_link(request: Request, staff: Staff, draft: store.ServiceDraft, finding: Finding) -> str:
@@ -51,7 +72,7 @@ def problems_by_page(request: Request, staff: Staff, draft: store.ServiceDraft) 
     """The draft's problems as {page id: [{message, link}]}, and those of no page."""
     by_page: dict[str, list[dict[str, str]]] = {}
     others: list[dict[str, str]] = []
-    for finding in check(draft.definition):
+    for finding in findings(draft.definition):
         shown = {"message": finding.message, "link": fix_link(request, staff, draft, finding)}
         if finding.page is None:
             others.append(shown)
