@@ -167,4 +167,8 @@ def _workflow_routes(workflow: str) -> list[BaseRoute]:
               name="add_event"),
         Route(state + "/events/{event}/remove", staff_only(workflow_pages.remove_event, roles=EDITOR_ROLES),
               methods=POST, name="remove_event"),
+        Route(state + "/timers/new", staff_only(workflow_pages.add_timer, roles=EDITOR_ROLES), methods=BOTH,
+              name="add_timer"),
+        Route(state + "/timers/remove", staff_only(workflow_pages.remove_timer, roles=EDITOR_ROLES), methods=POST,
+              name="remove_timer"),
     ]

@@ -50,7 +50,7 @@ def _label(states: dict[str, Any], name: str) -> str:
 
 def _links(request: Request, slug: str, draft: store.ServiceDraft, **params: str) -> dict[str, str]:
     return {name: path(request, name, council=slug, service_id=draft.service_id, **params)
-            for name in ("edit_state", "remove_state", "initial_state", "add_event")}
+            for name in ("edit_state", "remove_state", "initial_state", "add_event", "add_timer", "remove_timer")}
 
 
 async def service_workflow(request: Request, staff: Staff) -> Response:
@@ -83,7 +83,8 @@ async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, e
                            event=event),
         } for event, transition in (spec.get("on") or {}).items() if isinstance(transition, dict)]
         timers = [{"days": int(delay) // DAY_MS if str(delay).isdigit() else delay,
-                   "target": _label(states, str((transition or {}).get("target")))}
+                   "target": _label(states, str((transition or {}).get("target"))),
+                   "description": str((transition or {}).get("description") or "")}
                   for delay, transition in (spec.get("after") or {}).items()]
         views.append({
             "name": name,
@@ -241,17 +242,69 @@ async def remove_event(request: Request, staff: Staff) -> Response:
     return await _button(request, staff, "remove-transition")
 
 
+async def remove_timer(request: Request, staff: Staff) -> Response:
+    return await _button(request, staff, "remove-timer")
+
+
+async def add_timer(request: Request, staff: Staff) -> Response:
+    """Add a timer: after a number of days in a state, the application moves on by itself."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    name = request.path_params["state"]
+    _state_or_404(draft, name)
+    slug = council_of(staff).slug
+    states = _states(draft)
+    values = {"days": "", "target": "", "description": ""}
+    version = draft.version
+    errors: Errors = []
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        values = {key: first(form, key) for key in values}
+        if not values["days"].isdigit() or not 1 <= int(values["days"]) <= 3650:
+            error(errors, "days", "Enter the number of days as a whole number from 1 to 3650", "days")
+        if values["target"] not in states:
+            error(errors, "target", "Choose the state the application moves to", "required")
+        if not errors:
+            params: dict[str, Any] = {"state": name, "days": int(values["days"]), "target": values["target"]}
+            if values["description"]:
+                params["description"] = values["description"]
+            outcome = await perform_posted(request, staff, draft, version, "set-timer", params,
+                                           {"not-a-whole-number": "days", "too-many-timers": "days", "final": "days"},
+                                           "days")
+            if outcome.change is not None:
+                here = path(request, "service_workflow", council=slug, service_id=draft.service_id)
+                return redirect_with_notice(request, here, said(outcome.change))
+            errors, version = outcome.errors, outcome.version
+    payload = {
+        "page": {"heading": f"Add a timer to '{_label(states, name)}'"},
+        "values": values,
+        "messages": messages(errors),
+        "targets": [{"value": state, "text": _label(states, state)} for state in states if state != name],
+        "version": version,
+        "errors": errors,
+        "links": {"action": request.url.path,
+                  "cancel": path(request, "service_workflow", council=slug, service_id=draft.service_id)},
+    }
+    return form_page(request, "builder/workflow_timer.html", payload, staff)
+
+
 async def _button(request: Request, staff: Staff, name: str) -> Response:
     draft = await draft_or_404(staff, request.path_params["service_id"])
     state = request.path_params["state"]
     spec = _state_or_404(draft, state)
-    params = {"state": state}
+    params: dict[str, Any] = {"state": state}
     if name == "remove-transition":
         event = request.path_params["event"]
         if event not in (spec.get("on") or {}):
             raise ClientError(404, "page_not_found")
         params["event"] = event
-    version = version_sent(await posted(request))
+    form = await posted(request)
+    version = version_sent(form)
+    if name == "remove-timer":
+        days = first(form, "days")
+        if not days.isdigit() or len(days) > 4:
+            raise ClientError(400, "bad_request")
+        params["days"] = int(days)
     outcome = await perform_posted(request, staff, draft, version, name, params, {}, "states")
     if outcome.change is None:
         fresh = await draft_or_404(staff, draft.service_id)

@@ -113,8 +113,23 @@ async def test_states_and_buttons_read_back_and_change_through_operations(
     stale = await press(designer, done, "Start applications in Return visit booked")  # the page before the removal
     assert stale.status == 409 and "your change was not saved" in stale.error_summary()[0][0]
 
+    # A timer: after 28 days waiting for a photo, the report is rejected; then removed again.
+    timer = await designer.open(next(a["href"] for a in removed.soup.select("a")
+                                     if text_of(a) == "Add a timer to state Waiting for a photo"))
+    timer.fill("After how many days?", "0")
+    refused = await designer.submit(timer)
+    assert refused.status == 422 and [href for _, href in refused.error_summary()] == ["#days", "#target"]
+    refused.fill("After how many days?", "28")
+    refused.values["target"] = ["rejected"]
+    timed = await designer.submit(refused)
+    assert "After 28 days in 'Waiting for a photo', applications move to 'Not collected'" in text_of(timed.soup)
+    assert (await states(council))["waitingForAPhoto"]["after"] == {"2419200000": {"target": "rejected"}}
+    assert "After 28 days, moves to 'Not collected'" in card(timed, "waitingForAPhoto")
+    untimed = await press(designer, timed, "Remove the 28-day timer from Waiting for a photo")
+    assert untimed.status == 200 and "after" not in (await states(council))["waitingForAPhoto"]
+
     # Change the state: red, final, no email.
-    change = await designer.open(next(a["href"] for a in removed.soup.select("a")
+    change = await designer.open(next(a["href"] for a in untimed.soup.select("a")
                                       if text_of(a) == "Change state Waiting for a photo"))
     assert change.soup.find(id="label")["value"] == "Waiting for a photo"
     change.values["tag"] = ["red"]
