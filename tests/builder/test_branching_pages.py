@@ -240,3 +240,18 @@ async def test_a_condition_built_on_the_page_decides_what_residents_see(
         seen[item] = page.heading
     assert seen["Fridge or freezer"] == "Fridges cost extra"
     assert seen["Sofa"] != "Fridges cost extra" and "answers" in seen["Sofa"].lower()
+
+
+async def test_the_first_pages_condition_set_as_json_can_still_be_removed(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer, _, _ = await built(app, council, browsers)
+    first = (await stored(council)).definition["pages"][0]["id"]
+    form = await designer.open(f"{DRAFT}/pages/{first}/condition/json")
+    form.fill("Condition (JSON Schema)", json.dumps({"required": ["email"]}))
+    page = await designer.submit(form)
+    assert text_of(page.soup.find(id="condition")) == "Only if 'What is your email address?' is answered"
+    rules = await designer.open(link(page, "Change when this page is shown"))
+    assert "No question is asked before this page" in text_of(rules.soup)
+    page = await press_named(designer, rules, "clear")
+    assert text_of(page.soup.find(id="condition")) == "Always: every resident sees this page."
+    assert "when" not in (await stored(council)).definition["pages"][0]
