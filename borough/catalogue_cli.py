@@ -121,6 +121,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     updates.add_argument("--council", required=True, metavar="SLUG")
     updates.set_defaults(run=_updates)
 
+    upgrade = actions.add_parser("upgrade", help="merge an imported service's newer upstream version into the council's draft")
+    upgrade.add_argument("service", metavar="SERVICE", help="the council's service id")
+    upgrade.add_argument("--council", required=True, metavar="SLUG")
+    upgrade.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a setting's value")
+    upgrade.set_defaults(run=_upgrade)
+
     use = actions.add_parser("import", help="import a service into a council as a builder draft")
     use.add_argument("service", metavar="SERVICE[@VERSION]", help="its id or COUNCIL/ID, optionally @VERSION")
     use.add_argument("--council", required=True, metavar="SLUG")
@@ -396,5 +402,37 @@ def _updates(args: argparse.Namespace) -> int:
         print(f"borough: {len(found)} update{'s' if len(found) != 1 else ''} available for {council.slug} "
               "(run `borough catalogue sync` first to see the newest)", file=sys.stderr)
         return 0
+
+    return _with_council(args.council, work)
+
+
+@refusing
+def _upgrade(args: argparse.Namespace) -> int:
+    from builder.catalogue.upgrade import upgrade
+
+    client = Client(cache_dir())
+    values: dict[str, Any] = dict(item.partition("=")[::2] for item in args.set)
+
+    async def work(council: store.Council, box: store.SecretBox) -> int:
+        done = await upgrade(council, client, args.service, values=values)
+        entry = done.upstream.entry
+        for line in done.result.applied:
+            print(f"  {line}")
+        for note in done.result.notes:
+            print(f"  note: {note}")
+        if done.applied:
+            print(f"borough: {council.slug}'s draft of {args.service} now has {entry.council}/{entry.service}"
+                  f"@{entry.version}: preview it and publish it in the builder")
+            return 0
+        for collision in done.result.collisions:
+            print(f"  {collision.words}")
+            print(f"      yours: {collision.said.get('ours', collision.ours)}")
+            print(f"      {entry.council}'s: {collision.said.get('theirs', collision.theirs)}")
+        for problem in done.result.problems:
+            print(f"  problem: {problem.pointer or '/'}: {problem.message}")
+        count = len(done.result.collisions)
+        print(f"borough: {count} collision{'s' if count != 1 else ''} need a choice; nothing was changed",
+              file=sys.stderr)
+        return 1
 
     return _with_council(args.council, work)

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from runtime.store.drafts import create_draft
+from runtime.store.drafts import Patcher, Step, apply_change, create_draft
 from runtime.store.errors import StoreError
 from runtime.store.models import CatalogueFork, CatalogueKey, Council, ServiceDraft, StaffUser
 from runtime.store.secrets import SecretBox
@@ -66,3 +66,15 @@ async def get_fork(council: Council, service_id: str) -> CatalogueFork | None:
 
 async def forks(council: Council) -> list[CatalogueFork]:
     return await CatalogueFork.filter(council_id=council.id).order_by("service_id")
+
+
+async def apply_upgrade(council: Council, service_id: str, expected_version: int, step: Step, *,
+                        patched: Patcher, upstream_version: str, address: str,
+                        actor: StaffUser | None) -> ServiceDraft:
+    """The merged upstream version recorded on the council's draft, and the fork moved on to
+    that version: both or neither."""
+    async with in_transaction():
+        draft = await apply_change(council, service_id, expected_version, step, actor=actor, patched=patched)
+        await CatalogueFork.filter(council_id=council.id, service_id=service_id).update(
+            upstream_version=upstream_version, address=address)
+    return draft

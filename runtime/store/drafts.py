@@ -254,7 +254,7 @@ async def _advance(
             )
             moved = await ServiceDraft.filter(id=draft.id, version=expected_version).update(
                 definition=after, version=version, head_change_id=change.id if kind == "change" else head,
-                updated_at=_now(), updated_by=actor, updated_by_label=_label(actor),
+                updated_at=_now(), updated_by_id=actor.id if actor else None, updated_by_label=_label(actor),
             )
             if moved != 1:
                 raise _Lost()

@@ -99,6 +99,8 @@ async def test_a_council_publishes_and_another_imports_from_the_command_line(
     none = borough(env, "updates", "--council", "northshire")
     assert (none.returncode, none.stdout) == (0, "")
     assert "0 updates available for northshire" in none.stderr
+    current = borough(env, "upgrade", "report-pothole", "--council", "northshire")
+    assert current.returncode == 1 and current.stderr.startswith("borough: report-pothole is up to date with demo/")
     twice = borough(env, "import", "report-pothole", "--council", "northshire")
     assert (twice.returncode, twice.stderr.count("\n")) == (1, 1)
 

@@ -108,3 +108,84 @@ async def test_an_imported_service_learns_of_its_upstreams_newer_version(demo: s
                                         reason="Broke the map page"))
         client.sync(subscription)
         assert await catalogue_council.updates(northshire, client) == []
+
+
+async def edit(council: store.Council, service_id: str, path: str, value: object) -> None:
+    from builder import patch
+
+    draft = await drafts.get_draft(council, service_id)
+    assert draft is not None
+    operation = [{"op": "replace", "path": path, "value": value}]
+    applied = patch.apply_with_inverse(draft.definition, operation)
+    await drafts.apply_change(council, service_id, draft.version,
+                              drafts.Step("edit", f"changed {path}", operation, applied.inverse),
+                              actor=None, patched=patch.apply)
+
+
+async def test_upgrading_merges_the_upstreams_change_with_the_councils_own(demo: store.Council,
+                                                                          tmp_path: Path) -> None:
+    from builder.catalogue.upgrade import upgrade
+
+    repo = Repository.init(tmp_path / "cat")
+    key = await catalogue_council.council_key(demo, BOX)
+    repo.add_publisher("demo", key.signer.public_key)
+    await catalogue_council.publish_service(demo, BOX, repo, "report-pothole")
+    northshire = await store.create_council("northshire", "Northshire Council", contact_phone="01632 000 111")
+    client = Client(tmp_path / "cache")
+    with static_server(repo.public_dir) as url:
+        subscription = client.subscribe(url)
+        client.sync(subscription)
+        [found] = client.search("pothole")
+        await catalogue_council.import_service(northshire, found, client.definition(found))
+        with pytest.raises(Refused, match="up to date"):
+            await upgrade(northshire, client, "report-pothole")
+        await edit(northshire, "report-pothole", "/confirmation/title", "Thank you: pothole reported")
+        newer = {**client.definition(found), "version": "1.1.0", "summary": "Tell us where a road is broken."}
+        publication, _ = publishing.publish(repo.published_role("demo"), repo.index("demo"), council="demo",
+                                            council_name="Demo", signer=key.signer, definition=newer,
+                                            change_note="Shorter summary")
+        repo.accept(publication)
+        client.sync(subscription)
+        done = await upgrade(northshire, client, "report-pothole")
+    assert done.applied and done.result.collisions == ()
+    draft = await drafts.get_draft(northshire, "report-pothole")
+    assert draft is not None
+    assert draft.definition["summary"] == "Tell us where a road is broken."  # the publisher's change
+    assert draft.definition["confirmation"]["title"] == "Thank you: pothole reported"  # the council's own
+    assert "01632 000 111" in draft.definition["start"]["before"]  # its settings, still filled
+    assert draft.definition["provenance"]["forkedFrom"] == "report-pothole@1.1.0"
+    fork = await catalogue_store.get_fork(northshire, "report-pothole")
+    assert fork is not None and fork.upstream_version == "1.1.0"
+    assert (await drafts.history(draft))[0].operation == "upgrade-from-catalogue"  # undoable like any change
+
+
+async def test_an_upgrade_that_collides_changes_nothing_until_someone_chooses(demo: store.Council,
+                                                                             tmp_path: Path) -> None:
+    from builder.catalogue.upgrade import upgrade
+
+    repo = Repository.init(tmp_path / "cat")
+    key = await catalogue_council.council_key(demo, BOX)
+    repo.add_publisher("demo", key.signer.public_key)
+    await catalogue_council.publish_service(demo, BOX, repo, "report-pothole")
+    northshire = await store.create_council("northshire", "Northshire Council", contact_phone="01632 000 111")
+    client = Client(tmp_path / "cache")
+    with static_server(repo.public_dir) as url:
+        subscription = client.subscribe(url)
+        client.sync(subscription)
+        [found] = client.search("pothole")
+        await catalogue_council.import_service(northshire, found, client.definition(found))
+        await edit(northshire, "report-pothole", "/summary", "Report a pothole in Northshire.")
+        newer = {**client.definition(found), "version": "1.1.0", "summary": "Tell us where a road is broken."}
+        publication, _ = publishing.publish(repo.published_role("demo"), repo.index("demo"), council="demo",
+                                            council_name="Demo", signer=key.signer, definition=newer)
+        repo.accept(publication)
+        client.sync(subscription)
+        before = await drafts.get_draft(northshire, "report-pothole")
+        result = await upgrade(northshire, client, "report-pothole")
+    assert not result.applied
+    [collision] = result.result.collisions
+    assert collision.pointer == "/summary" and collision.theirs == "Tell us where a road is broken."
+    after = await drafts.get_draft(northshire, "report-pothole")
+    assert before is not None and after is not None and after.version == before.version
+    fork = await catalogue_store.get_fork(northshire, "report-pothole")
+    assert fork is not None and fork.upstream_version == "1.0.0"

@@ -1,0 +1,90 @@
+"""Upgrading an imported service to its upstream's newer version, by three-way merge.
+
+The three definitions `builder.merge` takes: the upstream version the council's copy was
+forked from, and the newer one, each with the council's settings filled in as on import (its
+current name, contacts and any values given again), and the council's own current service
+(its draft, else its published version). What merges cleanly becomes one recorded change on
+the council's draft (undoable like any other), and the fork moves on to the new version. What
+collides is shown and nothing changes until someone chooses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from builder import patch
+from builder.catalogue import sharing
+from builder.catalogue.client import Client, Found
+from builder.catalogue.council import council_values, updates
+from builder.catalogue.repository import Refused
+from builder.merge import MergeResult, merge
+from runtime import store
+from runtime.store import catalogue as catalogue_store
+from runtime.store import drafts
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    result: MergeResult
+    upstream: Found  # the newer version merged in
+    applied: bool  # recorded on the draft (no collisions, nothing wrong)
+
+
+async def upgrade(council: store.Council, client: Client, service_id: str, *,
+                  values: dict[str, str] | None = None, actor: store.StaffUser | None = None) -> Upgrade:
+    fork = await catalogue_store.get_fork(council, service_id)
+    if fork is None:
+        raise Refused("not-a-fork", f"{council.slug} did not import {service_id} from a catalogue")
+    newer = next((update.newer for update in await updates(council, client) if update.fork.id == fork.id), None)
+    if newer is None:
+        raise Refused("up-to-date", f"{service_id} is up to date with {fork.publisher}/{fork.upstream_service}"
+                                    f"@{fork.upstream_version} (sync first to see newer versions)")
+    old = next((item for item in client.versions(f"{fork.publisher}/{fork.upstream_service}")
+                if item.catalogue == fork.catalogue and item.entry.address == fork.address), None)
+    if old is None:
+        raise Refused("base-missing", f"the version {service_id} was forked from is not in the cache: sync again")
+    given = {**_council_settings(council), **(values or {})}
+    base = _as_imported(client.definition(old), given, council, old)
+    theirs = _as_imported(client.definition(newer), given, council, newer)
+    draft = await drafts.get_draft(council, service_id)
+    if draft is None:
+        published = await store.get_latest(council, service_id)
+        if published is None:
+            raise Refused("no-service", f"{council.slug} has no service {service_id}")
+        draft = await drafts.create_draft(council, dict(published.definition), source="published", actor=actor,
+                                          from_published=True)
+    ours: dict[str, Any] = dict(draft.definition)
+    result = merge(base, ours, theirs)
+    if not result.clean:
+        return Upgrade(result, newer, False)
+    applied = patch.apply_with_inverse(ours, [{"op": "replace", "path": "", "value": result.definition}])
+    step = drafts.Step(operation="upgrade-from-catalogue",
+                       description=f"Upgraded to {newer.entry.council}/{newer.entry.service}@{newer.entry.version}",
+                       patch=[{"op": "replace", "path": "", "value": result.definition}], inverse=applied.inverse,
+                       params={"catalogue": newer.catalogue, "version": newer.entry.version})
+    await catalogue_store.apply_upgrade(council, service_id, draft.version, step, patched=patch.apply,
+                                        upstream_version=newer.entry.version, address=newer.entry.address,
+                                        actor=actor)
+    return Upgrade(result, newer, True)
+
+
+def _council_settings(council: store.Council) -> dict[str, str]:
+    values = council_values(council)
+    given = {sharing.COUNCIL_NAME: values.name}
+    if values.contact_email:
+        given[sharing.CONTACT_EMAIL] = values.contact_email
+    if values.contact_phone:
+        given[sharing.CONTACT_PHONE] = values.contact_phone
+    return given
+
+
+def _as_imported(upstream: dict[str, Any], given: dict[str, str], council: store.Council,
+                 found: Found) -> dict[str, Any]:
+    try:
+        definition = sharing.fill(upstream, given)
+    except ValueError as error:
+        raise Refused("settings-needed", str(error)) from None
+    definition["publisher"] = {"id": council.slug, "name": council.name}
+    definition["provenance"] = {"forkedFrom": found.entry.key, "publisher": found.entry.council}
+    return definition
