@@ -18,7 +18,7 @@ from starlette.responses import Response
 from builder.conditions import describe
 from builder.draft_check import Finding, check
 from builder.draft_requests import EDITOR_ROLES, council_of, draft_or_404
-from builder.locations import answer_path, is_add_another, is_content, page_name
+from builder.locations import answer_path, is_add_another, is_content, page_name, page_of
 from builder.question_settings import question_key
 from runtime import store
 from runtime.core.service import content_hash
@@ -48,15 +48,27 @@ def findings(definition: dict[str, Any]) -> list[Finding]:
     return found
 
 
+def page_concerned(definition: dict[str, Any], finding: Finding) -> str | None:
+    """The page a finding concerns: its own, else the page asking the answer it is about (a
+    problem in the answers' schema is fixed on the question asking that answer)."""
+    if finding.page is not None:
+        return finding.page
+    if finding.answer is None or finding.fee is not None or finding.state is not None:
+        return None
+    asking = page_of(definition, finding.answer)
+    return str(asking["id"]) if asking is not None else None
+
+
 def fix_link(request: Request, staff: Staff, draft: store.ServiceDraft, finding: Finding) -> str:
     """Where a designer fixes what a finding says: the page's condition, the question, the
     page, or (for what no page holds) the draft itself."""
     slug, sid = council_of(staff).slug, draft.service_id
-    if finding.page is None:
+    page_id = page_concerned(draft.definition, finding)
+    if page_id is None:
         return path(request, "service_draft", council=slug, service_id=sid)
     pages: Any = draft.definition.get("pages", [])
-    spec = next((p for p in pages if p.get("id") == finding.page), None)
-    params = {"council": slug, "service_id": sid, "page_id": finding.page}
+    spec = next((p for p in pages if p.get("id") == page_id), None)
+    params = {"council": slug, "service_id": sid, "page_id": page_id}
     if spec is None:
         return path(request, "service_draft", council=slug, service_id=sid)
     if finding.keyword in CONDITION_PROBLEMS or "/when" in finding.pointer:
@@ -74,10 +86,11 @@ def problems_by_page(request: Request, staff: Staff, draft: store.ServiceDraft) 
     others: list[dict[str, str]] = []
     for finding in findings(draft.definition):
         shown = {"message": finding.message, "link": fix_link(request, staff, draft, finding)}
-        if finding.page is None:
+        page_id = page_concerned(draft.definition, finding)
+        if page_id is None:
             others.append(shown)
         else:
-            by_page.setdefault(finding.page, []).append(shown)
+            by_page.setdefault(page_id, []).append(shown)
     return by_page, others
 
 

@@ -12,6 +12,9 @@ from test_branching_pages import press_named, select
 from test_builder_pages import DRAFT, Page, app, browsers, council, person, text_of
 from test_question_pages import add_page, link, start_blank, stored
 
+from builder.blank import blank_definition
+from builder.draft_check import Finding
+from builder.routes_pages import page_concerned
 from runtime import store
 
 __all__ = ["app", "browsers", "council"]
@@ -109,3 +112,13 @@ async def test_publishers_read_the_routes_and_caseworkers_do_not(
     southshire = await store.create_council("southshire", "Southshire Council")
     await start_blank(southshire)
     assert (await publisher.client.get(f"{DRAFT}/routes".replace("/northshire/", "/southshire/"))).status_code == 404
+
+
+def test_a_problem_in_the_answers_is_shown_on_the_page_asking_that_answer() -> None:
+    definition = blank_definition(title="Request a bin", summary="Ask for a bin.", lgsl=524, publisher_id="northshire",
+                                  publisher_name="Northshire Council")
+    email_page = definition["pages"][0]["id"]
+    in_answers = Finding("maxLength", "must be at least 0", "/answers/properties/email/maxLength", answer="/email")
+    assert page_concerned(definition, in_answers) == email_page
+    assert page_concerned(definition, Finding("unasked", "never asked", "/answers/properties/x", answer="/x")) is None
+    assert page_concerned(definition, Finding("workflow", "unreachable", "/workflow/states/done", state="done")) is None
