@@ -31,8 +31,9 @@ FIELDS = {"amount": "amount", "per": "per", "amount-from": "amount_from", "descr
 
 
 def _lines(draft: store.ServiceDraft) -> list[dict[str, Any]]:
-    fees: Any = draft.definition.get("fees") or {}
-    return [line for line in fees.get("lines", []) if isinstance(line, dict)]
+    fees: Any = draft.definition.get("fees")
+    lines = fees.get("lines") if isinstance(fees, dict) else None
+    return [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
 
 
 def _line_or_404(draft: store.ServiceDraft, line_id: str) -> dict[str, Any]:

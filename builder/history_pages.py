@@ -76,7 +76,13 @@ def _comparison(request: Request, draft: store.ServiceDraft, versions: dict[str,
     if old is None or new is None:
         return None
     # The version numbers themselves are not a difference a designer made.
-    found = diff({**old, "version": "0.0.0"}, {**new, "version": "0.0.0"})
+    try:
+        found = diff({**old, "version": "0.0.0"}, {**new, "version": "0.0.0"})
+    except (KeyError, TypeError, AttributeError, ValueError):  # a draft too broken to compare
+        error(errors, "to" if new_choice == DRAFT else "from",
+              "The draft cannot be compared until it passes the format's checks: see the problems on its page",
+              "broken")
+        return None
     return {
         "from": old_choice,
         "to": new_choice,

@@ -30,7 +30,7 @@ from builder.draft_requests import (
 )
 from builder.operation_forms import messages, perform_posted, said
 from builder.patch import apply
-from builder.service_operations import translatable, translate
+from builder.service_operations import Translatable, translatable, translate
 from builder.translation_sheet import to_csv
 from runtime import store
 from runtime.core.strings import resident_strings
@@ -96,26 +96,36 @@ async def service_welsh(request: Request, staff: Staff) -> Response:
     return await _page(request, staff, draft, [], {}, draft.version, 200)
 
 
+def _translatable(definition: Definition) -> list[Translatable]:
+    """The draft's strings; none while it is too broken to list them (its page says why)."""
+    try:
+        return translatable(definition, LANGUAGE)
+    except (KeyError, TypeError, AttributeError):
+        return []
+
+
 async def _page(request: Request, staff: Staff, draft: store.ServiceDraft, errors: Errors, typed: dict[str, str],
                 version: int, status: int) -> Response:
     slug = council_of(staff).slug
     definition: Definition = draft.definition
     offered = LANGUAGE in (definition.get("languages") or ["en"])
-    stale = await _stale(draft) if offered else set()
+    strings = _translatable(definition)
+    stale = await _stale(draft) if offered and strings else set()
     show = request.query_params.get("show", "all")
     rows = []
-    for index, row in enumerate(translatable(definition, LANGUAGE)):
+    for index, row in enumerate(strings):
         state = "missing" if not row.translation else "changed" if row.key in stale else "done"
         if show in ("missing", "changed") and state != show:
             continue
         rows.append({"key": row.key, "index": index, "field": f"welsh-{index}", "english": row.english,
                      "welsh": typed.get(row.key, row.translation or ""), "state": state,
                      "long": len(row.english) > 200 or "\n" in row.english})
-    counts = {"missing": sum(1 for r in translatable(definition, LANGUAGE) if not r.translation),
+    counts = {"missing": sum(1 for r in strings if not r.translation),
               "changed": len(stale)}
     payload = {
         "page": {"heading": f"Welsh for {definition.get('title', draft.service_id)}"},
         "offered": offered,
+        "broken": not strings,
         "rows": rows,
         "counts": counts,
         "show": show,
@@ -144,7 +154,7 @@ async def _save(request: Request, staff: Staff, draft: store.ServiceDraft) -> Re
     errors: Errors = []
     typed: dict[str, str] = {}
     count = 0
-    for index, row in enumerate(translatable(before, LANGUAGE)):
+    for index, row in enumerate(_translatable(before)):
         if f"key-{index}" not in form:
             continue
         if first(form, f"key-{index}") != row.key:  # the strings moved since the page was read

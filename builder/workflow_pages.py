@@ -30,9 +30,13 @@ STATE_FIELDS = {"tag": "tag", "final": "final", "not-a-whole-number": "target_da
 EVENT_FIELDS = {"guard": "guard", "action": "actions"}
 
 
+def _workflow(draft: store.ServiceDraft) -> dict[str, Any]:
+    workflow: Any = draft.definition.get("workflow")
+    return workflow if isinstance(workflow, dict) else {}  # a broken draft's page still opens
+
+
 def _states(draft: store.ServiceDraft) -> dict[str, Any]:
-    workflow: Any = draft.definition.get("workflow") or {}
-    states = workflow.get("states") or {}
+    states = _workflow(draft).get("states") or {}
     return states if isinstance(states, dict) else {}
 
 
@@ -62,8 +66,7 @@ async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, e
                     status: int) -> Response:
     slug = council_of(staff).slug
     states = _states(draft)
-    workflow: Any = draft.definition.get("workflow") or {}
-    initial = str(workflow.get("initial", ""))
+    initial = str(_workflow(draft).get("initial", ""))
     findings: dict[str, list[str]] = {}
     for finding in check(draft.definition):
         if finding.state is not None:

@@ -130,3 +130,18 @@ async def test_publishers_read_and_do_not_write(app: Any, council: store.Council
     assert refused.status_code == 403
     caseworker = await person(app, browsers, "caseworker")
     assert (await caseworker.client.get(JSON_PAGE + "/file")).status_code == 403
+
+
+@pytest.mark.parametrize("broken", [{"pages": "not a list"}, {"workflow": 5, "fees": {"lines": "none"}},
+                                    {"translations": {"cy": ["x"]}, "answers": None}])
+async def test_a_draft_the_format_refuses_still_opens_every_whole_service_page(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient], broken: dict[str, Any]) -> None:
+    """A draft saved broken (by an older Borough, or by hand) is shown, not a server error."""
+    draft = await current(council)
+    await store.ServiceDraft.filter(id=draft.id).update(definition={**draft.definition, **broken})
+    designer = await person(app, browsers, "designer")
+    for path, statuses in (("/preview", {409}), ("/fees", {200}), ("/workflow", {200}), ("/welsh", {200}),
+                           ("/history", {200}), ("/history?from=draft&to=draft", {200, 422}), ("/json", {200}),
+                           ("/json/file", {200})):
+        response = await designer.client.get(DRAFT + path)
+        assert response.status_code in statuses, f"{path}: {response.status_code}"
