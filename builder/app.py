@@ -165,6 +165,8 @@ def _workflow_routes(workflow: str) -> list[BaseRoute]:
               name="initial_state"),
         Route(state + "/events/new", staff_only(workflow_pages.add_event, roles=EDITOR_ROLES), methods=BOTH,
               name="add_event"),
+        Route(state + "/events/{event}", staff_only(workflow_pages.edit_event, roles=EDITOR_ROLES), methods=BOTH,
+              name="edit_event"),
         Route(state + "/events/{event}/remove", staff_only(workflow_pages.remove_event, roles=EDITOR_ROLES),
               methods=POST, name="remove_event"),
         Route(state + "/timers/new", staff_only(workflow_pages.add_timer, roles=EDITOR_ROLES), methods=BOTH,

@@ -84,6 +84,7 @@ async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, e
             "actions": [ACTION_WORDS.get(str(action), str(action)) for action in transition.get("actions") or []],
             "remove": path(request, "remove_event", council=slug, service_id=draft.service_id, state=name,
                            event=event),
+            "edit": path(request, "edit_event", council=slug, service_id=draft.service_id, state=name, event=event),
         } for event, transition in (spec.get("on") or {}).items() if isinstance(transition, dict)]
         timers = [{"days": int(delay) // DAY_MS if str(delay).isdigit() else delay,
                    "target": _label(states, str((transition or {}).get("target"))),
@@ -192,12 +193,27 @@ async def _state_form(request: Request, staff: Staff, name: str | None) -> Respo
 
 async def add_event(request: Request, staff: Staff) -> Response:
     """Add an event (a caseworker's button) leading from a state to another."""
+    return await _event_form(request, staff, None)
+
+
+async def edit_event(request: Request, staff: Staff) -> Response:
+    """Change where a button leads, its text, its check or its actions."""
+    return await _event_form(request, staff, request.path_params["event"])
+
+
+async def _event_form(request: Request, staff: Staff, event: str | None) -> Response:
     draft = await draft_or_404(staff, request.path_params["service_id"])
     name = request.path_params["state"]
-    _state_or_404(draft, name)
+    spec = _state_or_404(draft, name)
+    old = (spec.get("on") or {}).get(event) if event is not None else None
+    if event is not None and not isinstance(old, dict):
+        raise ClientError(404, "page_not_found")
     slug = council_of(staff).slug
     states = _states(draft)
     values: dict[str, Any] = {"target": "", "description": "", "guard": "", "actions": []}
+    if old is not None:
+        values = {"target": str(old.get("target", "")), "description": str(old.get("description", "")),
+                  "guard": str(old.get("guard", "")), "actions": [str(a) for a in old.get("actions") or []]}
     version = draft.version
     errors: Errors = []
     if request.method == "POST":
@@ -212,14 +228,19 @@ async def add_event(request: Request, staff: Staff) -> Response:
         if not errors:
             params = {"state": name, "target": values["target"], "description": values["description"],
                       "guard": values["guard"] or None, "actions": values["actions"]}
-            outcome = await perform_posted(request, staff, draft, version, "add-transition", params, EVENT_FIELDS,
-                                           "description")
+            if event is not None:
+                params["event"] = event
+            outcome = await perform_posted(request, staff, draft, version,
+                                           "add-transition" if event is None else "edit-transition", params,
+                                           EVENT_FIELDS, "description")
             if outcome.change is not None:
                 here = path(request, "service_workflow", council=slug, service_id=draft.service_id)
                 return redirect_with_notice(request, here, said(outcome.change))
             errors, version = outcome.errors, outcome.version
     payload = {
-        "page": {"heading": f"Add a button to '{_label(states, name)}'"},
+        "page": {"heading": f"Add a button to '{_label(states, name)}'" if event is None
+                 else f"Change the button '{values['description'] or event}' of '{_label(states, name)}'"},
+        "adding": event is None,
         "values": values,
         "messages": messages(errors),
         "targets": [{"value": state, "text": _label(states, state)} for state in states if state != name],

@@ -113,6 +113,17 @@ async def test_states_and_buttons_read_back_and_change_through_operations(
     stale = await press(designer, done, "Start applications in Return visit booked")  # the page before the removal
     assert stale.status == 409 and "your change was not saved" in stale.error_summary()[0][0]
 
+    # Change an existing button: its text and its check.
+    edit = await designer.open(next(a["href"] for a in removed.soup.select("a")
+                                    if text_of(a) == "Change button Schedule a return visit of New report"))
+    assert edit.soup.find(id="description")["value"] == "Schedule a return visit"
+    edit.fill("The button's text", "Book a return visit")
+    edit.choose("Check before it moves", "The caseworker must write a note")
+    edited = await designer.submit(edit)
+    assert "Changed event SCHEDULE of 'New report'" in text_of(edited.soup)
+    assert (await states(council))["received"]["on"]["SCHEDULE"] == {
+        "target": "scheduled", "description": "Book a return visit", "guard": "noteGiven"}
+
     # A timer: after 28 days waiting for a photo, the report is rejected; then removed again.
     timer = await designer.open(next(a["href"] for a in removed.soup.select("a")
                                      if text_of(a) == "Add a timer to state Waiting for a photo"))
