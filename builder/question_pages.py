@@ -46,6 +46,8 @@ from builder.operations import (
     edit_question,
     move_question,
     remove_option,
+    set_option_hint,
+    set_reveal,
 )
 from builder.question_kinds import KINDS, kind_of, option_list
 from builder.question_operations import FILE_TYPES
@@ -109,6 +111,9 @@ def _current(definition: dict[str, Any], question: Question) -> dict[str, Any]:
         "options": {str(branch.get("const")): str(branch.get("title", branch.get("const")))
                     for branch in option_list(question.schema) or []},
         "new_options": "",
+        "option_hints": {str(value): str(hint) for value, hint in (question.field.get("optionHints") or {}).items()},
+        "reveals": {str(value): str(shown[0]) for value, shown in (question.field.get("reveals") or {}).items()
+                    if shown},
     }
     for setting in SETTINGS:
         if question.kind in setting.kinds:
@@ -553,14 +558,29 @@ async def edit_question_form(request: Request, staff: Staff) -> Response:
         version = version_sent(form)
         values, params = _read_question(form, question, current, errors)
         steps: list[Step] = []
+        removals: list[Step] = []
+        values["option_hints"], values["reveals"] = {}, {}
+        revealable = {str(other) for other, _ in _revealable(question)}
         for value, label in current["options"].items():
             typed = values["options"][value]
-            if len(typed) > MAX_LABEL:
-                error(errors, "option-" + value, f"An option must be {MAX_LABEL} characters or fewer", "maxLength")
-            elif not typed:
-                steps.append(_remove_option(spec, question, value))
-            elif typed != label:
+            hint = values["option_hints"][value] = first(form, "option-hint-" + value)
+            shown = values["reveals"][value] = first(form, "reveal-" + value)
+            if len(typed) > MAX_LABEL or len(hint) > MAX_LABEL:
+                error(errors, "option-" + value if len(typed) > MAX_LABEL else "option-hint-" + value,
+                      f"An option and its hint must be {MAX_LABEL} characters or fewer", "maxLength")
+                continue
+            if shown and shown not in revealable:
+                error(errors, "reveal-" + value, "Choose a question on this page to show under the option", "enum")
+                continue
+            if typed and typed != label:
                 steps.append(_edit_option(spec, question, value, typed))
+            if hint != current["option_hints"].get(value, ""):
+                steps.append(_option_step(set_option_hint, spec, question, value, hint=hint or None))
+            if shown != current["reveals"].get(value, ""):
+                steps.append(_option_step(set_reveal, spec, question, value, question=shown or None))
+            if not typed:
+                removals.append(_remove_option(spec, question, value))
+        steps += removals
         for line in _option_lines(values["new_options"]):
             steps.append(_add_option(spec, question, line))
         if not errors:
@@ -569,7 +589,9 @@ async def edit_question_form(request: Request, staff: Staff) -> Response:
             try:
                 changes = await _save(request, staff, draft, version, steps)
             except Refused as refused:
-                _refusal(errors, refused, _refused_field(refused, question, params))
+                moved = [v for v in current["options"] if values["reveals"][v] != current["reveals"].get(v, "")]
+                _refusal(errors, refused, "reveal-" + moved[0] if refused.code == "reveal" and moved else
+                         _refused_field(refused, question, params))
             except drafts.DraftConflict as conflict:
                 errors, version = conflict_errors(conflict, "label"), conflict.current
             else:
@@ -577,6 +599,20 @@ async def edit_question_form(request: Request, staff: Staff) -> Response:
                                             _said(changes))
     payload = _question_payload(request, staff, draft, question, values, errors, version)
     return form_page(request, "builder/question.html", payload, staff)
+
+
+def _option_step(operation: Callable[..., Change], spec: dict[str, Any], asked: Question, value: str,
+                 **params: Any) -> Step:
+    return lambda d: operation(d, page=str(spec["id"]), answer=str(asked.field["answer"]), value=value, **params)
+
+
+def _revealable(question: Question) -> list[tuple[str, str]]:
+    """(answer, label) of the page's other questions an option of this one can show, for the
+    kinds whose options are radios or checkboxes."""
+    if question.kind not in ("one-of", "several-of"):
+        return []
+    return [(str(field["answer"]), str(field.get("label", ""))) for field in question.page.get("fields") or []
+            if field is not question.field]
 
 
 def _remove_option(spec: dict[str, Any], question: Question, value: str) -> Step:
@@ -620,7 +656,9 @@ def _question_payload(request: Request, staff: Staff, draft: store.ServiceDraft,
         "whole_number": question.kind == "number",
         "file_types": [{"value": value, "text": FILE_NAMES[value]} for value in FILE_TYPES],
         "has_options": question.kind in ("one-of", "select", "several-of"),
-        "options": [{"value": value, "label": label} for value, label in _option_labels(question, values)],
+        "options": [{"value": value, "label": label, "hint": values["option_hints"].get(value, ""),
+                     "reveals": values["reveals"].get(value, "")} for value, label in _option_labels(question, values)],
+        "revealable": [{"value": answer, "text": label} for answer, label in _revealable(question)],
         "rules": [{"rule": rule, "words": RULE_WORDS[rule], "default": defaults.get(rule)}
                      for rule in ERROR_RULES.get(question.kind, ("required",))],
         "values": values,

@@ -416,3 +416,38 @@ async def test_the_services_own_words_start_page_declaration_and_confirmation(
     assert (await designer.client.get(f"{DRAFT}/words")).status_code == 200
     publisher = await person(app, browsers, "publisher")
     assert (await publisher.client.get(f"{DRAFT}/words")).status_code == 403
+
+
+async def test_options_have_hints_and_show_another_question_of_the_page(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    await add_page(designer, "Where is the bin?", "One of several options", "At the front\nAt the back\nSomewhere else")
+    spec = (await stored(council)).definition["pages"][-1]
+    page = await designer.open(f"{DRAFT}/pages/{spec['id']}")
+    form = await designer.open(link(page, "Add a question to this page"))
+    form.fill("Page title", "Where the bin is")
+    form.fill("Question", "Where is it?")
+    form.choose("Kind of answer", "Short text")
+    form.choose("Must residents answer it?", "Yes")
+    page = await designer.submit(form)
+    edit = await designer.open(link(page, "Edit question Where is the bin?"))
+    edit.fill("Hint under option 1", "By the road")
+    edit.values["reveal-at-the-front"] = ["/noSuchQuestion"]  # forged: not a question of the page
+    refused = await designer.submit(edit)
+    assert refused.status == 422
+    assert refused.error_summary() == [("Choose a question on this page to show under the option", "#reveal-at-the-front")]
+    assert refused.soup.find(id="option-hint-at-the-front")["value"] == "By the road"
+    refused.values.pop("reveal-at-the-front", None)
+    control = refused.soup.find(id=refused.label_for("When option 3 is chosen, also ask")["for"])
+    refused.values[control["name"]] = [next(o["value"] for o in control.find_all("option") if o.get_text() == "Where is it?")]
+    await designer.submit(refused)
+    definition = (await stored(council)).definition
+    field, other = page_of(definition, spec["id"])["fields"]
+    assert field["optionHints"] == {"at-the-front": "By the road"}
+    assert field["reveals"] == {"somewhere-else": [other["answer"]]}
+    name = other["answer"].strip("/")
+    assert name not in definition["answers"].get("required", [])  # required only when the option is chosen
+    assert any(name in rule["then"].get("required", []) for rule in definition["answers"]["allOf"])
+    again = await open_question(designer, spec["id"], "Where is the bin?")
+    assert again.soup.find(id="reveal-somewhere-else").find("option", selected=True).get_text() == "Where is it?"
