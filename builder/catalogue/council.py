@@ -64,6 +64,16 @@ def council_values(council: store.Council) -> sharing.Council:
     return sharing.Council(council.slug, council.name, council.contact_email, council.contact_phone)
 
 
+def council_settings(council: store.Council) -> dict[str, str]:
+    """The settings an imported service's placeholders take from the council's own values."""
+    given = {sharing.COUNCIL_NAME: council.name}
+    if council.contact_email:
+        given[sharing.CONTACT_EMAIL] = council.contact_email
+    if council.contact_phone:
+        given[sharing.CONTACT_PHONE] = council.contact_phone
+    return given
+
+
 async def publish_service(council: store.Council, box: store.SecretBox, repo: Catalogue, service_id: str,
                           change_note: str | None = None) -> Entry:
     """Share the council's latest published version of a service in the catalogue."""
@@ -100,9 +110,7 @@ async def import_service(council: store.Council, found: Found, upstream: dict[st
                          actor: store.StaffUser | None = None) -> tuple[ServiceDraft, CatalogueFork]:
     """The council's own copy of a catalogue service, as a builder draft with its upstream."""
     entry = found.entry
-    given = {sharing.COUNCIL_NAME: council.name, **({sharing.CONTACT_EMAIL: council.contact_email}
-                                                     if council.contact_email else {}),
-             **({sharing.CONTACT_PHONE: council.contact_phone} if council.contact_phone else {}), **(values or {})}
+    given = {**council_settings(council), **(values or {})}
     try:
         definition = sharing.fill(upstream, given)
     except ValueError as error:

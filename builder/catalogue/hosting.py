@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata, Snapshot, Targets
 
 from builder.catalogue.client import CatalogueError, Client, Subscription
@@ -55,7 +56,7 @@ def from_json(data: bytes) -> Publication:
             raise ValueError("not targets metadata")
         return Publication(document["council"], role,
                            {str(path): base64.b64decode(text, validate=True) for path, text in files.items()})
-    except (ValueError, TypeError, KeyError, binascii.Error) as error:
+    except (ValueError, TypeError, KeyError, binascii.Error, RepositoryError) as error:
         raise Refused("bad-upload", f"the publication cannot be read: {error}") from None
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from builder import patch
 from builder.catalogue import sharing
 from builder.catalogue.client import Client, Found
-from builder.catalogue.council import council_values, updates
+from builder.catalogue.council import council_settings, updates
 from builder.catalogue.repository import Refused
 from builder.merge import MergeResult, merge
 from runtime import store
@@ -44,7 +44,7 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
                 if item.catalogue == fork.catalogue and item.entry.address == fork.address), None)
     if old is None:
         raise Refused("base-missing", f"the version {service_id} was forked from is not in the cache: sync again")
-    given = {**_council_settings(council), **(values or {})}
+    given = {**council_settings(council), **(values or {})}
     base = _as_imported(client.definition(old), given, council, old)
     theirs = _as_imported(client.definition(newer), given, council, newer)
     draft = await drafts.get_draft(council, service_id)
@@ -67,16 +67,6 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
                                         upstream_version=newer.entry.version, address=newer.entry.address,
                                         actor=actor)
     return Upgrade(result, newer, True)
-
-
-def _council_settings(council: store.Council) -> dict[str, str]:
-    values = council_values(council)
-    given = {sharing.COUNCIL_NAME: values.name}
-    if values.contact_email:
-        given[sharing.CONTACT_EMAIL] = values.contact_email
-    if values.contact_phone:
-        given[sharing.CONTACT_PHONE] = values.contact_phone
-    return given
 
 
 def _as_imported(upstream: dict[str, Any], given: dict[str, str], council: store.Council,

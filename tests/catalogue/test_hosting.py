@@ -55,8 +55,11 @@ async def test_a_council_publishes_to_a_catalogue_another_installation_hosts(dem
         answer = httpx.post(f"{url}/catalogue/publish", content=b"{not json")
         assert answer.status_code == 422
         assert answer.json()["error"]["code"] == "bad-upload"
-        answer = httpx.post(f"{url}/catalogue/publish", content=json.dumps({"council": "demo"}).encode())
-        assert answer.status_code == 422
+        for junk in ({"council": "demo"}, {"council": "demo", "files": {}}, {"council": "demo", "files": {},
+                                                                             "role": {"signed": {"_type": "root"}}},
+                     {"council": "demo", "files": {"a": "not base64!"}, "role": None}):
+            answer = httpx.post(f"{url}/catalogue/publish", content=json.dumps(junk).encode())
+            assert (answer.status_code, answer.json()["error"]["code"]) == (422, "bad-upload"), junk
     index = host.repo.index("demo")
     assert index is not None and [item.version for item in index.entries] == ["1.0.0", "1.0.0"]
     assert not any(item.version == "9.0.0" for item in index.entries)

@@ -28,6 +28,8 @@ def test_an_installation_serves_its_catalogue_and_another_syncs_from_it(tmp_path
                      "/catalogue/metadata/../../keys/root.pem"):
             answer = httpx.get(f"{url}{path}")
             assert answer.status_code != 200 and b"PRIVATE" not in answer.content, path  # no database here: 500
+        refused = httpx.post(f"{url}/catalogue/publish", content=b'{"council": "northshire", "files": {}}')
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "bad-upload"
     [found] = client.search("pothole")
     assert found.catalogue == f"{url}/catalogue"
 
