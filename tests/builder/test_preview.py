@@ -14,7 +14,7 @@ import pytest
 from designers import Page, assemble_app, make_council, person, press, shipped_draft, text_of
 
 from runtime import store
-from runtime.store.models import PaymentAttempt
+from runtime.store.models import PaymentAttempt, UploadedFile
 
 SERVICE = "pay-council-tax"
 PREVIEW = f"/staff/northshire/services/{SERVICE}/preview"
@@ -183,3 +183,22 @@ async def test_add_another_pages_in_the_preview(app: Any, council: store.Council
     jumped = await designer.open(base + "/items/items/7")
     assert jumped.url.endswith(base + "/items")
     assert await store.Journey.all().count() == 0
+
+
+async def test_uploads_are_checked_like_the_resident_apps_and_never_kept(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient], tmp_path: Path) -> None:
+    draft = await shipped_draft(council, "report-pothole")
+    only_photo = {**draft.definition, "pages": [p for p in draft.definition["pages"] if p["id"] == "photo"]}  # type: ignore[union-attr]
+    await store.ServiceDraft.filter(id=draft.id).update(definition=only_photo)
+    base = "/staff/northshire/services/report-pothole/preview"
+    designer = await person(app, browsers, "designer")
+    page = await press(designer, await designer.open(base), "Start now")
+    assert page.url.endswith(base + "/photo")
+    page.attach("Upload a photo of the pothole", "notes.pdf", b"%PDF-1.4 not a photo", "application/pdf")
+    refused = await designer.submit(page)
+    assert refused.status == 422 and refused.error_summary()[0][0] == "The selected file must be a JPG, PNG or HEIC"
+    refused.files.clear()
+    refused.attach("Upload a photo of the pothole", "hole.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")
+    check = await designer.submit(refused)
+    assert check.url.endswith(base + "/check-answers") and "hole.png" in text_of(check.soup.find("main"))
+    assert await UploadedFile.all().count() == 0 and not list((tmp_path / "files").rglob("*.*"))
