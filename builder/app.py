@@ -48,6 +48,8 @@ def _page_routes(page: str) -> list[BaseRoute]:
               name="move_question"),
         Route(question + "/delete", staff_only(question_pages.delete_question_form, roles=EDITOR_ROLES),
               methods=BOTH, name="delete_question"),
+        Route(question + "/move-option", staff_only(question_pages.move_option_button, roles=EDITOR_ROLES),
+              methods=POST, name="move_option"),
         Route(page + "/duplicate", staff_only(draft_pages.duplicate_page, roles=EDITOR_ROLES), methods=POST,
               name="duplicate_page"),
         Route(page + "/condition", staff_only(condition_pages.page_condition, roles=EDITOR_ROLES), methods=BOTH,

@@ -44,6 +44,7 @@ from builder.operations import (
     edit_option,
     edit_page,
     edit_question,
+    move_option,
     move_question,
     remove_option,
     set_option_hint,
@@ -666,6 +667,8 @@ def _question_payload(request: Request, staff: Staff, draft: store.ServiceDraft,
         "errors": errors,
         "links": {"action": path(request, "edit_question", council=council.slug, service_id=draft.service_id,
                                  page_id=pid, answer=question_key(str(question.field["answer"]))),
+                  "move_option": path(request, "move_option", council=council.slug, service_id=draft.service_id,
+                                      page_id=pid, answer=question_key(str(question.field["answer"]))),
                   "cancel": _links(request, staff, draft, pid)["page"]},
     }
 
@@ -698,6 +701,35 @@ async def move_question_button(request: Request, staff: Staff) -> Response:
         return page(request, "builder/page.html", payload, staff,
                     status_code=409 if errors[0]["keyword"] == "conflict" else 422)
     return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"], _said(changes))
+
+
+async def move_option_button(request: Request, staff: Staff) -> Response:
+    """Move one option of a question up or down the list residents see."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    question = question_or_404(draft, spec, request.path_params["answer"])
+    form = await posted(request)
+    version = version_sent(form)
+    value, direction = first(form, "value"), first(form, "direction")
+    errors: Errors = []
+    try:
+        changes = await _save(request, staff, draft, version, [
+            _option_step(move_option, spec, question, value, direction=direction)])
+    except Refused as refused:
+        _refusal(errors, refused, "options-order")
+    except drafts.DraftConflict as conflict:
+        errors = conflict_errors(conflict, "options-order")
+    council = council_of(staff)
+    here = path(request, "edit_question", council=council.slug, service_id=draft.service_id,
+                page_id=str(spec["id"]), answer=request.path_params["answer"])
+    if errors:
+        fresh = await draft_or_404(staff, draft.service_id)
+        asked = question_or_404(fresh, page_or_404(fresh, str(spec["id"])), request.path_params["answer"])
+        payload = _question_payload(request, staff, fresh, asked, _current(fresh.definition, asked), errors,
+                                    fresh.version)
+        return page(request, "builder/question.html", payload, staff,
+                    status_code=409 if errors[0]["keyword"] == "conflict" else 422)
+    return redirect_with_notice(request, here, _said(changes))
 
 
 async def delete_question_form(request: Request, staff: Staff) -> Response:

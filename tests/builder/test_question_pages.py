@@ -451,3 +451,11 @@ async def test_options_have_hints_and_show_another_question_of_the_page(
     assert any(name in rule["then"].get("required", []) for rule in definition["answers"]["allOf"])
     again = await open_question(designer, spec["id"], "Where is the bin?")
     assert again.soup.find(id="reveal-somewhere-else").find("option", selected=True).get_text() == "Where is it?"
+
+    # The options' order, one move at a time; a move from an old page meets the change made since.
+    moved = await press(designer, again, "Move up option At the back")
+    assert moved.status == 200 and "Moved option 'At the back' up" in text_of(moved.soup)
+    branches = (await stored(council)).definition["answers"]["properties"][field["answer"].strip("/")]["oneOf"]
+    assert [b["const"] for b in branches] == ["at-the-back", "at-the-front", "somewhere-else"]
+    stale = await press(designer, again, "Move down option At the front")
+    assert stale.status == 409 and stale.error_summary()[0][1] == "#options-order"
