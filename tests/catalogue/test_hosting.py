@@ -63,3 +63,42 @@ async def test_a_council_publishes_to_a_catalogue_another_installation_hosts(dem
     index = host.repo.index("demo")
     assert index is not None and [item.version for item in index.entries] == ["1.0.0", "1.0.0"]
     assert not any(item.version == "9.0.0" for item in index.entries)
+
+
+def test_any_upload_is_accepted_or_refused_never_an_error(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from builder.catalogue.hosting import from_json, to_json
+
+    world = make_world(tmp_path_factory.mktemp("fuzz") / "cat")
+    signer = world.councils["northshire"]
+    genuine, _ = publishing.publish(None, None, council="northshire", council_name="Northshire", signer=signer,
+                                    definition={**json.loads((Path(__file__).parents[2] / "schemas" / "services" /
+                                                              "report-pothole.json").read_text()),
+                                                "publisher": {"id": "northshire", "name": "Northshire"}})
+    template = json.loads(to_json(genuine))
+    values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                     max_size=3), max_leaves=8)
+    paths = st.sampled_from(["council", "role", "files", "role.signed", "role.signatures", "role.signed.targets",
+                             "role.signed.version", "role.signed._type", "role.signed.expires"])
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(paths, values)
+    def upload(path: str, value: object) -> None:
+        document = json.loads(json.dumps(template))
+        *parents, last = path.split(".")
+        target = document
+        for name in parents:
+            target = target[name]
+        target[last] = value
+        try:
+            world.repo.accept(from_json(json.dumps(document).encode()))
+        except Refused:
+            return
+        assert document == template, "only the genuine publication, unchanged, may be accepted"
+
+    upload()
+    role = world.repo.published_role("northshire")
+    assert role is None or role.signed == genuine.role.signed  # nothing damaged got in
