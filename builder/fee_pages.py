@@ -2,8 +2,9 @@
 condition read back as a sentence; adding, changing, moving and removing lines through the
 fee operations (builder/fee_operations.py). Amounts are typed in pounds and kept in pence.
 
-A line's condition is shown as a sentence (builder/conditions.py) and typed as JSON, with the
-sentence read back once saved.
+A line's condition is shown as a sentence (builder/conditions.py). It is chosen as one rule
+(a question, a test and a value, written as the format's `when` by `conditions.to_schema`), or,
+for anything one rule cannot say, typed as JSON; either way the sentence is read back once saved.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from builder.amounts import pounds
-from builder.conditions import describe
+from builder.change import Refused
+from builder.conditions import OPERATORS, Rule, Rules, describe, read, to_schema, value_from_form
 from builder.draft_requests import EDITOR_ROLES, council_of, draft_or_404, version_sent
 from builder.locations import asked, question_label, schema_at
 from builder.operation_forms import json_condition, messages, perform_posted, said
 from runtime import store
-from runtime.core.schema_paths import primary_type
+from runtime.core.schema_paths import item_options, options, primary_type
 from runtime.staff.context import Staff, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -28,6 +30,7 @@ from runtime.web.context import ClientError
 
 FIELDS = {"amount": "amount", "per": "per", "amount-from": "amount_from", "description": "description",
           "not-a-condition": "when", "condition": "when"}
+CONDITIONS = ("always", "rule", "json")
 
 
 def _lines(draft: store.ServiceDraft) -> list[dict[str, Any]]:
@@ -104,17 +107,72 @@ async def _list(request: Request, staff: Staff, draft: store.ServiceDraft, error
     return page(request, "builder/fees.html", payload, staff, status_code=status)
 
 
-def _form_values(line: dict[str, Any] | None) -> dict[str, str]:
+def _option_choices(definition: dict[str, Any], path: str) -> list[tuple[Any, str]]:
+    schema = schema_at(definition.get("answers", {}), path) or {}
+    return options(schema) or item_options(schema)
+
+
+def _shown_value(definition: dict[str, Any], rule: Rule) -> str:
+    """A rule's value as the designer types it: an option's words, Yes or No, pounds."""
+    if rule.value is None:
+        return ""
+    if isinstance(rule.value, bool):
+        return "Yes" if rule.value else "No"
+    titles = {value: title for value, title in _option_choices(definition, rule.answer)}
+    if isinstance(rule.value, list):
+        return ", ".join(str(titles.get(value, value)) for value in rule.value)
+    if rule.value in titles:
+        return str(titles[rule.value])
+    schema = schema_at(definition.get("answers", {}), rule.answer) or {}
+    field = next((found.field for found in asked(definition) if found.path == rule.answer), {})
+    if field.get("widget") == "money" and isinstance(rule.value, int) and primary_type(schema) == "integer":
+        return pounds(rule.value).removeprefix("£")
+    return str(rule.value)
+
+
+def _form_values(definition: dict[str, Any], line: dict[str, Any] | None) -> dict[str, str]:
+    values = {"description": "", "charge": "fixed", "amount": "", "amount_from": "", "per": "", "when": "",
+              "condition": "always", "rule_answer": "", "rule_operator": "", "rule_value": ""}
     if line is None:
-        return {"description": "", "charge": "fixed", "amount": "", "amount_from": "", "per": "", "when": ""}
-    return {
+        return values
+    values.update({
         "description": str(line.get("description", "")),
         "charge": "answer" if "amountFrom" in line else "fixed",
         "amount": pounds(int(line["amount"])).removeprefix("£").replace(",", "") if "amount" in line else "",
         "amount_from": str(line.get("amountFrom", "")),
         "per": str(line.get("multiplier", "")),
         "when": json.dumps(line["when"], indent=2, ensure_ascii=False) if "when" in line else "",
-    }
+    })
+    if "when" in line:
+        reading = read(line["when"], definition)
+        if reading.rules is not None and len(reading.rules.rules) == 1:
+            rule = reading.rules.rules[0]
+            values.update({"condition": "rule", "rule_answer": rule.answer, "rule_operator": rule.operator,
+                           "rule_value": _shown_value(definition, rule)})
+        else:
+            values["condition"] = "json"
+    return values
+
+
+def _rule_condition(definition: dict[str, Any], values: dict[str, str], errors: Errors) -> dict[str, Any] | None:
+    """The `when` of the one rule chosen, or None with the problem said where it is."""
+    path, operator = values["rule_answer"], values["rule_operator"]
+    if not path:
+        error(errors, "rule_answer", "Choose the question the fee depends on", "required")
+        return None
+    if operator not in OPERATORS:
+        error(errors, "rule_operator", "Choose how the answer is tested", "required")
+        return None
+    typed = [part.strip() for part in values["rule_value"].split(",")] if operator in (
+        "is one of", "is not one of") else [values["rule_value"]]
+    by_title = {title.casefold(): str(value) for value, title in _option_choices(definition, path)}
+    given = [by_title.get(text.strip().casefold(), text) for text in typed]
+    try:
+        value = value_from_form(definition, path, operator, given)
+        return to_schema(Rules("all", (Rule(path, operator, value),)), definition)
+    except Refused as refused:
+        error(errors, "rule_operator" if refused.code == "operator" else "rule_value", refused.message, refused.code)
+        return None
 
 
 async def add_fee(request: Request, staff: Staff) -> Response:
@@ -129,7 +187,7 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
     draft = await draft_or_404(staff, request.path_params["service_id"])
     line = _line_or_404(draft, line_id) if line_id is not None else None
     slug = council_of(staff).slug
-    values = _form_values(line)
+    values = _form_values(draft.definition, line)
     version = draft.version
     errors: Errors = []
     if request.method == "POST":
@@ -139,7 +197,9 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
         params: dict[str, Any] = {"description": values["description"]}
         if not values["description"]:
             error(errors, "description", "Enter what the fee is for", "required")
-        when = json_condition(values["when"], errors, "when")
+        condition = values["condition"] if values["condition"] in CONDITIONS else "always"
+        when = (json_condition(values["when"], errors, "when") if condition == "json"
+                else _rule_condition(draft.definition, values, errors) if condition == "rule" else None)
         if line is None or "amountFrom" not in line:
             if values["charge"] == "answer" and line is None:
                 params["amount_from"] = values["amount_from"] or None
@@ -163,6 +223,8 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
                 return redirect_with_notice(request, here, said(outcome.change))
             errors, version = outcome.errors, outcome.version
     per, amount_from = _choices(draft.definition)
+    questions = [{"value": found.path, "text": str(found.field.get("label", found.path))}
+                 for found in asked(draft.definition)]
     payload = {
         "page": {"heading": "Add a fee" if line is None else f"Change the fee '{line.get('description', '')}'"},
         "adding": line is None,
@@ -171,6 +233,8 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
         "messages": messages(errors),
         "per_choices": per,
         "amount_from_choices": amount_from,
+        "questions": [{"value": "", "text": "Choose a question"}, *questions],
+        "operators": [{"value": "", "text": "Choose a test"}, *({"value": o, "text": o} for o in OPERATORS)],
         "condition": describe(line["when"], draft.definition) if line is not None and "when" in line else None,
         "version": version,
         "errors": errors,

@@ -67,13 +67,23 @@ async def test_fees_read_as_pounds_and_sentences_and_change_through_operations(
     form.fill("What is the fee for?", "Delivery of a new bin")
     form.choose("How much is it?", "An amount you set")
     form.fill("Amount in pounds", "12.345")
-    form.fill("Only charge it when", '{"properties": {"bins": {"minimum": 3}}, "required": ["bins"]')
+    form.choose("When is it charged?", "Only when a condition written as JSON holds")
+    form.fill("Condition (JSON Schema)", '{"properties": {"bins": {"minimum": 3}}, "required": ["bins"]')
     refused = await designer.submit(form)
     assert refused.status == 422
     assert refused.error_summary()[0][1] == "#when" and "line 1" in refused.error_summary()[0][0]
     assert refused.soup.find(id="amount")["value"] == "12.345"
     assert refused.soup.find(id="when").get_text().startswith('{"properties"')
-    refused.fill("Only charge it when", '{"properties": {"bins": {"minimum": 3}}, "required": ["bins"]}')
+
+    # The same condition as one rule: a bad value first, then saved; and a bad amount.
+    refused.choose("When is it charged?", "Only when an answer is…")
+    refused.values["rule_answer"] = ["/bins"]
+    refused.values["rule_operator"] = ["at least"]
+    refused.fill("Value", "lots")
+    refused = await designer.submit(refused)
+    assert refused.status == 422 and refused.error_summary() == [("lots is not a number", "#rule_value")]
+    assert refused.soup.find(id="rule_value")["value"] == "lots"
+    refused.fill("Value", "3")
     refused = await designer.submit(refused)
     assert refused.status == 422 and refused.error_summary() == [("Enter an amount of money in pounds, like 15 or 12.50", "#amount")]
     refused.fill("Amount in pounds", "12.50")
@@ -82,12 +92,15 @@ async def test_fees_read_as_pounds_and_sentences_and_change_through_operations(
     added = (await lines(council))[-1]
     assert added["amount"] == 1250 and added["when"] == {"properties": {"bins": {"minimum": 3}}, "required": ["bins"]}
     assert "£12.50" in cards(listed)[-1] and "Once" in cards(listed)[-1]
+    assert "Only if 'How many garden waste bins do you want to subscribe?' is 3 or more" in cards(listed)[-1]
 
     # Change it: per bin, no condition.
     change = await designer.open(next(a["href"] for a in listed.soup.select("main a")
                                       if text_of(a) == "Change fee Delivery of a new bin"))
     assert change.soup.find(id="amount")["value"] == "12.50"
-    change.fill("Only charge it when", "")
+    assert change.soup.find(id="rule_value")["value"] == "3"  # the condition read back as its rule
+    assert change.soup.find("input", attrs={"name": "condition", "value": "rule"}).has_attr("checked")
+    change.choose("When is it charged?", "Always")
     change.fill("Amount in pounds", "20")
     change.values["per"] = ["/bins"]
     saved = await designer.submit(change)
