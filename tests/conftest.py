@@ -8,11 +8,14 @@ also gives it the demo council with every shipped service published.
 
 The databases are copies of templates built once per backend (tests/database_templates.py:
 a SQLite file every xdist worker of the run shares, a PostgreSQL template database named
-after a hash of what builds it). Tests that use only ``database_url`` get an empty database.
+after a hash of what builds it). On PostgreSQL each test process reuses one copy per kind,
+put back as the template left it after every test (``Reused``): cheaper than creating a
+database per test. Tests that use only ``database_url`` get an empty database of their own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-from database_templates import Kind, postgres_template, run_folder, sqlite_template, with_database
+from database_templates import Kind, reused, run_folder, sqlite_template, with_database
 
 from runtime import store
 from runtime.store.database import connect, disconnect
@@ -49,18 +52,22 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         return
     server = os.environ.get("BOROUGH_TEST_DATABASE_URL", DEFAULT_POSTGRES_SERVER)
     admin = await _connect_admin(server)
-    name = f"borough_test_{secrets.token_hex(6)}"
     try:
-        if kind is not None:
-            await _copy_template(admin, server, kind, name)
-        else:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        yield with_database(server, name)
-    finally:
+        if kind is not None:  # a database this process reuses, put back as the template left it
+            name = await reused.take(admin, server, kind)
+            try:
+                yield with_database(server, name)
+            finally:
+                await reused.give_back(admin, server, kind, name)
+            return
+        name = f"borough_test_{secrets.token_hex(6)}"
+        await admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            yield with_database(server, name)
         finally:
-            await admin.close()
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
@@ -82,22 +89,17 @@ async def demo(db: str) -> store.Council:
     return council
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases this process reused (each xdist worker drops its own)."""
+    if reused.made:
+        asyncio.run(reused.drop_all())
+
+
 def _template_kind(request: pytest.FixtureRequest) -> Kind | None:
     names = request.fixturenames
     if "demo" in names:
         return "demo"
     return "migrated" if "db" in names else None
-
-
-async def _copy_template(admin: asyncpg.Connection, server: str, kind: Kind, name: str) -> None:
-    for attempt in range(2):
-        template = await postgres_template(admin, server, kind)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            return
-        except asyncpg.InvalidCatalogNameError:
-            if attempt:  # dropped twice as another checkout made a newer one: give up
-                raise
 
 
 async def _connect_admin(server: str) -> asyncpg.Connection:
