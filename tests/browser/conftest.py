@@ -12,6 +12,7 @@ event loop marked as running in the main thread, and every async test after it w
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,11 +20,9 @@ import pytest
 import pytest_asyncio
 from accessibility import Auditor
 from browser_contexts import auditor_for, fresh_tab, new_context
+from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Error, Page, Playwright, async_playwright
-
-from borough.demo import load_demo
-from runtime import store
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
@@ -39,15 +38,6 @@ def _unavailable(message: str) -> None:
     pytest.skip(message)
 
 
-async def _prepare_database(url: str) -> None:
-    await store.migrate(url)
-    await store.connect(url)
-    try:
-        await load_demo()
-    finally:
-        await store.disconnect()
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.is_file() or not os.access(CHROMIUM, os.X_OK):
@@ -60,8 +50,10 @@ def live_server(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     """The base URL of the resident app, served by uvicorn in a subprocess over a demo database."""
     require_assets()
     folder = tmp_path_factory.mktemp("live-server")
+    # A copy of the demo template the other tests copy too (tests/database_templates.py).
+    template = in_a_thread(sqlite_template(run_folder(tmp_path_factory.getbasetemp()), "demo"))
+    shutil.copyfile(template, folder / "borough.db")
     database_url = f"sqlite:///{folder / 'borough.db'}"
-    in_a_thread(_prepare_database(database_url))
     with borough_server(folder, database_url, secret_key="browser-test-secret-" + "x" * 32, ready_path="/demo") as base_url:
         yield base_url
 

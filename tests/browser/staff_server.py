@@ -15,6 +15,7 @@ rewrite its asserts, which would warn: PYTEST_DONT_REWRITE says its plain assert
 from __future__ import annotations
 
 import datetime
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +25,10 @@ import pytest_asyncio
 from accessibility import Auditor, inspector_for
 from browser_contexts import fresh_tab, new_context
 from browsing import CHOICES, SUCCESS_CARD, answer, code, fill_card, reference_on, submit, walker
+from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from borough.demo import load_demo
 from runtime import store
 
 COUNCIL = "demo"
@@ -57,10 +58,10 @@ async def _prepare_database(url: str) -> tuple[str, str]:
     # Imported here: runtime.staff.passwords hashes a decoy when imported, and only this server needs it.
     from runtime.staff import auth, passwords
 
-    await store.migrate(url)
     await store.connect(url)
     try:
-        council = await load_demo()
+        council = await store.get_council("demo")  # the demo template's: borough.demo.load_demo made it
+        assert council is not None
         admin = await store.staff.create_user(ADMIN_EMAIL, ADMIN_NAME, passwords.hash_password(PASSWORD), operator=True)
         await store.staff.grant(admin, council, list(store.staff.ROLES))
         reset = await store.staff.issue_token("reset", ADMIN_EMAIL, lifetime=auth.RESET_LIFETIME)
@@ -76,6 +77,8 @@ def staff_server(chromium_path: Path, tmp_path_factory: pytest.TempPathFactory) 
     """Residents at / and staff at /staff, as `borough serve` runs them, on a database of its own."""
     require_assets()
     folder = tmp_path_factory.mktemp("staff-server")
+    template = in_a_thread(sqlite_template(run_folder(tmp_path_factory.getbasetemp()), "demo"))
+    shutil.copyfile(template, folder / "borough.db")
     database_url = f"sqlite:///{folder / 'borough.db'}"
     reset, invitation = in_a_thread(_prepare_database(database_url))
     with borough_server(folder, database_url, secret_key="staff-browser-test-secret-" + "x" * 32,
