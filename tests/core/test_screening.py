@@ -104,7 +104,7 @@ def assert_never_cleared_wrongly(screen: Screen, judge: Any, answers: Any, point
         assert related_errors(judge, answers, pointers) == [], (answers, pointers)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=8), page=st.sampled_from(PAGES))
 def test_every_keyword_never_clears_what_the_judge_refuses(answers: dict[str, Any], page: list[str]) -> None:
     judge = answers_validator(EVERY_KEYWORD)
@@ -154,7 +154,7 @@ def answer_names(service: Service) -> list[str]:
 
 
 @pytest.mark.parametrize("path", SERVICES, ids=lambda path: path.stem)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_shipped_services_pages_are_never_cleared_wrongly(path: Path, data: st.DataObject) -> None:
     service = shipped(path)
