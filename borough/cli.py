@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     from borough import catalogue_cli
 
     catalogue_cli.add_commands(commands)
+    from borough import services_cli
+
+    services_cli.add_commands(commands)
     return parser
 
 
