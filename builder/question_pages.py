@@ -63,7 +63,7 @@ from builder.question_settings import (
     question_key,
 )
 from builder.requirements import is_required
-from builder.routes_pages import findings, page_concerned
+from builder.routes_pages import problems_by_page
 from runtime import store
 from runtime.core.messages import message
 from runtime.core.service import compile_service
@@ -484,7 +484,7 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
                       "move": path(request, "move_question", **params),
                       "delete": path(request, "delete_question", **params)},
         })
-    problems = [finding.message for finding in findings(definition) if page_concerned(definition, finding) == pid]
+    problems = problems_by_page(request, staff, draft)[0].get(pid, [])
     kind_words = ("Exit page" if spec.get("stop") else "Content page") if is_content(spec) else (
         "Add-another page" if is_add_another(spec) else "Question page")
     return {

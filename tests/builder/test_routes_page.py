@@ -63,6 +63,8 @@ async def test_routes_say_where_each_page_leads_and_show_problems_where_to_fix_t
     card = overview.soup.select(".borough-builder-pages > li")[2]
     assert "No resident can send an application" in text_of(card)
     assert card.select_one(".borough-builder-page-problems a")["href"] == f"{DRAFT}/pages/{exit_id}/condition"
+    own = await designer.open(f"{DRAFT}/pages/{exit_id}")  # the page's own form says it too
+    assert problem_links(own, ".borough-builder-problems")[0][1] == f"{DRAFT}/pages/{exit_id}/condition"
 
     # Following the fix link: show the exit page only to residents who do not own the property.
     form = await designer.open(exit_problems[0][1])
