@@ -122,7 +122,8 @@ async def service_draft(request: Request, staff: Staff) -> Response:
         "service": {"id": service_id, "published_version": published.version},
         "can_edit": staff.can(*EDITOR_ROLES),
         "links": {"services": path(request, "services", council=council.slug),
-                  "start": path(request, "start_draft", council=council.slug, service_id=service_id)},
+                  "start": path(request, "start_draft", council=council.slug, service_id=service_id),
+                  "history": path(request, "service_history", council=council.slug, service_id=service_id)},
     }
     return page(request, "builder/no_draft.html", payload, staff)
 

@@ -53,15 +53,15 @@ def _version_row(request: Request, slug: str, row: store.ServiceVersion) -> dict
     }
 
 
-def _definition_of(choice: str, draft: store.ServiceDraft,
+def _definition_of(choice: str, draft: store.ServiceDraft | None,
                    versions: dict[str, store.ServiceVersion]) -> dict[str, Any] | None:
     if choice == DRAFT:
-        return dict(draft.definition)
+        return dict(draft.definition) if draft is not None else None
     found = versions.get(choice)
     return dict(found.definition) if found else None
 
 
-def _comparison(request: Request, draft: store.ServiceDraft, versions: dict[str, store.ServiceVersion],
+def _comparison(request: Request, draft: store.ServiceDraft | None, versions: dict[str, store.ServiceVersion],
                 errors: Errors) -> dict[str, Any] | None:
     """What changed from `?from=` to `?to=` (a version number or "draft"), when both are asked."""
     old_choice, new_choice = request.query_params.get("from", ""), request.query_params.get("to", "")
@@ -95,43 +95,50 @@ def _comparison(request: Request, draft: store.ServiceDraft, versions: dict[str,
     }
 
 
-async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, errors: Errors,
-                   version: int | None = None) -> dict[str, Any]:
+async def _payload(request: Request, staff: Staff, service_id: str, draft: store.ServiceDraft | None,
+                   rows: list[store.ServiceVersion], errors: Errors) -> dict[str, Any]:
+    """The page's data; `draft` is None for a published service nobody has started a draft of."""
     slug = council_of(staff).slug
-    rows = await service_versions(council_of(staff), draft.service_id)
     by_number = {row.version: row for row in rows}
     comparison = _comparison(request, draft, by_number, errors)
-    changes = await drafts.history(draft, limit=100)
-    choices = [{"value": DRAFT, "text": "The draft"}] + [
+    changes = await drafts.history(draft, limit=100) if draft is not None else []
+    choices = ([{"value": DRAFT, "text": "The draft"}] if draft is not None else []) + [
         {"value": row.version, "text": f"Version {row.version}"} for row in rows]
+    title = draft.definition.get("title", service_id) if draft is not None else rows[0].title
     return {
-        "page": {"heading": f"History of {draft.definition.get('title', draft.service_id)}"},
-        "service": {"id": draft.service_id},
+        "page": {"heading": f"History of {title}"},
+        "service": {"id": service_id},
+        "has_draft": draft is not None,
         "versions": [_version_row(request, slug, row) for row in rows],
         "choices": choices,
         "chosen": {"from": request.query_params.get("from") or (rows[0].version if rows else DRAFT),
-                   "to": request.query_params.get("to") or DRAFT},
+                   "to": request.query_params.get("to") or (DRAFT if draft is not None else rows[0].version)},
         "comparison": comparison,
         "changes": [
             {"version": change.version, "kind": change.kind, "kind_text": KINDS.get(change.kind, change.kind),
              "description": change.description, "by": change.actor_label, "at": _when(change.at),
-             "current": change.version == draft.version}
+             "current": draft is not None and change.version == draft.version}
             for change in changes
         ],
-        "version": version if version is not None else draft.version,
-        "can_edit": staff.can(*EDITOR_ROLES),
+        "version": draft.version if draft is not None else None,
+        "can_edit": staff.can(*EDITOR_ROLES) and draft is not None,
         "errors": errors,
         "links": {
-            "draft": path(request, "service_draft", council=slug, service_id=draft.service_id),
-            "history": path(request, "service_history", council=slug, service_id=draft.service_id),
+            "draft": path(request, "service_draft", council=slug, service_id=service_id),
+            "history": path(request, "service_history", council=slug, service_id=service_id),
         },
     }
 
 
 async def service_history(request: Request, staff: Staff) -> Response:
-    draft = await draft_or_404(staff, request.path_params["service_id"])
+    """The history of a service with a draft, or of a published one nobody has a draft of yet."""
+    service_id = request.path_params["service_id"]
+    draft = await drafts.get_draft(council_of(staff), service_id)
+    rows = await service_versions(council_of(staff), service_id)
+    if draft is None and not rows:
+        raise ClientError(404, "page_not_found")
     errors: Errors = []
-    payload = await _payload(request, staff, draft, errors)
+    payload = await _payload(request, staff, service_id, draft, rows, errors)
     return page(request, "builder/history.html", payload, staff, status_code=422 if errors else 200)
 
 
@@ -158,7 +165,7 @@ async def restore_version(request: Request, staff: Staff) -> Response:
         errors = conflict_errors(conflict, "versions")
     if errors:
         fresh = await draft_or_404(staff, draft.service_id)
-        payload = await _payload(request, staff, fresh, errors)
+        payload = await _payload(request, staff, fresh.service_id, fresh, list(rows.values()), errors)
         status = 409 if errors[0]["keyword"] == "conflict" else 422
         return page(request, "builder/history.html", payload, staff, status_code=status)
     here = path(request, "service_history", council=council_of(staff).slug, service_id=draft.service_id)

@@ -6,6 +6,7 @@ versions are not found."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from builder.draft_requests import step_of
 from builder.operations import perform
 from builder.patch import apply
 from runtime import store
+from runtime.core.service import content_hash
+from runtime.settings import ROOT
 from runtime.store import drafts
 
 SERVICE = "pay-council-tax"
@@ -151,3 +154,23 @@ async def test_roles_forgery_and_councils(app: Any, council: store.Council, brow
     outsider = await person(app, browsers, "designer", slug="southshire")
     assert (await outsider.client.get(HISTORY)).status_code == 404
     assert (await outsider.client.get(f"/staff/southshire/services/{SERVICE}/history?from=1.0.0&to=draft")).status_code == 422
+
+
+async def test_a_published_service_without_a_draft_has_its_history(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    """Versions and comparisons without a draft; nothing to restore into, and no change log."""
+    other = await make_council("southshire", "Southshire Council")
+    first = json.loads((ROOT / "schemas" / "services" / f"{SERVICE}.json").read_text())
+    first["publisher"] = {"id": "southshire", "name": "Southshire Council"}
+    second = {**first, "title": "Pay now", "version": "1.1.0"}
+    for definition in (first, second):
+        await store.publish_version(other, definition, content_hash(definition))
+    designer = await person(app, browsers, "designer", slug="southshire")
+    assert (await designer.client.get("/staff/southshire/services/no-such/history")).status_code == 404
+    overview = await designer.open(f"/staff/southshire/services/{SERVICE}")
+    page = await designer.open(overview.soup.find("a", string="History and versions")["href"] + "?from=1.0.0&to=1.1.0")
+    assert page.status == 200 and page.heading == "History of Pay now"
+    assert [text_of(item) for item in page.soup.select(".borough-builder-differences li")] == [
+        "Service name changed from 'Pay your council tax' to 'Pay now'"]
+    assert not page.soup.find(id="changes-heading") and not page.soup.find("button", string=lambda t: bool(t) and "Restore" in t)
+    assert "Nobody has a draft of this service" in text_of(page.soup)
