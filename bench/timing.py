@@ -16,6 +16,8 @@ import httpx2 as httpx
 
 from runtime.core import service as service_module
 from runtime.core.service import compile_service
+from runtime.store.database import reader_for
+from runtime.store.models import Journey
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,12 @@ def _table(sql: str) -> str:
 
 @contextmanager
 def counting_queries() -> Iterator[Queries]:
-    """Every SQL statement sent through aiosqlite while the block runs (SQLite only)."""
+    """Every SQL statement sent through aiosqlite, or read on the store's side reader (the
+    journey every page reads), while the block runs (SQLite only)."""
     queries = Queries()
+    reader = reader_for(Journey._meta.db)
+    if reader is not None:
+        reader.set_trace_callback(queries.statements.append)
     methods = ("execute", "execute_fetchall", "execute_insert", "executemany")
     originals = {name: getattr(aiosqlite.Connection, name) for name in methods}
 
@@ -109,6 +115,8 @@ def counting_queries() -> Iterator[Queries]:
     finally:
         for name, original in originals.items():
             setattr(aiosqlite.Connection, name, original)
+        if reader is not None:
+            reader.set_trace_callback(None)
 
 
 @dataclass
