@@ -20,6 +20,7 @@ from builder import (
     fee_pages,
     history_pages,
     json_pages,
+    preview_lists,
     preview_pages,
     publishing,
     question_pages,
@@ -114,10 +115,10 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
               name="preview_save"),
         Route(preview + "/{page_id}", staff_only(preview_pages.preview_page, roles=BUILDER_ROLES), methods=BOTH,
               name="preview_page"),
-        Route(preview + "/{page_id}/items/{item}", staff_only(preview_pages.preview_item, roles=BUILDER_ROLES),
+        Route(preview + "/{page_id}/items/{item}", staff_only(preview_lists.preview_item, roles=BUILDER_ROLES),
               methods=BOTH, name="preview_item"),
         Route(preview + "/{page_id}/items/{item}/remove",
-              staff_only(preview_pages.preview_remove_item, roles=BUILDER_ROLES), methods=BOTH,
+              staff_only(preview_lists.preview_remove_item, roles=BUILDER_ROLES), methods=BOTH,
               name="preview_remove_item"),
     ]
 

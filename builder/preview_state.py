@@ -1,0 +1,204 @@
+"""A preview's state and its request: the answers, pages visited, language and file names a
+designer's preview keeps in a signed cookie (bound to the designer and the draft, scoped to the
+service's preview, never in the database), the draft compiled as residents will get it, and
+the resident app's templates rendered for it (builder/preview_pages.py, preview_lists.py)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from builder.draft_requests import council_of, draft_or_404
+from runtime import store
+from runtime.core.flow import Plan, plan
+from runtime.core.metaschema import check_document
+from runtime.core.problems import Failure
+from runtime.core.service import Page, Service, compile_service
+from runtime.resident.uploads import DEFAULT_ACCEPT, TYPE_NAMES, sniff
+from runtime.staff.context import Staff, page, path
+from runtime.web import context as web
+from runtime.web.context import ClientError, council_view
+
+PREVIEW_COOKIE = "borough_preview"
+MAX_AGE = 24 * 3600
+MAX_COOKIE = 3800  # a browser keeps about 4 KB a cookie: past this the answers are refused
+
+
+@dataclass
+class PreviewState:
+    """What a preview remembers between pages: the answers, the pages visited, the language,
+    the names of files chosen (never their contents) and whether it was "sent"."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    visited: list[str] = field(default_factory=list)
+    language: str = "en"
+    files: dict[str, str] = field(default_factory=dict)
+    sent: bool = False
+
+
+@dataclass
+class Preview:
+    """One preview request: the designer, the draft compiled as residents will get it, the state."""
+
+    request: Request
+    staff: Staff
+    draft: store.ServiceDraft
+    service: Service
+    state: PreviewState
+    changed: bool = False  # the state must be written back
+
+    @property
+    def language(self) -> str:
+        return self.state.language if self.state.language in self.service.languages else "en"
+
+    def url(self, name: str, **params: Any) -> str:
+        return path(self.request, name, council=council_of(self.staff).slug, service_id=self.draft.service_id,
+                    **params)
+
+    def page_url(self, target: Page | None, *, to_check: bool = False) -> str:
+        if target is None:
+            return self.url("preview_check_answers")
+        return self.url("preview_page", page_id=target.id) + ("?return=check" if to_check else "")
+
+    def plan(self) -> Plan:
+        return plan(self.service, self.state.answers)
+
+    def payload(self) -> dict[str, Any]:
+        """What every resident page carries (as `PageContext.payload`), and the preview's banner."""
+        service = self.service
+        return {
+            "council": council_view(council_of(self.staff)),
+            "service": {"id": service.id, "version": service.version,
+                        "title": service.text("title", service.document["title"], self.language)},
+            "language": self.language,
+            "languages": service.languages,
+            "preview": {
+                "title": str(service.document["title"]),
+                "draft_version": self.draft.version,
+                "links": {"draft": path(self.request, "service_draft", council=council_of(self.staff).slug,
+                                        service_id=self.draft.service_id),
+                          "restart": self.url("preview_start")},
+            },
+        }
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(web.settings(request).secret_key, salt="borough.builder.preview")
+
+
+def _read_state(request: Request, staff: Staff, draft: store.ServiceDraft) -> PreviewState:
+    """The preview's state from its cookie: empty when there is none, it is not this
+    designer's or this draft's, or its signature does not hold."""
+    value = request.cookies.get(PREVIEW_COOKIE)
+    if not value:
+        return PreviewState()
+    try:
+        data = _serializer(request).loads(value, max_age=MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return PreviewState()
+    if not isinstance(data, dict) or data.get("u") != staff.user.id or data.get("d") != draft.id:
+        return PreviewState()
+    answers, visited, files = data.get("a"), data.get("v"), data.get("f")
+    return PreviewState(
+        answers if isinstance(answers, dict) else {},
+        [str(item) for item in visited] if isinstance(visited, list) else [],
+        str(data.get("l", "en")),
+        {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {},
+        data.get("s") is True,
+    )
+
+
+def _cookie_value(preview: Preview) -> str:
+    state = preview.state
+    value = _serializer(preview.request).dumps({"u": preview.staff.user.id, "d": preview.draft.id, "a": state.answers,
+                                                "v": state.visited, "l": state.language, "f": state.files,
+                                                "s": state.sent})
+    if len(value) > MAX_COOKIE:
+        raise ClientError(413, "too_large")
+    return str(value)
+
+
+def _finish(preview: Preview, response: Response) -> Response:
+    """Write the preview's state back to its cookie (scoped to this service's preview)."""
+    if preview.changed:
+        response.set_cookie(PREVIEW_COOKIE, _cookie_value(preview), max_age=MAX_AGE, path=preview.url("preview_start"),
+                            httponly=True, samesite="lax", secure=web.settings(preview.request).secure_cookies)
+    return response
+
+
+def render(preview: Preview, template: str, payload: dict[str, Any], status_code: int = 200) -> Response:
+    """A resident template (or its JSON twin) in the preview's language, with the CSRF token."""
+    request = preview.request
+    browser = {"csrf_token": web.csrf_token(request), "ui_language": preview.language,
+               "switch_language": web.language_switch(preview.language, preview.service.languages)}
+    response = web.renderer(request).page(request, template, payload, status_code=status_code, browser=browser)
+    seed = getattr(request.state, "new_csrf_seed", None)  # a browser's first page: its CSRF cookie
+    if seed:
+        web.signer(request).set_csrf(response, seed)
+    return _finish(preview, response)
+
+
+def redirect(preview: Preview, url: str) -> Response:
+    return _finish(preview, web.redirect(url))
+
+
+async def open_preview(request: Request, staff: Staff) -> Preview | Response:
+    """The preview of the draft in the URL, or the page saying why it cannot be previewed."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    definition: dict[str, Any] = draft.definition
+    problems = [f"{problem.pointer or '/'}: {problem.message}" for problem in check_document(definition)]
+    service: Service | None = None
+    if not problems:
+        try:
+            service = compile_service(definition)
+        except Exception as failure:  # a draft the lint has not passed yet may not compile
+            problems = [f"The draft cannot be compiled yet ({type(failure).__name__})"]
+    if service is None or not service.pages:
+        payload = {
+            "page": {"heading": "This draft cannot be previewed yet"},
+            "problems": problems or ["The draft has no pages"],
+            "links": {"draft": path(request, "service_draft", council=council_of(staff).slug,
+                                    service_id=draft.service_id)},
+        }
+        return page(request, "builder/preview_unavailable.html", payload, staff, status_code=409)
+    preview = Preview(request, staff, draft, service, _read_state(request, staff, draft))
+    asked = request.query_params.get("lang")
+    if asked and asked in service.languages and asked != preview.state.language:
+        preview.state.language, preview.changed = asked, True
+    return preview
+
+
+
+def check_uploads(preview: Preview, shown_page: Page, form: FormData, fields: dict[str, list[str]]) -> list[Failure]:
+    """Check each file chosen as the resident app does (size, and type by its content) and
+    remember only its name under a new id: a preview keeps no files."""
+    failures: list[Failure] = []
+    for fld in shown_page.fields:
+        upload = form.get(fld.name)
+        if fld.widget != "file" or not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        limit = int(fld.spec.get("maxBytes", web.settings(preview.request).max_upload_bytes))
+        data = upload.file.read(limit + 1)
+        accept = tuple(fld.spec.get("accept", DEFAULT_ACCEPT))
+        kind = sniff(data[:16])
+        if not data:
+            failures.append(Failure(fld.pointer, "fileEmpty"))
+        elif len(data) > limit:
+            failures.append(Failure(fld.pointer, "fileSize", limit))
+        elif kind is None or kind not in accept:
+            names = [TYPE_NAMES.get(a, a) for a in accept]
+            failures.append(Failure(fld.pointer, "fileType",
+                                    ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]))
+        else:
+            file_id = str(uuid.uuid4())
+            # Only the names of the last few files: the cookie stays small.
+            kept = list(preview.state.files.items())[-4:]
+            preview.state.files = {**dict(kept), file_id: upload.filename[:100]}
+            fields[fld.name] = [file_id]
+    return failures
