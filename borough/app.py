@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from builder.api import builder_api_description, builder_api_routes
 from builder.app import builder_routes
 from builder.catalogue.hosting import upload_route
 from runtime import store
@@ -71,7 +72,8 @@ def assemble(settings: Settings, mode: str = "all", *, connect_database: bool = 
     installation.resident_routes = named_routes(resident_routes())
     routes: list[BaseRoute] = []
     if mode != "public":
-        routes += [mount("/staff/api/v1", create_api_app(installation), "api"),
+        api = create_api_app(installation, builder_api_routes(), builder_api_description())
+        routes += [mount("/staff/api/v1", api, "api"),
                    mount("/staff", create_staff_app(installation, builder_routes()), "staff")]
     routes += asset_routes(settings)
     if catalogue is not None and mode != "staff":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -26,7 +26,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from runtime import store
 from runtime.core.links import Links
@@ -357,8 +357,18 @@ def description() -> dict[str, Any]:
     return loaded
 
 
+def merged(base: dict[str, Any], more: dict[str, Any] | None) -> dict[str, Any]:
+    """The API's description with the paths and schemas of routes handed in beside its own."""
+    if not more:
+        return base
+    components = {**base.get("components", {}),
+                  "schemas": {**base.get("components", {}).get("schemas", {}), **more.get("components", {}).get("schemas", {})}}
+    return {**base, "paths": {**base["paths"], **more.get("paths", {})}, "components": components}
+
+
 async def openapi(request: Request) -> Response:
-    served = {**description(), "servers": [{"url": settings(request).base_url + str(request.scope.get("root_path", ""))}]}
+    served = {**request.app.state.api_description,
+              "servers": [{"url": settings(request).base_url + str(request.scope.get("root_path", ""))}]}
     return JSONResponse(served, headers={"Cache-Control": "no-cache"})
 
 
@@ -374,10 +384,15 @@ def api_routes() -> list[Route]:
     ]
 
 
-def create_api_app(installation: Installation) -> Starlette:
-    app = Starlette(routes=api_routes(), exception_handlers={
+def create_api_app(installation: Installation, more_routes: Sequence[BaseRoute] = (),
+                   more_description: dict[str, Any] | None = None) -> Starlette:
+    """The API. `more_routes` (described by `more_description`: OpenAPI paths and schemas) are
+    endpoints that live elsewhere, handed in by the composition root (the builder's): the
+    runtime never imports them."""
+    app = Starlette(routes=[*api_routes(), *more_routes], exception_handlers={
         ApiError: api_error, HTTPException: http_error, Exception: server_error,
     })
     install(app, installation)
     app.state.api_routes = app.state.routes_by_name
+    app.state.api_description = merged(description(), more_description)
     return app

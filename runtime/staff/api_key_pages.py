@@ -24,6 +24,7 @@ SCOPE_TEXT = {
     "submissions:read": ("Read applications", "List applications and read their answers, status and history"),
     "files:read": ("Download files", "Download the files residents uploaded"),
     "events:write": ("Change status", "Move applications through their workflow, as staff do"),
+    "services:write": ("Build and publish services", "Start, change, check and publish service drafts, as designers and publishers do"),
 }
 
 

@@ -19,7 +19,7 @@ from runtime.store.errors import StoreError
 from runtime.store.models import ApiKey, Council, StaffUser
 from runtime.store.scope import owned
 
-SCOPES = ("submissions:read", "files:read", "events:write")
+SCOPES = ("submissions:read", "files:read", "events:write", "services:write")
 KEY_START = "bk"
 MAX_NAME = 200
 USE_RECORDED_EVERY = timedelta(minutes=1)

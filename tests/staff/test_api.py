@@ -490,7 +490,11 @@ async def test_the_description_is_served_where_the_staff_app_is(staff_settings: 
         assert description["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
         assert set(description["paths"]) == {"/openapi.json", "/submissions", "/submissions/{reference}",
                                              "/submissions/{reference}/files/{file_id}",
-                                             "/submissions/{reference}/events"}
+                                             "/submissions/{reference}/events",
+                                             # the builder's, handed to the API by the composition root
+                                             "/services", "/services/{service_id}/draft",
+                                             "/services/{service_id}/publish", "/services/{service_id}/versions",
+                                             "/services/{service_id}/diff"}
         # Without a key, the data routes say how to authenticate.
         error_of(await client.get(f"{API}/submissions"), 401, "unauthenticated")
 
