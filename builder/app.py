@@ -15,6 +15,8 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from builder import (
+    catalogue_pages,
+    catalogue_upgrade_pages,
     condition_pages,
     draft_pages,
     fee_pages,
@@ -95,6 +97,25 @@ def builder_routes() -> list[BaseRoute]:
               name="publish_service"),
         *_preview_routes(draft + "/preview"),
         *_draft_tool_routes(draft),
+        *_catalogue_routes("/{council}/catalogue"),
+    ]
+
+
+def _catalogue_routes(catalogue: str) -> list[BaseRoute]:
+    """The catalogues the installation subscribes to (builder/catalogue_pages.py) and the
+    council's imported services' updates (builder/catalogue_upgrade_pages.py)."""
+    service = catalogue + "/services/{publisher}/{service}"
+    return [
+        Route(catalogue, staff_only(catalogue_pages.browse, roles=BUILDER_ROLES), methods=GET, name="catalogue"),
+        Route(catalogue + "/updates", staff_only(catalogue_upgrade_pages.service_updates, roles=BUILDER_ROLES),
+              methods=GET, name="catalogue_updates"),
+        Route(catalogue + "/updates/{service_id}",
+              staff_only(catalogue_upgrade_pages.upgrade_service, roles=EDITOR_ROLES), methods=BOTH,
+              name="catalogue_upgrade"),
+        Route(service, staff_only(catalogue_pages.service, roles=BUILDER_ROLES), methods=GET,
+              name="catalogue_service"),
+        Route(service + "/use", staff_only(catalogue_pages.use_service, roles=EDITOR_ROLES), methods=BOTH,
+              name="catalogue_use"),
     ]
 
 

@@ -109,6 +109,8 @@ def navigation(request: Request, staff: Staff) -> list[dict[str, Any]]:
         items.append({"text": "Applications", "href": path(request, "applications", council=slug)})
     if staff.can("admin", "designer", "publisher") and "services" in request.app.state.routes_by_name:
         items.append({"text": "Services", "href": path(request, "services", council=slug)})  # the builder's
+    if staff.can("admin", "designer", "publisher") and "catalogue" in request.app.state.routes_by_name:
+        items.append({"text": "Catalogue", "href": path(request, "catalogue", council=slug)})  # the builder's
     if staff.can("admin"):
         items += [
             {"text": "Settings", "href": path(request, "settings", council=slug)},
