@@ -18,7 +18,7 @@ PORT ?= 8000
 # a browser or a server they started.
 TEST_WORKERS ?= 3
 
-.PHONY: run test install assets lint bench bench-http bench-inbox clean
+.PHONY: run test install assets lint bench bench-http bench-inbox bench-builder clean
 
 run: install
 	$(PY) -m borough serve --demo --host $(HOST) --port $(PORT)
@@ -68,6 +68,9 @@ bench-http: install
 
 bench-inbox: install
 	$(PY) -m bench.inbox
+
+bench-builder: install
+	$(PY) -m bench.builder
 
 clean:
 	rm -rf $(VENV) node_modules $(ASSETS) var
