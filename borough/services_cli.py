@@ -3,8 +3,8 @@ of one of a council's services, as a council keeping its services in git does fr
 
 The file goes the way a designer's work goes: into the service's draft (created when there is
 none; otherwise the draft becomes the file, as one change the builder's undo can take back),
-then published through the same limits, meta-schema and lint. A file that fails them is
-refused before anything is stored. The version is the one given,
+then published through the same limits, meta-schema and lint, and the builder's whole-flow
+checks. A file that fails them is refused before anything is stored. The version is the one given,
 or the one the change proposes (patch for wording, minor for new optional questions, major
 for removed or newly required answers). It prints the version published; when refused, one
 line per problem on standard error, and exits 1.
@@ -20,11 +20,13 @@ from typing import Any
 
 from builder.change import make_change
 from builder.diff import propose_version
+from builder.draft_check import check
 from builder.draft_requests import step_of
 from builder.patch import apply
+from builder.publish import publish
 from runtime import store
 from runtime.core.definition import report
-from runtime.core.problems import DefinitionError
+from runtime.core.problems import DefinitionError, Problem
 from runtime.core.reading import read_definition
 from runtime.settings import Settings
 from runtime.store import drafts
@@ -67,8 +69,9 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"{args.file}: cannot read the file: {error.strerror or error}", file=sys.stderr)
         return 1
     checked = report(definition)
-    if checked.listed:  # refused before anything is stored: the draft is left as it was
-        for problem in checked.listed:
+    problems = list(checked.listed) or [Problem(f.pointer, f.keyword, f.message) for f in check(definition)]
+    if problems:  # refused before anything is stored: the draft is left as it was
+        for problem in problems:
             print(problem.line(str(args.file)), file=sys.stderr)
         return 1
     note = args.note or f"Published from {args.file.name}"
@@ -111,7 +114,7 @@ async def _publish_file(url: str, slug: str, definition: dict[str, Any], version
                                               patched=apply)
         number = version or _proposed(latest, draft.definition, definition)
         try:
-            published = await drafts.publish_draft(council, service_id, draft.version, version=number, note=note,
+            published = await publish(council, service_id, draft.version, version=number, note=note,
                                                    actor=None)
         except drafts.NotPublishable as refused:
             raise Refused(*(problem.line("").removeprefix(": ") for problem in refused.problems)) from None

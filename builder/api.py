@@ -27,7 +27,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from builder.diff import diff
+from builder.draft_check import check
 from builder.patch import PatchError, apply_with_inverse
+from builder.publish import publish as publish_checked
 from runtime import store
 from runtime.api.app import ApiError, Caller, needs, url
 from runtime.core.definition import report
@@ -142,7 +144,7 @@ async def publish(request: Request, caller: Caller) -> Response:
     if not 1 <= len(body["note"]) <= MAX_NOTE:
         raise ApiError(422, "invalid_body", f"note must be 1 to {MAX_NOTE:,} characters")
     try:
-        published = await drafts.publish_draft(caller.council, draft.service_id, body["expected_version"],
+        published = await publish_checked(caller.council, draft.service_id, body["expected_version"],
                                                version=body["version"], note=body["note"], actor=None)
     except drafts.DraftConflict as conflict:
         raise ApiError(409, "draft_conflict", _conflict_words(conflict)) from None
@@ -199,9 +201,14 @@ async def _draft(caller: Caller, service_id: str) -> store.ServiceDraft:
 
 
 def _draft_view(draft: store.ServiceDraft) -> dict[str, Any]:
-    checked = report(draft.definition)
+    """The draft with every problem that stops it being published: the format's, else the
+    builder's whole-flow checks'."""
+    problems = [problem.as_json() for problem in report(draft.definition).listed]
+    if not problems:
+        problems = [{"pointer": f.pointer, "keyword": f.keyword, "message": f.message}
+                    for f in check(draft.definition)]
     return {"service_id": draft.service_id, "version": draft.version, "definition": draft.definition,
-            "problems": [problem.as_json() for problem in checked.listed], "publishable": not checked.listed}
+            "problems": problems, "publishable": not problems}
 
 
 def _version_view(row: store.ServiceVersion) -> dict[str, Any]:

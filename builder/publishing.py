@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from builder.diff import diff, propose_version
 from builder.draft_requests import conflict_errors, council_of, draft_or_404, version_sent
+from builder.publish import publish
 from runtime import store
 from runtime.staff.context import Staff, audit, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
@@ -49,7 +50,7 @@ async def publish_service(request: Request, staff: Staff) -> Response:
             error(errors, "note", f"The change note must be {MAX_NOTE:,} characters or fewer", "maxLength")
         if not errors:
             try:
-                made = await drafts.publish_draft(council, draft.service_id, version, version=values["version_number"],
+                made = await publish(council, draft.service_id, version, version=values["version_number"],
                                                   note=values["note"], actor=staff.user)
             except drafts.NotPublishable as refused:
                 for problem in refused.problems:

@@ -79,6 +79,14 @@ async def test_a_file_that_fails_the_checks_is_refused_and_nothing_is_stored(
     assert await store.ServiceVersion.filter(council_id=demo.id).count() == before
     assert await store.drafts.get_draft(demo, "report-missed-bin") is None
 
+    pothole = json.loads((ROOT / "schemas" / "services" / "report-pothole.json").read_text(encoding="utf-8"))
+    [urgent] = [page for page in pothole["pages"] if page["id"] == "urgent"]
+    urgent["when"] = {"properties": {"size": {"enum": ["huge", "enormous"]}}, "required": ["size"]}
+    unreachable = borough(database_url, tmp_path, "services", "publish", str(written(tmp_path, pothole, "p.json")),
+                          "--council", "demo")
+    assert unreachable.returncode == 1 and "No resident can reach this page" in unreachable.stderr, unreachable.stderr
+    assert await store.drafts.get_draft(demo, "report-pothole") is None
+
     for args, message in (
         (["--council", "nowhere"], "there is no council 'nowhere'"),
         (["--council", "demo", "--version", "0.0.1"], "newer than 1.0.0"),

@@ -118,6 +118,19 @@ async def test_bad_requests_are_refused_and_change_nothing(http: httpx.AsyncClie
     draft = await drafts.get_draft(demo, "report-missed-bin")
     assert draft is not None and draft.version == 2  # only the one change that was accepted
 
+    # One that passes the lint but whose page no resident can reach is not published either.
+    assert (await http.post(f"{API}/services/report-pothole/draft", headers=auth, json={})).status_code == 201
+    pages = (await http.get(f"{API}/services/report-pothole/draft", headers=auth)).json()["definition"]["pages"]
+    urgent = next(n for n, page in enumerate(pages) if page["id"] == "urgent")
+    never = {"properties": {"size": {"enum": ["huge", "enormous"]}}, "required": ["size"]}
+    made = await http.patch(f"{API}/services/report-pothole/draft", headers=auth, json={
+        "expected_version": 1, "patch": [{"op": "add", "path": f"/pages/{urgent}/when", "value": never}]})
+    assert made.status_code == 200 and made.json()["publishable"] is False, made.text  # the lint finds nothing,
+    assert [p["keyword"] for p in made.json()["problems"]] == ["unreachable-page"]  # the whole-flow check does
+    blocked = await http.post(f"{API}/services/report-pothole/publish", headers=auth,
+                              json={"expected_version": 2, "version": "1.0.1", "note": "Never shown"})
+    assert blocked.status_code == 409 and "No resident can reach this page" in blocked.json()["error"]["message"]
+
 
 async def test_another_councils_services_and_missing_scopes(http: httpx.AsyncClient, demo: store.Council) -> None:
     other = await store.create_council("elsewhere", "Elsewhere Council")
