@@ -118,7 +118,7 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
     service_id = request.path_params["service_id"]
     fork = await catalogue_store.get_fork(council, service_id)
     if fork is None:
-        raise ClientError(404, "page_not_found")
+        return await _not_a_fork(request, staff, council, service_id)
     here = {"council": council.slug, "service_id": service_id}
     draft_link = path(request, "service_draft", **here)
     errors: Errors = []
@@ -172,3 +172,20 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
                   "updates": path(request, "catalogue_updates", council=council.slug)},
     }
     return form_page(request, "builder/catalogue/upgrade.html", payload, staff)
+
+
+async def _not_a_fork(request: Request, staff: Staff, council: store.Council, service_id: str) -> Response:
+    """The council's own service, not imported from a catalogue: nothing to upgrade it to. A
+    service the council does not have is not found."""
+    if await drafts.get_draft(council, service_id) is None and await store.get_latest(council, service_id) is None:
+        raise ClientError(404, "page_not_found")
+    if request.method == "POST":
+        await posted(request)
+    payload = {
+        "page": {"heading": f"Upgrade {service_id}"},
+        "fork": None,
+        "links": {"draft": path(request, "service_draft", council=council.slug, service_id=service_id),
+                  "updates": path(request, "catalogue_updates", council=council.slug)},
+    }
+    return page(request, "builder/catalogue/not_a_fork.html", payload, staff,
+                status_code=409 if request.method == "POST" else 200)

@@ -10,9 +10,11 @@ here until this test learns how to fill it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,8 @@ from runtime.store import api_keys
 from runtime.store.models import ApiKey, OutboxMessage, Submission, WebhookDelivery
 
 ROLES = store.staff.ROLES
+TESTS = Path(__file__).resolve().parents[1]
+CATALOGUE_SERVICE = {"publisher": "gamma", "service": "report-pothole"}  # in the installation's catalogue
 
 
 def council_routes() -> list[Route]:
@@ -97,6 +101,10 @@ class World:
                 values[name] = self.pages["beta" if objects_of is self.beta else "alpha"]
             elif name == "answer":
                 values[name] = self.questions["beta" if objects_of is self.beta else "alpha"]
+            elif name in ("publisher", "service"):
+                # The catalogue is the installation's, not a council's: every council sees the
+                # same services, so "beta's" is one no catalogue has, not found.
+                values[name] = CATALOGUE_SERVICE[name] if objects_of is self.alpha else f"no-such-{name}"
             else:
                 raise AssertionError(f"teach the isolation test to fill {{{name}}} in {route.path}")
         path = route.path
@@ -106,7 +114,27 @@ class World:
 
 
 @pytest.fixture
-async def world(staff_app: Any) -> World:
+def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A catalogue the installation subscribes to, where council gamma (on another installation)
+    publishes report-pothole, synced into the cache the catalogue pages read."""
+    if str(TESTS / "catalogue") not in sys.path:
+        sys.path.insert(0, str(TESTS / "catalogue"))
+    from world import make_world, shipped, static_server
+
+    from builder.catalogue.client import Client
+
+    published = make_world(tmp_path / "catalogue")
+    published.add("gamma")
+    published.publish("gamma", shipped("report-pothole"))
+    monkeypatch.setenv("BOROUGH_CATALOGUE_CACHE", str(tmp_path / "catalogues"))
+    with static_server(published.repo.public_dir) as url:
+        client = Client(tmp_path / "catalogues")
+        assert client.sync(client.subscribe(url)).refused == []
+    yield
+
+
+@pytest.fixture
+async def world(staff_app: Any, catalogue: None) -> World:
     from borough.demo import load_demo
 
     await load_demo()
