@@ -1,0 +1,211 @@
+"""Every builder page in its main states, in one walk per browser (JavaScript on, then off): axe
+finds no WCAG 2.2 A or AA violation on any of them, and nothing logs an error or breaks the
+Content-Security-Policy.
+
+The walk starts a service as a copy of one Borough ships (it has pages, fees, a workflow), then
+visits the services list, the new-service form (empty and refused), the draft, a page's form and
+a question's form (refused), deleting a page (the question before it), a page's condition (rules
+and JSON), the routes, the service's words, the fees, workflow (states, buttons, timers), Welsh
+(English only, then offered and all missing), the JSON editor, the preview, publishing (refused
+while Welsh is missing, then published), the history with a comparison, and undo.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from accessibility import Auditor, Console
+from browsing import assert_error_state
+from playwright.async_api import Locator, Page, expect
+from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+pytest_plugins = ["staff_server"]
+
+SHIPPED = "Book a bulky waste collection (a service Borough ships)"
+
+
+def main_button(page: Page, name: str) -> Locator:
+    return page.locator("main").get_by_role("button", name=name, exact=True)
+
+
+async def press(page: Page, target: Locator) -> None:
+    async with page.expect_navigation():
+        await target.click()
+
+
+async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_auditor: Auditor) -> None:
+    page, auditor, console = staff_page, staff_auditor, Console().watch(staff_page)
+    mode = "js" if auditor.javascript else "no-js"
+    audited: list[str] = []
+
+    async def check(state: str) -> None:
+        await auditor.check(page, state)
+        audited.append(state)
+
+    await page.goto("/staff/sign-in")
+    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await press(page, main_button(page, "Sign in"))
+
+    # The services list and a new service, refused and then started.
+    await page.goto(f"/staff/{COUNCIL}/services")
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    await check("services list")
+    await press(page, page.get_by_role("link", name="Start a new service"))
+    await check("new service")
+    await press(page, main_button(page, "Start the service"))
+    await assert_error_state(page, "new service, with errors")
+    await check("new service, with errors")
+    await page.get_by_label("Service name").fill(f"Book a bulky collection for the walk {mode}")
+    await page.get_by_label(SHIPPED).check()
+    await page.get_by_label("Summary").fill("Ask us to collect large items.")
+    await page.get_by_label("LGSL code").fill("525")
+    await press(page, main_button(page, "Start the service"))
+    draft = page.url
+    await check("draft overview")
+
+    # A page's form; a question's form refused; deleting a page (asked first, not done).
+    await press(page, page.get_by_role("link", name="Edit page Your contact details", exact=True))
+    await check("a page's form")
+    await press(page, page.get_by_role("link", name="Edit question Full name", exact=True))
+    await check("a question's form")
+    await page.get_by_label("Question", exact=True).fill("")
+    await press(page, main_button(page, "Save question"))
+    await assert_error_state(page, "a question's form, with errors")
+    await check("a question's form, with errors")
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Delete page Your contact details", exact=True))
+    await check("delete a page, asked first")
+
+    # A page's condition: rules (refused, then with choices), and as JSON.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name=re.compile(r"^When shown\W+page Your contact details$")))
+    await check("a condition, no rules yet")
+    await page.get_by_label("Question (rule 1)").select_option(label="What type of item is it?")
+    await press(page, main_button(page, "Save condition"))
+    await assert_error_state(page, "a condition, with errors")
+    await check("a condition, with errors")
+    await press(page, main_button(page, "Show the choices for the questions picked"))
+    await check("a condition with the question's choices")
+    await press(page, page.get_by_role("link", name="Edit the condition as JSON"))
+    await check("a condition as JSON")
+    await page.get_by_label("Condition (JSON Schema)").fill("{nope")
+    await press(page, main_button(page, "Save condition"))
+    await assert_error_state(page, "a condition as JSON, with errors")
+    await check("a condition as JSON, with errors")
+
+    # Routes and the service's words.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="See the routes through the service"))
+    await check("routes at a glance")
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Change the service's name, start page, declaration and confirmation"))
+    await check("the service's words")
+
+    # Fees: the list, a line's form, a new line refused.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Fees", exact=True))
+    await check("fees")
+    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Change")).first)
+    await check("a fee line's form")
+    await page.goto(draft + "/fees/new")
+    await press(page, main_button(page, "Save fee"))
+    await assert_error_state(page, "add a fee, with errors")
+    await check("add a fee, with errors")
+
+    # The workflow: states, a state's form, a button's, a timer's, refused.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Workflow", exact=True))
+    await check("workflow")
+    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Change state")).first)
+    await check("a state's form")
+    await page.goto(draft + "/workflow")
+    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Change button")).first)
+    await check("a button's form")
+    await page.goto(draft + "/workflow")
+    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Add a button to state")).first)
+    await press(page, main_button(page, "Add button"))
+    await assert_error_state(page, "add a button, with errors")
+    await check("add a button, with errors")
+    await page.goto(draft + "/workflow")
+    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Add a timer to state")).first)
+    await check("add a timer")
+    await press(page, main_button(page, "Add timer"))
+    await assert_error_state(page, "add a timer, with errors")
+    await check("add a timer, with errors")
+    await page.goto(draft + "/workflow")
+    await press(page, page.get_by_role("link", name="Add a state"))
+    await press(page, main_button(page, "Save state"))
+    await assert_error_state(page, "add a state, with errors")
+    await check("add a state, with errors")
+
+    # The JSON editor, refused.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Edit as JSON"))
+    await check("the draft as JSON")
+    await page.get_by_label("The draft as JSON").fill("{not json")
+    await press(page, main_button(page, "Save JSON"))
+    await assert_error_state(page, "the draft as JSON, with errors")
+    await check("the draft as JSON, with errors")
+
+    # The preview: its start page and a question refused.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Preview as a resident"))
+    await expect(page.locator("#preview-banner")).to_contain_text("This is a preview")
+    await check("preview start page")
+    await press(page, page.get_by_role("button", name="Start now"))
+    await check("preview first page")
+    await press(page, page.locator("main form").get_by_role("button").first)
+    await assert_error_state(page, "preview first page, with errors")
+    await check("preview first page, with errors")
+
+    # Welsh: English only, then offered with every string missing; publishing refused meanwhile.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Welsh", exact=True))
+    await check("Welsh, English only")
+    await press(page, main_button(page, "Offer this service in Welsh"))
+    await expect(page.locator("main")).to_contain_text("Welsh missing")
+    await check("Welsh, all missing")
+    await page.goto(draft)
+    await check("draft with problems")
+    await press(page, page.get_by_role("link", name="Publish this draft as a new version"))
+    await check("publish, with problems")
+    await page.goto(draft + "/welsh")
+    await press(page, main_button(page, "Stop offering Welsh"))
+
+    # Publish (a note refused, then published), change the draft, and compare in the history.
+    await page.goto(draft)
+    await press(page, page.get_by_role("link", name="Publish this draft as a new version"))
+    await check("publish")
+    await page.get_by_label("Version number").fill("not a version")
+    await press(page, main_button(page, "Publish version"))
+    await assert_error_state(page, "publish, with errors")
+    await check("publish, with errors")
+    await page.get_by_label("Version number").fill("1.0.0")
+    await page.get_by_label("Change note").fill("First version for the walk.")
+    await press(page, main_button(page, "Publish version"))
+    await page.goto(draft)
+    await check("draft after publishing")
+    await press(page, page.get_by_role("link", name="Edit page Your contact details", exact=True))
+    await press(page, page.get_by_role("link", name="Edit question Full name", exact=True))
+    await page.get_by_label("Question", exact=True).fill("What is your full name?")
+    await press(page, main_button(page, "Save question"))
+    await page.goto(draft)
+    await check("draft ahead of published, with undo")
+    await press(page, page.get_by_role("link", name="History and versions"))
+    await check("history")
+    await page.get_by_label("To", exact=True).select_option(index=0)
+    await page.get_by_label("From", exact=True).select_option(index=1)
+    await press(page, main_button(page, "Compare"))
+    await expect(page.locator("main")).to_contain_text("What is your full name?")
+    await check("history, comparing two versions")
+    await page.goto(draft)
+    await press(page, main_button(page, "Undo"))
+    await check("draft after undo, with redo")
+    await page.goto(f"/staff/{COUNCIL}/services")
+    await check("services list with a published service")
+
+    assert len(audited) >= 35, audited
+    assert not console.errors, "\n".join(console.errors)
