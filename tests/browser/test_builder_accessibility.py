@@ -6,8 +6,9 @@ The walk starts a service as a copy of one Borough ships (it has pages, fees, a 
 visits the services list, the new-service form (empty and refused), the draft, a page's form and
 a question's form (refused), deleting a page (the question before it), a page's condition (rules
 and JSON), the routes, the service's words, the fees, workflow (states, buttons, timers), Welsh
-(English only, then offered and all missing), the JSON editor, the preview, publishing (refused
-while Welsh is missing, then published), the history with a comparison, and undo.
+(English only, then offered and all missing), the JSON editor, the preview (refused, and to its
+confirmation on a blank service with a fee), publishing (refused while Welsh is missing, then
+published), the history with a comparison, undo, and a published service with no draft.
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     # A page's form; a question's form refused; deleting a page (asked first, not done).
     await press(page, page.get_by_role("link", name="Edit page Your contact details", exact=True))
     await check("a page's form")
+    page_form = page.url
+    await page.get_by_label("Page title").fill("")
+    await press(page, main_button(page, "Save page"))
+    await assert_error_state(page, "a page's form, with errors")
+    await check("a page's form, with errors")
+    await page.goto(page_form)
+    await press(page, page.get_by_role("link", name="Delete question Full name", exact=True))
+    await check("delete a question, asked first")
+    await page.goto(page_form)
     await press(page, page.get_by_role("link", name="Edit question Full name", exact=True))
     await check("a question's form")
     await page.get_by_label("Question", exact=True).fill("")
@@ -78,6 +88,12 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await page.goto(draft)
     await press(page, page.get_by_role("link", name="Delete page Your contact details", exact=True))
     await check("delete a page, asked first")
+
+    # Adding pages: a question page, a content or exit page, a list page.
+    for link in ("Add a question page", "Add a content or exit page", "Add a list page (add another)"):
+        await page.goto(draft)
+        await press(page, page.get_by_role("link", name=link, exact=True))
+        await check(link.lower())
 
     # A page's condition: rules (refused, then with choices), and as JSON.
     await page.goto(draft)
@@ -207,5 +223,39 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await page.goto(f"/staff/{COUNCIL}/services")
     await check("services list with a published service")
 
-    assert len(audited) >= 35, audited
+    # A published service nobody has a draft of, and its history.
+    await press(page, page.get_by_role("link", name="Report a pothole", exact=True))
+    await expect(page.get_by_role("link", name="History and versions")).to_be_visible()
+    await check("a published service with no draft")
+    await press(page, page.get_by_role("link", name="History and versions"))
+    await check("history of a service with no draft")
+
+    # The preview to its end, on a blank service with a fee: check answers, payment, confirmation.
+    await page.goto(f"/staff/{COUNCIL}/services/new")
+    await page.get_by_label("Service name").fill(f"Preview walk {mode}")
+    await page.get_by_label("A blank service").check()
+    await page.get_by_label("Summary").fill("A service to preview.")
+    await page.get_by_label("LGSL code").fill("1")
+    await press(page, main_button(page, "Start the service"))
+    blank = page.url
+    await page.goto(blank + "/fees/new")
+    await page.get_by_label("What is the fee for?").fill("Handling")
+    await page.get_by_label("An amount you set").check()
+    await page.get_by_label("Amount in pounds").fill("5")
+    await page.get_by_label("Always", exact=True).check()
+    await press(page, main_button(page, "Save fee"))
+    await page.goto(blank)
+    await press(page, page.get_by_role("link", name="Preview as a resident"))
+    await press(page, page.get_by_role("button", name="Start now"))
+    await page.get_by_label("What is your email address?").fill("resident@example.com")
+    await press(page, page.get_by_role("button", name="Continue"))
+    await check("preview check answers")
+    await press(page, page.locator("main form").get_by_role("button").first)
+    await expect(page.locator("main")).to_contain_text("£5")
+    await check("preview payment")
+    await press(page, main_button(page, "Continue as if paid"))
+    await expect(page.locator(".govuk-panel")).to_contain_text("PREVIEW")
+    await check("preview confirmation")
+
+    assert len(audited) >= 45, audited
     assert not console.errors, "\n".join(console.errors)
