@@ -52,6 +52,7 @@ class Report:
     question: str
     round_trip: tuple[float, ...]  # ms: the POST of a change and the GET of the page it leads to
     baseline: tuple[float, ...]  # ms: the same page's GET, no change
+    saves: tuple[float, ...]  # ms: the POST alone, within each round trip
     changes: int  # changes the draft recorded while the benchmark ran
 
     @property
@@ -97,6 +98,7 @@ class Designer:
         self.label = label
         self.pairs: list[tuple[str, str]] = []
         self.turn = 0
+        self.saves: list[float] = []
 
     async def open_form(self) -> None:
         response = await self.client.get(self.question_url)
@@ -110,8 +112,10 @@ class Designer:
         self.turn += 1
         label = self.label if self.turn % 2 == 0 else f"{self.label} (changed)"
         body = urlencode([(name, label if name == "label" else value) for name, value in self.pairs])
+        started = time.perf_counter()
         saved = await self.client.post(self.question_url, content=body,
                                        headers={"content-type": "application/x-www-form-urlencoded"})
+        self.saves.append((time.perf_counter() - started) * 1000)
         if saved.status_code != 303:
             raise RuntimeError(f"the change was not saved: {saved.status_code} {saved.text[:300]}")
         shown = await self.client.get(saved.headers["location"])
@@ -178,13 +182,15 @@ async def _run(folder: Path, url: str, changes: int, warmup: int) -> Report:
         round_trip: list[float] = []
         baseline: list[float] = []
         gc.collect()
+        designer.saves.clear()
         for _ in range(changes):
             round_trip.append(await _timed(designer.change))
             baseline.append(await _timed(designer.look))
     stored = await drafts.get_draft(council, service.id)
     assert stored is not None
     recorded = len(await drafts.changes_since(stored, 0))
-    return Report(service.id, field_count(service), page_id, label, tuple(round_trip), tuple(baseline), recorded)
+    return Report(service.id, field_count(service), page_id, label, tuple(round_trip), tuple(baseline),
+                  tuple(designer.saves), recorded)
 
 
 def format_report(report: Report) -> str:
@@ -197,6 +203,7 @@ def format_report(report: Report) -> str:
         f"builder change round trip on {report.service_id} ({report.fields} fields), "
         f"page {report.page_id!r}, question {report.question!r}",
         line("change: save + validate + render", report.round_trip),
+        line("  of which the save (POST)", report.saves),
         line("baseline: render, no change", report.baseline),
         f"  ratio (medians) {report.ratio:.2f}x the baseline",
         f"  target: median < {TARGET_MS:.0f} ms: {verdict} ({median:.1f} ms)",

@@ -15,6 +15,7 @@ async def test_the_builder_benchmark_saves_each_change_and_reports_a_ratio(tmp_p
 
     assert report.service_id == largest_service().id
     assert len(report.round_trip) == 3 and len(report.baseline) == 3
+    assert len(report.saves) == 3 and all(save < whole for save, whole in zip(report.saves, report.round_trip, strict=True))
     assert all(sample > 0 for sample in report.round_trip + report.baseline)
     assert report.changes == 4, "every change, warm-up included, is one change of the draft"
     assert report.ratio > 0
