@@ -24,6 +24,7 @@ from builder.catalogue.council import council_settings, import_service, settings
 from builder.catalogue.entries import Entry
 from builder.catalogue.repository import Refused
 from builder.draft_requests import EDITOR_ROLES, council_of
+from runtime import store
 from runtime.settings import ROOT
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
@@ -144,8 +145,22 @@ def preview(definition: dict[str, Any]) -> list[dict[str, Any]]:
                 questions.append({"label": field.get("label", ""), "hint": field.get("hint", ""),
                                   "options": _option_texts(schema)})
         pages.append({"id": shown.get("id", ""), "title": shown.get("title", ""),
-                      "content": shown.get("content", ""), "questions": questions})
+                      "paragraphs": paragraphs(shown.get("content", "")), "questions": questions})
     return pages
+
+
+def paragraphs(text: Any) -> list[str]:
+    """A text's paragraphs (blank lines between them), as residents read them."""
+    return [part.strip() for part in str(text or "").split("\n\n") if part.strip()]
+
+
+def _as_council(definition: dict[str, Any], council: store.Council) -> dict[str, Any]:
+    """The definition with the council's own name and contacts where the publisher's stood;
+    as shared (placeholders showing) when the council has not set them all."""
+    try:
+        return sharing.fill(definition, council_settings(council))
+    except ValueError:
+        return definition
 
 
 def _settings(entry: Entry) -> list[dict[str, Any]]:
@@ -175,7 +190,7 @@ async def service(request: Request, staff: Staff) -> Response:
                       "href": path(request, "catalogue_service", **here) + f"?version={item.entry.version}"}
                      for item in versions],
         "settings": _settings(entry),
-        "preview": preview(definition),
+        "preview": preview(_as_council(definition, council_of(staff))),
         "can_use": staff.can(*EDITOR_ROLES) and not entry.withdrawn,
         "links": {"back": path(request, "catalogue", council=slug),
                   "use": path(request, "catalogue_use", **here) + f"?version={entry.version}"},

@@ -23,7 +23,7 @@ from builder.catalogue.client import CatalogueError
 from builder.catalogue.council import updates
 from builder.catalogue.repository import Refused
 from builder.catalogue.upgrade import Upgrade, upgrade
-from builder.catalogue_pages import client
+from builder.catalogue_pages import client, paragraphs
 from builder.diff import diff
 from builder.draft_requests import EDITOR_ROLES, council_of
 from builder.merge import Collision, MergeRefused, resolve
@@ -72,7 +72,8 @@ def _collision_row(index: int, collision: Collision) -> dict[str, Any]:
     said = collision.said
     return {"index": index, "id": collision.id, "where": collision.where, "kind": collision.kind,
             "words": collision.words, "ours": said.get("ours", ""), "theirs": said.get("theirs", ""),
-            "base": said.get("base", ""), "field": f"choice-{index}"}
+            "base": said.get("base", ""), "field": f"choice-{index}",
+            "shown": {side: paragraphs(said.get(side, "")) for side in ("ours", "theirs", "base")}}
 
 
 async def _record(council: store.Council, staff: Staff, done: Upgrade, definition: dict[str, Any],
