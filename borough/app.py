@@ -18,6 +18,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from builder import catalogue_public_pages
 from builder.api import builder_api_description, builder_api_routes
 from builder.app import builder_routes
 from builder.catalogue.hosting import upload_route
@@ -57,6 +58,7 @@ def catalogue_routes(folder: Path) -> list[BaseRoute]:
         Mount("/catalogue/targets", StaticFiles(directory=str(public / "targets"), check_dir=False),
               name="catalogue_targets"),
         upload_route(folder),  # councils on other installations publish here, signed
+        *catalogue_public_pages.routes(folder),  # the services it holds, for people
     ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from bs4 import BeautifulSoup
 from world import World, make_world, shipped, static_server
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ from staff_client import PASSWORD, make_user  # noqa: E402
 from borough.app import assemble  # noqa: E402
 from builder import patch  # noqa: E402
 from builder.catalogue import council as catalogue_council  # noqa: E402
+from builder.catalogue import publishing  # noqa: E402
 from builder.catalogue.client import Client  # noqa: E402
 from runtime import store  # noqa: E402
 from runtime.settings import ROOT, Settings  # noqa: E402
@@ -287,3 +289,29 @@ async def test_keeping_the_councils_side_and_a_clean_upgrade_in_one_step(app: An
     draft = await drafts.get_draft(council, "report-pothole")
     assert draft is not None and draft.definition["title"] == "Report a pothole or broken road"
     assert draft.definition["summary"] == "Report a pothole in Eastshire."
+
+
+async def test_a_hosted_catalogue_lists_its_services_by_publisher_for_people(tmp_path: Path, db: str) -> None:
+    world = make_world(tmp_path / "hosted")
+    world.publish("northshire", shipped("report-pothole"), "First shared version")
+    world.publish("northshire", {**shipped("report-pothole"), "version": "1.1.0"}, "A clearer hint")
+    world.repo.accept(publishing.withdraw(
+        world.repo.published_role("northshire"), world.repo.index("northshire"), council="northshire",
+        signer=world.councils["northshire"], service="report-pothole", version="1.1.0", reason="Broke the map"))
+    settings = Settings(database_url=db, base_url=BASE, secret_key="catalogue-pages-secret-" + "z" * 32,
+                        environment="test", files_dir=tmp_path / "files", themes_dir=ROOT / "themes")
+    hosted = assemble(settings, "public", connect_database=False, catalogue=world.repo.path)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hosted), base_url=BASE) as visitor:
+        shown = await visitor.get("/catalogue/")
+        twin = await visitor.get("/catalogue.json")
+    assert shown.status_code == 200
+    page = Page(shown, BeautifulSoup(shown.text, "html.parser"))
+    assert page.heading == "Services councils share"
+    assert [h.get_text(strip=True) for h in page.soup.select("main h2")] == ["Northshire Council"]
+    text = page.soup.get_text(" ", strip=True)
+    assert "Version 1.1.0" in text and "Broke the map" in text and "Version 1.0.0" in text
+    assert f"borough catalogue subscribe {BASE}/catalogue" in text
+    [publisher] = twin.json()["publishers"]
+    [service] = publisher["services"]
+    assert service["title"] == "Report a pothole" and [v["version"] for v in service["versions"]] == ["1.1.0", "1.0.0"]
+    assert service["versions"][0]["withdrawn"] is True
