@@ -1,6 +1,7 @@
 """The catalogue's staff pages in a real browser, JavaScript on and off: browse, search (with
 an error), a service's page and preview, "Use this service" (with an error), the updates list
-and an upgrade with a collision to choose (with an error). axe finds no WCAG 2.2 A or AA
+and an upgrade with a collision to choose (with an error), and the hosted catalogue's
+page for people. axe finds no WCAG 2.2 A or AA
 violation on any of them, and nothing breaks the CSP.
 
 The server is a live Borough of this module's own, whose installation subscribes to a real
@@ -95,7 +96,8 @@ def catalogue_server(chromium_path: Path, tmp_path_factory: pytest.TempPathFacto
     with borough_server(folder, database_url, secret_key="catalogue-browser-secret-" + "x" * 32,
                         ready_path="/staff/sign-in", name="the catalogue server",
                         env={"BOROUGH_EMBEDDED_WORKER": "0", "BOROUGH_SERVE_MODE": None,
-                             "BOROUGH_CATALOGUE_CACHE": str(cache)}) as base_url:
+                             "BOROUGH_CATALOGUE_CACHE": str(cache),
+                             "BOROUGH_CATALOGUE_DIR": str(world.repo.path)}) as base_url:
         yield base_url
 
 
@@ -187,4 +189,8 @@ async def test_catalogue_pages(tab: Page, audit: Auditor) -> None:
     await press(page, main_button(page, "Save as a draft change"))
     await assert_error_state(page, "upgrade with a collision, unchosen")
     await audit.check(page, "upgrade with a collision, unchosen")
+
+    await page.goto("/catalogue/")  # the installation hosts the catalogue too: its page for people
+    await expect(page.get_by_role("heading", level=2, name="Northshire Council")).to_be_visible()
+    await audit.check(page, "the hosted catalogue")
     assert not console.errors, "\n".join(console.errors)
