@@ -156,11 +156,12 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
                                                 "preview the draft and publish it")
     draft = await drafts.get_draft(council, service_id)
     result = done.result if done is not None else None
+    newer = done.upstream if done is not None else next(
+        (update.newer for update in await updates(council, client()) if update.fork.id == fork.id), None)
     payload = {
         "page": {"heading": f"Upgrade {service_id}"},
         "fork": {"service_id": service_id, "publisher": fork.publisher, "version": fork.upstream_version},
-        "newer": ({"version": done.upstream.entry.version, "note": done.upstream.entry.change_note}
-                  if done is not None else None),
+        "newer": {"version": newer.entry.version, "note": newer.entry.change_note} if newer is not None else None,
         "collisions": [_collision_row(index, collision) for index, collision in enumerate(result.collisions)]
         if result is not None else [],
         "applied": list(result.applied) if result is not None else [],

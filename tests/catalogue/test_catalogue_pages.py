@@ -240,7 +240,7 @@ async def test_an_upgrade_with_a_collision_saves_what_the_designer_chose(app: An
     assert "update available" in text and "Shorter summary" in text and "1.1.0" in text
     assert "Tell us where a road is broken." in text  # the diff, in words
     start = await designer.open(HOME + "/updates/report-pothole")
-    assert start.status == 200
+    assert start.status == 200 and "Their version 1.1.0: Shorter summary" in start.soup.get_text(" ", strip=True)
     collisions = await designer.submit(start)
     assert collisions.status == 200
     text = collisions.soup.get_text(" ", strip=True)
@@ -315,3 +315,31 @@ async def test_a_hosted_catalogue_lists_its_services_by_publisher_for_people(tmp
     [service] = publisher["services"]
     assert service["title"] == "Report a pothole" and [v["version"] for v in service["versions"]] == ["1.1.0", "1.0.0"]
     assert service["versions"][0]["withdrawn"] is True
+
+
+async def test_choices_made_against_a_draft_that_moved_on_are_not_saved(app: Any, council: store.Council,
+                                                                          catalogue: Catalogue,
+                                                                          browsers: list[httpx.AsyncClient]) -> None:
+    newer = {**shipped("report-pothole"), "version": "1.1.0", "summary": "Tell us where a road is broken."}
+    designer = await person(app, browsers, "designer")
+    await designer.submit(await designer.open(POTHOLE + "/use"))
+    await _edit(council, "/summary", "Report a pothole in Eastshire.")
+    catalogue.world.publish("northshire", newer, "Shorter summary")
+    catalogue.sync()
+    collisions = await designer.submit(await designer.open(HOME + "/updates/report-pothole"))
+    legend = collisions.soup.select_one("legend").get_text(" ", strip=True)
+    collisions.choose(legend, "Take the publisher's")
+    await _edit(council, "/confirmation/title", "Changed by a colleague meanwhile")
+    stale = await designer.submit(collisions)
+    assert stale.status == 422
+    assert "Someone changed the draft since this page was shown" in stale.soup.get_text(" ", strip=True)
+    draft = await drafts.get_draft(council, "report-pothole")
+    assert draft is not None and draft.definition["summary"] == "Report a pothole in Eastshire."
+    fork = await catalogue_store.get_fork(council, "report-pothole")
+    assert fork is not None and fork.upstream_version == "1.0.0"
+    stale.choose(legend, "Take the publisher's")
+    saved = await designer.submit(stale)  # shown again against the draft as it is now: saved
+    assert saved.url.endswith("/staff/eastshire/services/report-pothole"), saved.url
+    draft = await drafts.get_draft(council, "report-pothole")
+    assert draft is not None and draft.definition["summary"] == "Tell us where a road is broken."
+    assert draft.definition["confirmation"]["title"] == "Changed by a colleague meanwhile"
