@@ -208,7 +208,8 @@ async def publish(page: Page, draft: str) -> None:
     await page.get_by_label("Change note").fill("The first version: a replacement bin for £25.")
     await press(page, main_button(page, "Publish version"))
     await no_errors(page, "publishing")
-    await expect(page.locator("main")).to_contain_text("Published")
+    await expect(page.locator("main")).to_contain_text("Published version")
+    await expect(page.locator("main")).not_to_contain_text("Not published")
 
 
 async def resident_completes(page: Page, service_id: str, name: str) -> None:
