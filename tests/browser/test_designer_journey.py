@@ -11,6 +11,8 @@ their labels. Lists of choices (a select) are chosen by their visible option tex
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from accessibility import Console
 from browser_contexts import new_context
@@ -214,8 +216,13 @@ async def publish(page: Page, draft: str) -> None:
 
 async def resident_completes(page: Page, service_id: str, name: str) -> None:
     """The live site: a resident with a damaged bin is asked how, pays the fee, and is given a
-    reference."""
+    reference. The start page is in Welsh too."""
     await page.goto(f"/{COUNCIL}/{service_id}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    # The Welsh the designer wrote, one link away; then back to English.
+    await press(page, page.get_by_role("link", name="Cymraeg", exact=True))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Testun Cymraeg \d+$"))
+    await press(page, page.get_by_role("link", name="English", exact=True))
     await expect(page.get_by_role("heading", level=1)).to_have_text(name)
     await press(page, page.get_by_role("button", name="Start now"))
     await page.get_by_label("What is your email address?").fill("resident@example.com")
