@@ -2,7 +2,7 @@
 builds "Request a replacement wheelie bin" from blank in the builder (6 questions across 4
 pages, a page shown only if an earlier answer says so, a fee, Welsh text and a 3-state
 workflow), previews it as a resident, publishes it, and a resident then completes and pays for
-it on the live resident site.
+it on the live resident site, and a caseworker moves the application through the workflow.
 
 Driven only by what a person sees: labels, legends and roles. Links and buttons are pressed from
 the keyboard (focus, then Enter) and radios ticked with Space; text is typed into boxes found by
@@ -16,7 +16,7 @@ import re
 import pytest
 from accessibility import Console
 from browser_contexts import new_context
-from browsing import SUCCESS_CARD, fill_card
+from browsing import SUCCESS_CARD, fill_card, reference_on
 from playwright.async_api import Browser, Locator, Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD, StaffServer
 
@@ -214,7 +214,7 @@ async def publish(page: Page, draft: str) -> None:
     await expect(page.locator("main")).not_to_contain_text("Not published")
 
 
-async def resident_completes(page: Page, service_id: str, name: str) -> None:
+async def resident_completes(page: Page, service_id: str, name: str) -> str:
     """The live site: a resident with a damaged bin is asked how, pays the fee, and is given a
     reference. The start page is in Welsh too."""
     await page.goto(f"/{COUNCIL}/{service_id}")
@@ -242,6 +242,22 @@ async def resident_completes(page: Page, service_id: str, name: str) -> None:
     await press(page, main_button(page, "Continue"))
     await expect(page.locator("main")).to_contain_text(f"You paid £{FEE}")
     await expect(page.locator(".govuk-panel")).to_contain_text("Application")
+    return await reference_on(page)
+
+
+async def caseworker_moves_it_on(page: Page, reference: str) -> None:
+    """The application through the designer's three states, by the buttons the designer made."""
+    await page.goto(f"/staff/{COUNCIL}/applications")
+    await press(page, page.locator("main table").get_by_role("link", name=reference))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Application {reference}")
+    await expect(page.locator("main")).to_contain_text("New")
+    await press(page, main_button(page, "Order the bin"))
+    await no_errors(page, "Order the bin")
+    await expect(page.locator("main")).to_contain_text("Bin ordered")
+    await press(page, main_button(page, "Bin delivered"))
+    await no_errors(page, "Bin delivered")
+    await expect(page.locator("main")).to_contain_text("Done")
+    await expect(main_button(page, "Bin delivered")).to_have_count(0)
 
 
 async def test_a_designer_builds_previews_and_publishes_and_a_resident_applies(
@@ -260,7 +276,9 @@ async def test_a_designer_builds_previews_and_publishes_and_a_resident_applies(
     try:
         tab = await resident.new_page()
         resident_console = Console().watch(tab)
-        await resident_completes(tab, service_id, name)
+        reference = await resident_completes(tab, service_id, name)
         assert not resident_console.errors, "\n".join(resident_console.errors)
     finally:
         await resident.close()
+    await caseworker_moves_it_on(page, reference)
+    assert not console.errors, "\n".join(console.errors)
