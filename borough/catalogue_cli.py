@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from builder.catalogue.client import CatalogueError, Client, Found
+from builder.catalogue.client import CatalogueError, Client, Found, default_cache
 from builder.catalogue.keys import BadKey, public_json, public_key
 from builder.catalogue.repository import Refused, Repository
 from runtime import store
@@ -29,7 +29,7 @@ def catalogue_dir(given: Path | None = None) -> Path:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("BOROUGH_CATALOGUE_CACHE") or ROOT / "var" / "catalogues")
+    return default_cache()
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -11,21 +11,18 @@ Nothing here writes to a catalogue or its cache: the installation's verified cac
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from builder.catalogue import sharing
-from builder.catalogue.client import CatalogueError, Client, Found
+from builder.catalogue.client import CatalogueError, Client, Found, default_cache
 from builder.catalogue.council import council_settings, import_service, settings_to_set
 from builder.catalogue.entries import Entry
 from builder.catalogue.repository import Refused
 from builder.draft_requests import EDITOR_ROLES, council_of
 from runtime import store
-from runtime.settings import ROOT
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -40,7 +37,7 @@ MAX_SETTING = 200
 
 def client() -> Client:
     """The installation's catalogues, as `borough catalogue sync` verified and cached them."""
-    return Client(Path(os.environ.get("BOROUGH_CATALOGUE_CACHE") or ROOT / "var" / "catalogues"))
+    return Client(default_cache())
 
 
 def _filters(request: Request) -> dict[str, str]:

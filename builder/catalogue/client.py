@@ -34,6 +34,7 @@ from builder.catalogue.canonical import content_address
 from builder.catalogue.entries import MAX_INDEX_BYTES, SLUG, Entry, Index, index_path
 from builder.catalogue.repository import Refused, check_definition, read_checked_index
 from runtime.core.reading import MAX_BYTES
+from runtime.settings import ROOT
 
 MAX_ROOT_BYTES = 512_000
 _NAME_UNSAFE = re.compile(r"[^a-z0-9]+")
@@ -75,6 +76,13 @@ def catalogue_name(url: str) -> str:
     """A folder name for a catalogue URL: readable, and the same every time."""
     bare = url.split("://", 1)[-1].rstrip("/")
     return _NAME_UNSAFE.sub("-", bare.lower()).strip("-")[:100] or "catalogue"
+
+
+def default_cache() -> Path:
+    """Where an installation keeps the catalogues it subscribes to, as verified by sync:
+    BOROUGH_CATALOGUE_CACHE, else var/catalogues in the checkout (the CLI and the staff pages
+    read the same place)."""
+    return Path(os.environ.get("BOROUGH_CATALOGUE_CACHE") or ROOT / "var" / "catalogues")
 
 
 class Client:
