@@ -5,13 +5,10 @@ was typed; stale forms are refused with what changed; publishers only look."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import pytest
-from designers import assemble_app, make_council, person, press, shipped_draft, text_of
+from designers import person, press, text_of
 
 from runtime import store
 from runtime.store import drafts
@@ -19,26 +16,6 @@ from runtime.store import drafts
 SERVICE = "subscribe-garden-waste"
 DRAFT = f"/staff/northshire/services/{SERVICE}"
 FEES = DRAFT + "/fees"
-
-
-@pytest.fixture
-def app(tmp_path: Path, db: str) -> Any:
-    return assemble_app(tmp_path, db)
-
-
-@pytest.fixture
-async def council(app: Any) -> store.Council:
-    council = await make_council()
-    await shipped_draft(council, SERVICE)
-    return council
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
 
 
 async def lines(council: store.Council) -> list[dict[str, Any]]:

@@ -7,13 +7,11 @@ versions are not found."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from designers import assemble_app, make_council, person, press, shipped_draft, text_of
+from designers import make_council, person, press, shipped_draft, text_of
 
 from builder.draft_requests import step_of
 from builder.operations import perform
@@ -27,11 +25,6 @@ SERVICE = "pay-council-tax"
 DRAFT = f"/staff/northshire/services/{SERVICE}"
 HISTORY = DRAFT + "/history"
 LABEL = "How much do you want to pay?"
-
-
-@pytest.fixture
-def app(tmp_path: Path, db: str) -> Any:
-    return assemble_app(tmp_path, db)
 
 
 @pytest.fixture
@@ -57,14 +50,6 @@ async def change(council: store.Council, actor: store.StaffUser, name: str, **pa
     assert draft is not None
     made = perform(draft.definition, name, params)
     return await drafts.apply_change(council, SERVICE, draft.version, step_of(made), actor=actor, patched=apply)
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
 
 
 def label_of(definition: Any) -> str:

@@ -6,13 +6,11 @@ service's id, stale forms and publishers refused."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from designers import assemble_app, make_council, person, press, shipped_draft, text_of
+from designers import person, press, text_of
 
 from runtime import store
 from runtime.store import drafts
@@ -20,26 +18,6 @@ from runtime.store import drafts
 SERVICE = "report-pothole"
 DRAFT = f"/staff/northshire/services/{SERVICE}"
 JSON_PAGE = DRAFT + "/json"
-
-
-@pytest.fixture
-def app(tmp_path: Path, db: str) -> Any:
-    return assemble_app(tmp_path, db)
-
-
-@pytest.fixture
-async def council(app: Any) -> store.Council:
-    council = await make_council()
-    await shipped_draft(council, SERVICE)
-    return council
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
 
 
 async def current(council: store.Council) -> store.ServiceDraft:

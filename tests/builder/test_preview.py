@@ -5,39 +5,17 @@ payment. Roles hold, previews are each designer's own, and a draft the format re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import pytest
-from designers import Page, assemble_app, make_council, person, press, shipped_draft, text_of
+from designers import Page, person, press, shipped_draft, text_of
 
 from runtime import store
 from runtime.store.models import PaymentAttempt, UploadedFile
 
 SERVICE = "pay-council-tax"
 PREVIEW = f"/staff/northshire/services/{SERVICE}/preview"
-
-
-@pytest.fixture
-def app(tmp_path: Path, db: str) -> Any:
-    return assemble_app(tmp_path, db)
-
-
-@pytest.fixture
-async def council(app: Any) -> store.Council:
-    council = await make_council()
-    await shipped_draft(council, SERVICE)
-    return council
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
 
 
 def marked_as_preview(page: Page) -> bool:

@@ -5,13 +5,10 @@ exported and imported, a bad one refused with its rows; publishers only look."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import pytest
-from designers import assemble_app, make_council, person, press, shipped_draft, text_of
+from designers import person, press, text_of
 
 from builder.draft_requests import step_of
 from builder.operations import perform
@@ -24,26 +21,6 @@ DRAFT = f"/staff/northshire/services/{SERVICE}"
 WELSH = DRAFT + "/welsh"
 KEY = "fields.binOut.label"
 NEW_ENGLISH = "Was your bin out by 7am on the day?"
-
-
-@pytest.fixture
-def app(tmp_path: Path, db: str) -> Any:
-    return assemble_app(tmp_path, db)
-
-
-@pytest.fixture
-async def council(app: Any) -> store.Council:
-    council = await make_council()
-    await shipped_draft(council, SERVICE)
-    return council
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
 
 
 async def change(council: store.Council, name: str, **params: Any) -> store.ServiceDraft:
