@@ -20,7 +20,7 @@ from runtime.core.flow import Plan, plan
 from runtime.core.metaschema import check_document
 from runtime.core.problems import Failure
 from runtime.core.service import Page, Service, compile_service
-from runtime.resident.uploads import DEFAULT_ACCEPT, TYPE_NAMES, sniff
+from runtime.resident.uploads import checked_file, upload_limit
 from runtime.staff.context import Staff, page, path
 from runtime.web import context as web
 from runtime.web.context import ClientError, council_view
@@ -183,18 +183,10 @@ def check_uploads(preview: Preview, shown_page: Page, form: FormData, fields: di
         upload = form.get(fld.name)
         if fld.widget != "file" or not isinstance(upload, UploadFile) or not upload.filename:
             continue
-        limit = int(fld.spec.get("maxBytes", web.settings(preview.request).max_upload_bytes))
-        data = upload.file.read(limit + 1)
-        accept = tuple(fld.spec.get("accept", DEFAULT_ACCEPT))
-        kind = sniff(data[:16])
-        if not data:
-            failures.append(Failure(fld.pointer, "fileEmpty"))
-        elif len(data) > limit:
-            failures.append(Failure(fld.pointer, "fileSize", limit))
-        elif kind is None or kind not in accept:
-            names = [TYPE_NAMES.get(a, a) for a in accept]
-            failures.append(Failure(fld.pointer, "fileType",
-                                    ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]))
+        limit = upload_limit(fld, web.settings(preview.request).max_upload_bytes)
+        _, refused = checked_file(fld, upload.file.read(limit + 1), limit)
+        if refused is not None:
+            failures.append(refused)
         else:
             file_id = str(uuid.uuid4())
             # Only the names of the last few files: the cookie stays small.
