@@ -21,21 +21,22 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
-from database_templates import Kind, reused, run_folder, sqlite_template, with_database
+from database_templates import (
+    DEFAULT_POSTGRES_SERVER,
+    Kind,
+    connect_admin,
+    reused,
+    run_folder,
+    sqlite_template,
+    with_database,
+)
 
 from runtime import store
 from runtime.store.database import connect, disconnect
 
-DEFAULT_POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
-CONNECT_TIMEOUT_SECONDS = 3
 DEMO_SLUG = "demo"  # borough.demo's council
-
-# Servers found unreachable, so the remaining PostgreSQL tests skip without waiting again.
-_unreachable: dict[str, str] = {}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -51,7 +52,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite:///{path}"
         return
     server = os.environ.get("BOROUGH_TEST_DATABASE_URL", DEFAULT_POSTGRES_SERVER)
-    admin = await _connect_admin(server)
+    admin = await connect_admin(server)
     try:
         if kind is not None:  # a database this process reuses, put back as the template left it
             name = await reused.take(admin, server, kind)
@@ -100,27 +101,3 @@ def _template_kind(request: pytest.FixtureRequest) -> Kind | None:
     if "demo" in names:
         return "demo"
     return "migrated" if "db" in names else None
-
-
-async def _connect_admin(server: str) -> asyncpg.Connection:
-    message = _unreachable.get(server)
-    if message is None:
-        try:
-            return await asyncpg.connect(server, timeout=CONNECT_TIMEOUT_SECONDS)
-        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-            message = (
-                f"PostgreSQL is not reachable at {_redacted(server)} ({error}): "
-                "set BOROUGH_TEST_DATABASE_URL"
-            )
-            _unreachable[server] = message
-    if os.environ.get("BOROUGH_REQUIRE_POSTGRES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))

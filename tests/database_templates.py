@@ -32,6 +32,7 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import pytest
 
 from runtime.settings import ROOT
 from runtime.store.database import connect, disconnect, migrate
@@ -79,6 +80,40 @@ async def build(url: str, kind: Kind) -> None:
             await load_demo()
         finally:
             await disconnect()
+
+
+# The PostgreSQL server --------------------------------------------------------------------------
+
+DEFAULT_POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+CONNECT_TIMEOUT_SECONDS = 3
+_unreachable: dict[str, str] = {}  # servers found unreachable, with why
+
+
+async def connect_admin(server: str) -> asyncpg.Connection:
+    """A connection to ``server`` for creating and dropping databases. An unreachable server
+    skips the test (remembered, so later tests do not wait again), or fails it when
+    BOROUGH_REQUIRE_POSTGRES=1."""
+    message = _unreachable.get(server)
+    if message is None:
+        try:
+            return await asyncpg.connect(server, timeout=CONNECT_TIMEOUT_SECONDS)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+            message = (
+                f"PostgreSQL is not reachable at {_redacted(server)} ({error}): "
+                "set BOROUGH_TEST_DATABASE_URL"
+            )
+            _unreachable[server] = message
+    if os.environ.get("BOROUGH_REQUIRE_POSTGRES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 # SQLite -------------------------------------------------------------------------------------

@@ -6,8 +6,15 @@ import os
 
 import asyncpg
 import pytest
-from conftest import DEFAULT_POSTGRES_SERVER, _connect_admin
-from database_templates import ChangedSchema, Reused, _restore, _rows_of, with_database
+from database_templates import (
+    DEFAULT_POSTGRES_SERVER,
+    ChangedSchema,
+    Reused,
+    _restore,
+    _rows_of,
+    connect_admin,
+    with_database,
+)
 
 from runtime import store
 from runtime.store.database import connect, disconnect
@@ -27,7 +34,7 @@ async def contents(url: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, i
 
 async def test_rows_and_sequences_come_back_as_the_template_had_them() -> None:
     pool = Reused()
-    admin = await _connect_admin(SERVER)  # skipped (or failed, in CI) without PostgreSQL
+    admin = await connect_admin(SERVER)  # skipped (or failed, in CI) without PostgreSQL
     try:
         name = await pool.take(admin, SERVER, "demo")
         url = with_database(SERVER, name)
@@ -72,7 +79,7 @@ async def _alive(connection: asyncpg.Connection) -> bool:
 
 async def test_a_database_whose_tables_changed_is_dropped_not_reused() -> None:
     pool = Reused()
-    admin = await _connect_admin(SERVER)  # skipped (or failed, in CI) without PostgreSQL
+    admin = await connect_admin(SERVER)  # skipped (or failed, in CI) without PostgreSQL
     try:
         name = await pool.take(admin, SERVER, "migrated")
         url = with_database(SERVER, name)
