@@ -27,7 +27,8 @@ pytest_plugins = ["staff_server"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 HERE = f"/staff/{COUNCIL}"
-HEADINGS = {"dashboard": "Demo Borough Council", "inbox": "Applications", "application": re.compile(r"^Application ")}
+HEADINGS = {"dashboard": "Demo Borough Council", "inbox": "Applications", "application": re.compile(r"^Application "),
+            "services": "Services"}
 
 # Every element wider than the page, or reaching past its right edge, outside a scrolling region.
 OVERFLOWING = """
@@ -95,7 +96,8 @@ async def test_the_back_office_fits_a_phone_and_widens_on_a_desktop(
     await submit(page, page.locator("main").get_by_role("button", name="Accept and send", exact=True))
     await sign_in(page)
     visited = {"dashboard": HERE, "inbox": f"{HERE}/applications",
-               "application": f"{HERE}/applications/{paid_application.reference}"}
+               "application": f"{HERE}/applications/{paid_application.reference}",
+               "services": f"{HERE}/services"}  # the builder's list of the council's services
 
     for size, width in ((PHONE, "phone"), (DESKTOP, "desktop")):
         await page.set_viewport_size(size)
