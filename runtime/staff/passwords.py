@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Checked against so that "no such user" takes as long as "wrong password".
-_DECOY = _HASHER.hash("borough-decoy-password-for-timing")
+
+
+@cache
+def _decoy() -> str:
+    """Checked against so that "no such user" takes as long as "wrong password"; made at the
+    first sign-in, not at import (a hash costs a tenth of a second, every process paid it)."""
+    return _HASHER.hash("borough-decoy-password-for-timing")
+
 
 MIN_LENGTH = 12
 COMMON = frozenset({
@@ -23,7 +31,7 @@ def hash_password(password: str) -> str:
 def verify(password_hash: str | None, password: str) -> bool:
     """Whether `password` matches; costs the same whether or not there is a hash."""
     try:
-        return _HASHER.verify(password_hash or _DECOY, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _decoy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
