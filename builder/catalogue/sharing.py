@@ -38,6 +38,10 @@ _DATA_KEYS = frozenset({"id", "answer", "answers", "pointer", "pattern", "enum",
                         "format", "$ref", "$schema", "when", "publisher", "provenance", "version",
                         "autocomplete", "widget", "type", "events", "target", "guard", "actions",
                         "initial", "on", "colour", "languages", "tags", "licence", "multiplier"})
+# A translation's message for a wrong format or pattern, keyed by where it stands
+# ("fields.email.errors.format"): its "like name@example.com" or "like 01632 960 001" shows
+# what to type, not the council's contacts. Left alone, as the English one is (under "format").
+_EXAMPLE_MESSAGE = re.compile(r"(?:^|\.)errors\.(?:format|pattern)$")
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 _PHONE = re.compile(r"(?<![\d+])(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
 _PLACEHOLDER = re.compile(r"\{\{([a-z]+\.[a-z]+)\}\}")
@@ -95,7 +99,7 @@ def placeholders(document: Any) -> Iterator[str]:
 
 def _rewrite(value: Any, pointer: str, council: Council, found: dict[str, list[str]]) -> Any:
     if isinstance(value, dict):
-        return {name: (child if name in _DATA_KEYS else
+        return {name: (child if name in _DATA_KEYS or _EXAMPLE_MESSAGE.search(name) else
                        _rewrite(child, f"{pointer}/{_escape(name)}", council, found))
                 for name, child in value.items()}
     if isinstance(value, list):
