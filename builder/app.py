@@ -145,9 +145,9 @@ def _preview_routes(preview: str) -> list[BaseRoute]:
 
 
 def _draft_tool_routes(draft: str) -> list[BaseRoute]:
-    """A draft's fees, workflow, Welsh, JSON and history (builder/fee_pages.py, workflow_pages.py,
-    welsh_pages.py, json_pages.py, history_pages.py). Posting the Welsh page, the spreadsheet or the
-    JSON needs an editor."""
+    """A draft's fees and their conditions, workflow, Welsh, JSON and history (builder/fee_pages.py,
+    condition_pages.py, workflow_pages.py, welsh_pages.py, json_pages.py, history_pages.py).
+    Posting the Welsh page, the spreadsheet or the JSON needs an editor."""
     fee = draft + "/fees/{line_id}"
     return [
         Route(draft + "/fees", staff_only(fee_pages.service_fees, roles=BUILDER_ROLES), methods=GET,
@@ -156,6 +156,10 @@ def _draft_tool_routes(draft: str) -> list[BaseRoute]:
         Route(fee, staff_only(fee_pages.edit_fee, roles=EDITOR_ROLES), methods=BOTH, name="edit_fee"),
         Route(fee + "/move", staff_only(fee_pages.move_fee, roles=EDITOR_ROLES), methods=POST, name="move_fee"),
         Route(fee + "/remove", staff_only(fee_pages.remove_fee, roles=EDITOR_ROLES), methods=POST, name="remove_fee"),
+        Route(fee + "/condition", staff_only(condition_pages.fee_condition, roles=EDITOR_ROLES), methods=BOTH,
+              name="fee_condition"),
+        Route(fee + "/condition/json", staff_only(condition_pages.fee_condition_json, roles=EDITOR_ROLES),
+              methods=BOTH, name="fee_condition_json"),
         *_workflow_routes(draft + "/workflow"),
         Route(draft + "/welsh", staff_only(welsh_pages.service_welsh, roles=BUILDER_ROLES), methods=BOTH,
               name="service_welsh"),

@@ -1,29 +1,36 @@
-""""Show this page only if…": a page's condition built from plain rules, and kept as JSON
-when the rules cannot say it.
+""""Show this page only if…" and "Charge this fee only if…": a page's or a fee line's
+condition built from plain rules, and kept as JSON when the rules cannot say it.
 
-A rule is an earlier question, an operator in plain words (is, is not, is one of, includes,
-is answered, is more than, is before…) and a value; rules are combined with all or any, as
-many as the designer needs. Buttons add and remove rules with JavaScript off: every press
-sends the whole form back, so nothing typed is lost. Saving writes the format's JSON Schema
-`when` through the `set-condition` operation (builder/conditions.py turns rules into schema
-and back into a sentence). A condition the rules cannot show is edited as JSON instead, checked
-by the format's meta-schema before it is saved.
+A rule is a question, an operator in plain words (is, is not, is one of, includes, is
+answered, is more than, is before…) and a value; rules are combined with all or any, as many
+as the designer needs. Buttons add and remove rules with JavaScript off: every press sends the
+whole form back, so nothing typed is lost. Saving writes the format's JSON Schema `when`
+(builder/conditions.py turns rules into schema and back into a sentence). A condition the rules
+cannot show is edited as JSON instead, checked by the format's meta-schema before it is saved.
+
+Pages and fee lines share these two forms; what differs is one `Holder` each (`PAGE`, `FEE`):
+the words, which questions the rules may test (a page: those asked before it; a fee line: every
+question), the operation that saves (`set-condition`/`clear-condition`, or `edit-fee` with only
+the condition) and where the designer goes back to.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from builder.amounts import pounds
-from builder.change import Refused
+from builder.change import Change, Refused
 from builder.conditions import (
     OPERATORS,
     Rule,
     Rules,
+    answers_asked,
     answers_before,
     operators_for,
     question_kind,
@@ -39,8 +46,9 @@ from builder.draft_requests import (
     record,
     version_sent,
 )
+from builder.fee_pages import line_or_404
 from builder.locations import page_name, schema_at
-from builder.operations import clear_condition, set_condition
+from builder.operations import clear_condition, edit_fee, set_condition
 from builder.question_settings import typed_date
 from runtime import store
 from runtime.core.schema_paths import item_options, options
@@ -55,6 +63,60 @@ from runtime.web.context import ClientError
 MOST_RULES = 200
 CHOICE_KINDS = ("one-of", "select", "several-of")
 SINGLE = ("is", "is not", "includes")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What a condition can belong to (a page or a fee line): how it is found in the URL and
+    the draft, its words, what its rules may test, how it is saved and cleared, and its links
+    (route names; `back` is the page the designer came from)."""
+
+    param: str
+    find: Callable[[store.ServiceDraft, str], dict[str, Any]]
+    name: Callable[[dict[str, Any]], str]
+    testable: Callable[[dict[str, Any], str], list[tuple[str, str]]]
+    save: Callable[[dict[str, Any], str, dict[str, Any] | None, dict[str, Any] | None], Change]
+    clear: Callable[[dict[str, Any], str], Change]
+    routes: dict[str, str]
+    back_names_it: bool
+    words: dict[str, str]
+
+
+def _save_fee(definition: dict[str, Any], line: str, when: dict[str, Any] | None,
+              rules: dict[str, Any] | None) -> Change:
+    return edit_fee(definition, line=line, rules=rules) if rules is not None else edit_fee(
+        definition, line=line, when=when)
+
+
+PAGE = Holder(
+    param="page_id", find=page_or_404, name=page_name,
+    testable=answers_before,
+    save=lambda definition, page, when, rules: set_condition(definition, page=page, when=when, rules=rules),
+    clear=lambda definition, page: clear_condition(definition, page=page),
+    routes={"rules": "page_condition", "json": "page_condition_json", "back": "edit_question_page"},
+    back_names_it=True,
+    words={"heading": "Show '{name}' only if…", "json_heading": "When '{name}' is shown, as JSON",
+           "caption": "When it is shown", "back": "Back to the page", "always": "every resident sees this page.",
+           "combine": "Show the page when", "clear": "Show this page to everyone",
+           "none": "No question is asked before this page, so there is nothing to test yet. Move the page later, "
+                   "or add questions before it.",
+           "pick": "choose a question asked before this page",
+           "tested": "the answers given so far", "listed": "Answers asked before this page"},
+)
+FEE = Holder(
+    param="line_id", find=line_or_404, name=lambda line: str(line.get("description", line.get("id"))),
+    testable=lambda definition, _line: answers_asked(definition),
+    save=_save_fee,
+    clear=lambda definition, line: edit_fee(definition, line=line, when=None),
+    routes={"rules": "fee_condition", "json": "fee_condition_json", "back": "service_fees"},
+    back_names_it=False,
+    words={"heading": "Charge '{name}' only if…", "json_heading": "When '{name}' is charged, as JSON",
+           "caption": "When it is charged", "back": "Back to the fees", "always": "the fee is always charged.",
+           "combine": "Charge the fee when", "clear": "Always charge this fee",
+           "none": "The service asks no questions yet, so there is nothing to test. Add questions first.",
+           "pick": "choose a question the service asks",
+           "tested": "the resident's answers when the fees are worked out", "listed": "Answers the service asks"},
+)
 
 
 def _blank() -> dict[str, Any]:
@@ -103,17 +165,16 @@ def _choices(definition: dict[str, Any], answer: str) -> list[tuple[str, str]]:
     return [(str(value), title) for value, title in options(schema) or item_options(schema)]
 
 
-def _to_rules(definition: dict[str, Any], page_id: str, combine: str, typed: list[dict[str, Any]],
-              errors: Errors) -> Rules | None:
+def _to_rules(definition: dict[str, Any], asked: dict[str, str], words: dict[str, str], combine: str,
+              typed: list[dict[str, Any]], errors: Errors) -> Rules | None:
     """The rules typed, checked one by one, each error on the control that needs fixing."""
-    asked = dict(answers_before(definition, page_id))
     if combine not in ("all", "any"):
         error(errors, "combine", "Choose whether all the rules or any of them must hold", "required")
     found = []
     for index, rule in enumerate(typed):
         answer, operator = rule["answer"], rule["operator"]
         if answer not in asked:
-            error(errors, f"answer-{index}", f"Rule {index + 1}: choose a question asked before this page", "required")
+            error(errors, f"answer-{index}", f"Rule {index + 1}: {words['pick']}", "required")
             continue
         fitting = operators_for(definition, answer)
         if operator not in fitting:
@@ -143,11 +204,31 @@ def _to_rules(definition: dict[str, Any], page_id: str, combine: str, typed: lis
 
 
 async def page_condition(request: Request, staff: Staff) -> Response:
-    """The rules editor; its buttons save, add a rule, remove one, or show everyone the page."""
+    """A page's rules: "Show this page only if…"."""
+    return await _rules_form(request, staff, PAGE)
+
+
+async def fee_condition(request: Request, staff: Staff) -> Response:
+    """A fee line's rules: "Charge this fee only if…"."""
+    return await _rules_form(request, staff, FEE)
+
+
+async def page_condition_json(request: Request, staff: Staff) -> Response:
+    """A page's condition as JSON Schema, for what the rules cannot say."""
+    return await _json_form(request, staff, PAGE)
+
+
+async def fee_condition_json(request: Request, staff: Staff) -> Response:
+    """A fee line's condition as JSON Schema, for what the rules cannot say."""
+    return await _json_form(request, staff, FEE)
+
+
+async def _rules_form(request: Request, staff: Staff, holder: Holder) -> Response:
+    """The rules editor; its buttons save, add a rule, remove one, or drop the condition."""
     draft = await draft_or_404(staff, request.path_params["service_id"])
-    spec = page_or_404(draft, request.path_params["page_id"])
+    spec = holder.find(draft, request.path_params[holder.param])
     definition: dict[str, Any] = draft.definition
-    page_id = str(spec["id"])
+    held = str(spec["id"])
     combine, typed, unreadable = _rules_of(spec.get("when"), definition)
     errors: Errors = []
     version = draft.version
@@ -162,12 +243,13 @@ async def page_condition(request: Request, staff: Staff) -> Response:
             del typed[int(action[7:])]
             typed = typed or [_blank()]
         elif action in ("save", "clear"):
-            rules = None if action == "clear" else _to_rules(definition, page_id, combine, typed, errors)
+            asked = dict(holder.testable(definition, held))
+            rules = None if action == "clear" else _to_rules(definition, asked, holder.words, combine, typed, errors)
             if not errors:
                 try:
                     await ensure_current(draft, version)
-                    change = (clear_condition(definition, page=page_id) if rules is None else
-                              set_condition(definition, page=page_id, rules=rules.as_json()))
+                    change = (holder.clear(definition, held) if rules is None else
+                              holder.save(definition, held, None, rules.as_json()))
                     if not change.empty:
                         await record(request, staff, draft, version, change)
                 except Refused as refused:
@@ -176,21 +258,31 @@ async def page_condition(request: Request, staff: Staff) -> Response:
                     errors, version = conflict_errors(conflict, "combine"), conflict.current
                 else:
                     said = change.description if not change.empty else "Nothing changed"
-                    return redirect_with_notice(request, _page_link(request, staff, draft, page_id), said)
-    payload = _payload(request, staff, draft, spec, combine, typed, errors, version, unreadable)
+                    return redirect_with_notice(request, _links(request, staff, draft, holder, held)["back"], said)
+    payload = _payload(request, staff, draft, holder, spec, combine, typed, errors, version, unreadable)
     return form_page(request, "builder/condition.html", payload, staff)
 
 
-def _page_link(request: Request, staff: Staff, draft: store.ServiceDraft, page_id: str) -> str:
-    return path(request, "edit_question_page", council=council_of(staff).slug, service_id=draft.service_id,
-                page_id=page_id)
+def _links(request: Request, staff: Staff, draft: store.ServiceDraft, holder: Holder, held: str) -> dict[str, str]:
+    """The rules form, the JSON form and the page the designer came from, for this holder."""
+    slug, sid = council_of(staff).slug, draft.service_id
+    named = {holder.param: held}
+    return {name: path(request, route, council=slug, service_id=sid,
+                       **(named if name != "back" or holder.back_names_it else {}))
+            for name, route in holder.routes.items()}
 
 
-def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, spec: dict[str, Any], combine: str,
-             typed: list[dict[str, Any]], errors: Errors, version: int, unreadable: str | None) -> dict[str, Any]:
+def _words(holder: Holder, spec: dict[str, Any]) -> dict[str, str]:
+    name = holder.name(spec)
+    return {key: text.format(name=name) if "{name}" in text else text for key, text in holder.words.items()}
+
+
+def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, holder: Holder, spec: dict[str, Any],
+             combine: str, typed: list[dict[str, Any]], errors: Errors, version: int,
+             unreadable: str | None) -> dict[str, Any]:
     definition: dict[str, Any] = draft.definition
-    page_id = str(spec["id"])
-    asked = answers_before(definition, page_id)
+    held = str(spec["id"])
+    asked = holder.testable(definition, held)
     known = dict(asked)
     rules = []
     for index, rule in enumerate(typed):
@@ -206,9 +298,11 @@ def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, spec: di
             shown["value_hint"] = {"money": "An amount in pounds, like 15 or 12.50",
                                    "date": "Write today, or a date like 27 3 2026"}.get(kind, "")
         rules.append(shown)
-    slug, sid = council_of(staff).slug, draft.service_id
+    words = _words(holder, spec)
+    links = _links(request, staff, draft, holder, held)
     return {
-        "page": {"heading": f"Show '{page_name(spec)}' only if…", "caption": page_name(spec)},
+        "page": {"heading": words["heading"], "caption": holder.name(spec)},
+        "words": words,
         "questions": [{"value": answer, "text": label} for answer, label in asked],
         "operators": list(OPERATORS),
         "combine": combine,
@@ -218,18 +312,17 @@ def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, spec: di
         "unreadable": unreadable,
         "version": version,
         "errors": errors,
-        "links": {"action": path(request, "page_condition", council=slug, service_id=sid, page_id=page_id),
-                  "json": path(request, "page_condition_json", council=slug, service_id=sid, page_id=page_id),
-                  "cancel": _page_link(request, staff, draft, page_id)},
+        "links": {"action": links["rules"], "json": links["json"], "cancel": links["back"]},
     }
 
 
-async def page_condition_json(request: Request, staff: Staff) -> Response:
-    """The page's condition as JSON Schema, for what the rules cannot say."""
+async def _json_form(request: Request, staff: Staff, holder: Holder) -> Response:
+    """The condition as JSON Schema: any condition the format takes, checked before it is saved."""
     draft = await draft_or_404(staff, request.path_params["service_id"])
-    spec = page_or_404(draft, request.path_params["page_id"])
+    spec = holder.find(draft, request.path_params[holder.param])
     definition: dict[str, Any] = draft.definition
-    page_id = str(spec["id"])
+    held = str(spec["id"])
+    links = _links(request, staff, draft, holder, held)
     text = json.dumps(spec["when"], indent=2, ensure_ascii=False) if "when" in spec else ""
     errors: Errors = []
     version = draft.version
@@ -241,7 +334,7 @@ async def page_condition_json(request: Request, staff: Staff) -> Response:
         if when is not None:
             try:
                 await ensure_current(draft, version)
-                change = set_condition(definition, page=page_id, when=when)
+                change = holder.save(definition, held, when, None)
                 if not change.empty:
                     await record(request, staff, draft, version, change)
             except Refused as refused:
@@ -250,19 +343,18 @@ async def page_condition_json(request: Request, staff: Staff) -> Response:
                 errors, version = conflict_errors(conflict, "condition"), conflict.current
             else:
                 said = change.description if not change.empty else "Nothing changed"
-                return redirect_with_notice(request, _page_link(request, staff, draft, page_id), said)
+                return redirect_with_notice(request, links["back"], said)
     reading = read(spec["when"], definition) if "when" in spec else None
-    slug, sid = council_of(staff).slug, draft.service_id
+    words = _words(holder, spec)
     payload = {
-        "page": {"heading": f"When '{page_name(spec)}' is shown, as JSON", "caption": page_name(spec)},
+        "page": {"heading": words["json_heading"], "caption": holder.name(spec)},
+        "words": words,
         "text": text,
         "current": (reading.sentence or f"It cannot be shown as a sentence: {reading.reason}") if reading else None,
-        "tested": [{"answer": answer, "label": label} for answer, label in answers_before(definition, page_id)],
+        "tested": [{"answer": answer, "label": label} for answer, label in holder.testable(definition, held)],
         "version": version,
         "errors": errors,
-        "links": {"action": path(request, "page_condition_json", council=slug, service_id=sid, page_id=page_id),
-                  "rules": path(request, "page_condition", council=slug, service_id=sid, page_id=page_id),
-                  "cancel": _page_link(request, staff, draft, page_id)},
+        "links": {"action": links["json"], "rules": links["rules"], "cancel": links["back"]},
     }
     return form_page(request, "builder/condition_json.html", payload, staff)
 

@@ -154,6 +154,12 @@ def operators_for(definition: Definition, path: str) -> tuple[str, ...]:
     return (*_BY_KIND.get(question_kind(definition, path), ()), *ANSWERED)
 
 
+def answers_asked(definition: Definition) -> list[tuple[str, str]]:
+    """(answer path, question) of every question the service asks: what a fee line's
+    condition can test (fees are priced once every answer is given)."""
+    return [(found.path, str(found.field["label"])) for found in asked(definition)]
+
+
 def answers_before(definition: Definition, page_id: str) -> list[tuple[str, str]]:
     """(answer path, question) of every question asked before the page: what its condition
     can test (answers asked later are not known yet when the page is decided)."""
@@ -221,6 +227,19 @@ def to_schema(rules: Rules, definition: Definition) -> dict[str, Any]:
         merged["required"] = names
         return merged
     return {"allOf": pieces}
+
+
+def schema_of(
+    definition: Definition,
+    *,
+    when: dict[str, Any] | None = None,
+    rules: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The `when` an operation was given: `rules` as a designer builds them ({combine, rules:
+    [{answer, operator, value}]}) written as JSON Schema, or `when`, the JSON Schema itself."""
+    if (when is None) == (rules is None):
+        raise Refused("condition", "Give the condition as rules or as JSON Schema, not both")
+    return when if when is not None else to_schema(Rules.from_json(rules), definition)
 
 
 def _rule_schema(rule: Rule, definition: Definition) -> dict[str, Any]:

@@ -2,7 +2,12 @@
 
 Designers type amounts in pounds ("15", "12.50"); definitions keep whole pence. A line can be
 charged per unit or per item (`per`: a number answer, or an add-another list), only when a
-condition holds (`when`), or take its amount from an answer (`amount_from`: paying a bill).
+condition holds, or take its amount from an answer (`amount_from`: paying a bill).
+
+A condition is given as `when`, the format's JSON Schema, or as `rules` the way a designer
+builds them ({combine, rules: [{answer, operator, value}]}, written by builder/conditions.py),
+exactly as a page's (`set-condition`). Changing only a line's condition is `edit-fee` with just
+`line` and `when` or `rules`: one small change, one undo step.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from typing import Any
 
 from builder.amounts import pence, pounds
 from builder.change import UNCHANGED, Definition, Refused, Unchanged, operation
-from builder.conditions import describe
+from builder.conditions import describe, schema_of
 from builder.inputs import condition, short_text
 from builder.locations import question_label, schema_at
 from builder.naming import slug
@@ -57,6 +62,14 @@ def _amount_from(definition: Definition, path: str) -> str:
     return path
 
 
+def _condition(
+    definition: Definition, when: dict[str, Any] | None, rules: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The line's `when` from JSON Schema or rules, checked by the format's meta-schema."""
+    checked: dict[str, Any] = copy_json(condition(schema_of(definition, when=when, rules=rules)))
+    return checked
+
+
 def _said(definition: Definition, line: dict[str, Any]) -> str:
     if "amountFrom" in line:
         words = f"the amount given in '{question_label(definition, line['amountFrom'])}'"
@@ -78,10 +91,11 @@ def add_fee(
     amount_from: str | None = None,
     per: str | None = None,
     when: dict[str, Any] | None = None,
+    rules: dict[str, Any] | None = None,
     line: str | None = None,
 ) -> tuple[str, Definition]:
     """Add a fee line: `amount` in pounds (or `amount_from` a money answer), charged once or
-    `per` unit or item, always or only `when` a condition holds."""
+    `per` unit or item, always or only when a condition (`when` or `rules`) holds."""
     if (amount is None) == (amount_from is None):
         raise Refused("amount", "Give an amount, or the question the amount comes from")
     if amount_from is not None and per is not None:
@@ -102,8 +116,8 @@ def add_fee(
         new["amountFrom"] = _amount_from(definition, str(amount_from))
     if per is not None:
         new["multiplier"] = _multiplier(definition, per)
-    if when is not None:
-        new["when"] = copy_json(condition(when))
+    if when is not None or rules is not None:
+        new["when"] = _condition(definition, when, rules)
     fees = definition.setdefault("fees", {"currency": "GBP", "lines": []})
     fees["lines"].append(new)
     return f"Added fee '{text}': {_said(definition, new)}", definition
@@ -118,8 +132,10 @@ def edit_fee(
     amount: str | int | Unchanged = UNCHANGED,
     per: str | Unchanged | None = UNCHANGED,
     when: dict[str, Any] | Unchanged | None = UNCHANGED,
+    rules: dict[str, Any] | None = None,
 ) -> tuple[str, Definition]:
-    """Change a fee line's description, amount (in pounds), unit or condition (None removes)."""
+    """Change a fee line's description, amount (in pounds), unit or condition (`when` or
+    `rules`; `when=None` removes it)."""
     found = _lines(definition)[_line_index(definition, line)]
     changed = []
     if not isinstance(description, Unchanged):
@@ -139,16 +155,30 @@ def edit_fee(
         else:
             found["multiplier"] = _multiplier(definition, per)
         changed.append("unit")
-    if not isinstance(when, Unchanged):
+    if rules is not None:
+        if not isinstance(when, Unchanged):
+            raise Refused("condition", "Give the condition as rules or as JSON Schema, not both")
+        found["when"] = _condition(definition, None, rules)
+        changed.append("condition")
+    elif not isinstance(when, Unchanged):
         if when is None:
             found.pop("when", None)
         else:
-            found["when"] = copy_json(condition(when))
+            found["when"] = _condition(definition, when, None)
         changed.append("condition")
+    if changed == ["condition"]:
+        return f"Fee '{found['description']}' is now {_charged(definition, found)}", definition
     return (
         f"Changed {', '.join(changed) or 'nothing'} of fee '{found['description']}': {_said(definition, found)}",
         definition,
     )
+
+
+def _charged(definition: Definition, line: dict[str, Any]) -> str:
+    """ "charged only if …" or "always charged": a line's condition in words."""
+    if "when" not in line:
+        return "always charged"
+    return "charged " + describe(line["when"], definition).replace("Only if", "only if", 1)
 
 
 @operation("remove-fee")

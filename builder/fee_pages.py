@@ -2,9 +2,10 @@
 condition read back as a sentence; adding, changing, moving and removing lines through the
 fee operations (builder/fee_operations.py). Amounts are typed in pounds and kept in pence.
 
-A line's condition is shown as a sentence (builder/conditions.py). It is chosen as one rule
-(a question, a test and a value, written as the format's `when` by `conditions.to_schema`), or,
-for anything one rule cannot say, typed as JSON; either way the sentence is read back once saved.
+A line's condition is shown as a sentence (builder/conditions.py). Its rules are built on the
+line's own condition page, the editor a page's condition has (builder/condition_pages.py: any
+number of rules, all or any): choosing "Only when some answers are…" here saves the line and
+goes there. What the rules cannot say is typed as JSON, here or on the condition's JSON page.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from builder.amounts import pounds
-from builder.change import Refused
-from builder.conditions import OPERATORS, Rule, Rules, describe, read, to_schema, value_from_form
+from builder.change import Change
+from builder.conditions import describe, read
 from builder.draft_requests import EDITOR_ROLES, council_of, draft_or_404, version_sent
 from builder.locations import asked, question_label, schema_at
 from builder.operation_forms import json_condition, messages, perform_posted, said
 from runtime import store
-from runtime.core.schema_paths import item_options, options, primary_type
+from runtime.core.schema_paths import primary_type
 from runtime.staff.context import Staff, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -30,7 +31,7 @@ from runtime.web.context import ClientError
 
 FIELDS = {"amount": "amount", "per": "per", "amount-from": "amount_from", "description": "description",
           "not-a-condition": "when", "condition": "when"}
-CONDITIONS = ("always", "rule", "json")
+CONDITIONS = ("always", "rules", "json")
 
 
 def _lines(draft: store.ServiceDraft) -> list[dict[str, Any]]:
@@ -39,7 +40,7 @@ def _lines(draft: store.ServiceDraft) -> list[dict[str, Any]]:
     return [line for line in lines if isinstance(line, dict)] if isinstance(lines, list) else []
 
 
-def _line_or_404(draft: store.ServiceDraft, line_id: str) -> dict[str, Any]:
+def line_or_404(draft: store.ServiceDraft, line_id: str) -> dict[str, Any]:
     for line in _lines(draft):
         if line.get("id") == line_id:
             return line
@@ -81,6 +82,7 @@ def _line_view(request: Request, slug: str, draft: store.ServiceDraft, line: dic
             "edit": path(request, "edit_fee", council=slug, service_id=draft.service_id, line_id=line_id),
             "move": path(request, "move_fee", council=slug, service_id=draft.service_id, line_id=line_id),
             "remove": path(request, "remove_fee", council=slug, service_id=draft.service_id, line_id=line_id),
+            "condition": path(request, "fee_condition", council=slug, service_id=draft.service_id, line_id=line_id),
         },
     }
 
@@ -107,32 +109,9 @@ async def _list(request: Request, staff: Staff, draft: store.ServiceDraft, error
     return page(request, "builder/fees.html", payload, staff, status_code=status)
 
 
-def _option_choices(definition: dict[str, Any], path: str) -> list[tuple[Any, str]]:
-    schema = schema_at(definition.get("answers", {}), path) or {}
-    return options(schema) or item_options(schema)
-
-
-def _shown_value(definition: dict[str, Any], rule: Rule) -> str:
-    """A rule's value as the designer types it: an option's words, Yes or No, pounds."""
-    if rule.value is None:
-        return ""
-    if isinstance(rule.value, bool):
-        return "Yes" if rule.value else "No"
-    titles = {value: title for value, title in _option_choices(definition, rule.answer)}
-    if isinstance(rule.value, list):
-        return ", ".join(str(titles.get(value, value)) for value in rule.value)
-    if rule.value in titles:
-        return str(titles[rule.value])
-    schema = schema_at(definition.get("answers", {}), rule.answer) or {}
-    field = next((found.field for found in asked(definition) if found.path == rule.answer), {})
-    if field.get("widget") == "money" and isinstance(rule.value, int) and primary_type(schema) == "integer":
-        return pounds(rule.value).removeprefix("£")
-    return str(rule.value)
-
-
 def _form_values(definition: dict[str, Any], line: dict[str, Any] | None) -> dict[str, str]:
     values = {"description": "", "charge": "fixed", "amount": "", "amount_from": "", "per": "", "when": "",
-              "condition": "always", "rule_answer": "", "rule_operator": "", "rule_value": ""}
+              "condition": "always"}
     if line is None:
         return values
     values.update({
@@ -144,35 +123,28 @@ def _form_values(definition: dict[str, Any], line: dict[str, Any] | None) -> dic
         "when": json.dumps(line["when"], indent=2, ensure_ascii=False) if "when" in line else "",
     })
     if "when" in line:
-        reading = read(line["when"], definition)
-        if reading.rules is not None and len(reading.rules.rules) == 1:
-            rule = reading.rules.rules[0]
-            values.update({"condition": "rule", "rule_answer": rule.answer, "rule_operator": rule.operator,
-                           "rule_value": _shown_value(definition, rule)})
-        else:
-            values["condition"] = "json"
+        values["condition"] = "rules" if read(line["when"], definition).readable else "json"
     return values
 
 
-def _rule_condition(definition: dict[str, Any], values: dict[str, str], errors: Errors) -> dict[str, Any] | None:
-    """The `when` of the one rule chosen, or None with the problem said where it is."""
-    path, operator = values["rule_answer"], values["rule_operator"]
-    if not path:
-        error(errors, "rule_answer", "Choose the question the fee depends on", "required")
-        return None
-    if operator not in OPERATORS:
-        error(errors, "rule_operator", "Choose how the answer is tested", "required")
-        return None
-    typed = [part.strip() for part in values["rule_value"].split(",")] if operator in (
-        "is one of", "is not one of") else [values["rule_value"]]
-    by_title = {title.casefold(): str(value) for value, title in _option_choices(definition, path)}
-    given = [by_title.get(text.strip().casefold(), text) for text in typed]
-    try:
-        value = value_from_form(definition, path, operator, given)
-        return to_schema(Rules("all", (Rule(path, operator, value),)), definition)
-    except Refused as refused:
-        error(errors, "rule_operator" if refused.code == "operator" else "rule_value", refused.message, refused.code)
-        return None
+def _has_rules(definition: dict[str, Any], line: dict[str, Any] | None) -> bool:
+    """Whether the line already has a condition the rules editor shows (choosing rules keeps it)."""
+    return line is not None and "when" in line and read(line["when"], definition).readable
+
+
+def _condition_param(line: dict[str, Any] | None, values: dict[str, str], errors: Errors) -> dict[str, Any]:
+    """The `when` to save as the operation's parameter: None for always, the JSON typed, or
+    nothing (the condition left as it is) for rules, which are built on their own page."""
+    condition = values["condition"] if values["condition"] in CONDITIONS else "always"
+    if condition == "rules":
+        return {}
+    if condition == "always":
+        return {"when": None} if line is not None else {}
+    if not values["when"].strip():
+        error(errors, "when", "Enter the condition as JSON, or choose when the fee is charged", "required")
+        return {}
+    when = json_condition(values["when"], errors, "when")
+    return {"when": when} if when is not None else {}
 
 
 async def add_fee(request: Request, staff: Staff) -> Response:
@@ -185,7 +157,7 @@ async def edit_fee(request: Request, staff: Staff) -> Response:
 
 async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Response:
     draft = await draft_or_404(staff, request.path_params["service_id"])
-    line = _line_or_404(draft, line_id) if line_id is not None else None
+    line = line_or_404(draft, line_id) if line_id is not None else None
     slug = council_of(staff).slug
     values = _form_values(draft.definition, line)
     version = draft.version
@@ -197,9 +169,7 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
         params: dict[str, Any] = {"description": values["description"]}
         if not values["description"]:
             error(errors, "description", "Enter what the fee is for", "required")
-        condition = values["condition"] if values["condition"] in CONDITIONS else "always"
-        when = (json_condition(values["when"], errors, "when") if condition == "json"
-                else _rule_condition(draft.definition, values, errors) if condition == "rule" else None)
+        condition = _condition_param(line, values, errors)
         if line is None or "amountFrom" not in line:
             if values["charge"] == "answer" and line is None:
                 params["amount_from"] = values["amount_from"] or None
@@ -213,18 +183,15 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
         if not errors:
             name = "add-fee" if line is None else "edit-fee"
             if line is None:
-                params["when"] = when
                 params = {key: value for key, value in params.items() if value is not None}
             else:
-                params["line"], params["when"] = str(line["id"]), when
-            outcome = await perform_posted(request, staff, draft, version, name, params, FIELDS, "description")
+                params["line"] = str(line["id"])
+            outcome = await perform_posted(request, staff, draft, version, name, params | condition, FIELDS,
+                                           "description")
             if outcome.change is not None:
-                here = path(request, "service_fees", council=slug, service_id=draft.service_id)
-                return redirect_with_notice(request, here, said(outcome.change))
+                return await _saved(request, staff, draft, line, values["condition"], outcome.change)
             errors, version = outcome.errors, outcome.version
     per, amount_from = _choices(draft.definition)
-    questions = [{"value": found.path, "text": str(found.field.get("label", found.path))}
-                 for found in asked(draft.definition)]
     payload = {
         "page": {"heading": "Add a fee" if line is None else f"Change the fee '{line.get('description', '')}'"},
         "adding": line is None,
@@ -233,15 +200,36 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
         "messages": messages(errors),
         "per_choices": per,
         "amount_from_choices": amount_from,
-        "questions": [{"value": "", "text": "Choose a question"}, *questions],
-        "operators": [{"value": "", "text": "Choose a test"}, *({"value": o, "text": o} for o in OPERATORS)],
         "condition": describe(line["when"], draft.definition) if line is not None and "when" in line else None,
+        "has_rules": _has_rules(draft.definition, line),
         "version": version,
         "errors": errors,
         "links": {"action": request.url.path,
+                  "rules": path(request, "fee_condition", council=slug, service_id=draft.service_id,
+                                line_id=str(line["id"])) if line is not None else None,
                   "cancel": path(request, "service_fees", council=slug, service_id=draft.service_id)},
     }
     return form_page(request, "builder/fee.html", payload, staff)
+
+
+async def _saved(request: Request, staff: Staff, draft: store.ServiceDraft, line: dict[str, Any] | None,
+                 condition: str, change: Change) -> Response:
+    """Back to the fees; or, when the designer chose rules the line does not have yet, on to its
+    condition page to build them (the line is saved first, always charged until they are)."""
+    slug = council_of(staff).slug
+    if condition != "rules" or _has_rules(draft.definition, line):
+        return redirect_with_notice(request, path(request, "service_fees", council=slug,
+                                                  service_id=draft.service_id), said(change))
+    if line is not None:
+        line_id = str(line["id"])
+    else:  # the line just added: the one whose id the draft did not have before
+        before = {found.get("id") for found in _lines(draft)}
+        fresh = await draft_or_404(staff, draft.service_id)
+        line_id = next(str(found["id"]) for found in _lines(fresh) if found.get("id") not in before)
+    here = path(request, "fee_condition", council=slug, service_id=draft.service_id, line_id=line_id)
+    meanwhile = "keeps its condition written as JSON" if line is not None and "when" in line else "is always charged"
+    return redirect_with_notice(request, here, f"{said(change)}. Now choose when it is charged: until you save the "
+                                               f"rules, it {meanwhile}")
 
 
 async def move_fee(request: Request, staff: Staff) -> Response:
@@ -254,7 +242,7 @@ async def remove_fee(request: Request, staff: Staff) -> Response:
 
 async def _button(request: Request, staff: Staff, name: str) -> Response:
     draft = await draft_or_404(staff, request.path_params["service_id"])
-    line = _line_or_404(draft, request.path_params["line_id"])
+    line = line_or_404(draft, request.path_params["line_id"])
     form = await posted(request)
     version = version_sent(form)
     params: dict[str, Any] = {"line": str(line["id"])}

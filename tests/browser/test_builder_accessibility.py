@@ -5,7 +5,8 @@ Content-Security-Policy.
 The walk starts a service as a copy of one Borough ships (it has pages, fees, a workflow), then
 visits the services list, the new-service form (empty and refused), the draft, a page's form and
 a question's form (refused), deleting a page (the question before it), a page's condition (rules
-and JSON), the routes, the service's words, the fees, workflow (states, buttons, timers), Welsh
+and JSON), the routes, the service's words, the fees (a line's condition: rules refused, and
+JSON), workflow (states, buttons, timers), Welsh
 (English only, then offered and all missing), the JSON editor, the preview (refused, and to its
 confirmation on a blank service with a fee), publishing (refused while Welsh is missing, then
 published), the history with a comparison, undo, and a published service with no draft.
@@ -120,11 +121,20 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await press(page, page.get_by_role("link", name="Change the service's name, start page, declaration and confirmation"))
     await check("the service's words")
 
-    # Fees: the list, a line's form, a new line refused.
+    # Fees: the list, a line's condition (rules refused, and as JSON), a line's form, a new line refused.
     await page.goto(draft)
     await press(page, page.get_by_role("link", name="Fees", exact=True))
     await check("fees")
-    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Change")).first)
+    fees = page.url
+    await press(page, page.get_by_role("link", name="Change when fee Fridge or freezer disposal is charged"))
+    await press(page, main_button(page, "Add another rule"))
+    await press(page, main_button(page, "Save condition"))
+    await assert_error_state(page, "a fee's condition, with errors")
+    await check("a fee's condition, with errors")
+    await press(page, page.get_by_role("link", name="Edit the condition as JSON"))
+    await check("a fee's condition as JSON")
+    await page.goto(fees)
+    await press(page, page.locator("main").get_by_role("link", name=re.compile(r"^Change fee")).first)
     await check("a fee line's form")
     await page.goto(draft + "/fees/new")
     await press(page, main_button(page, "Save fee"))
@@ -257,5 +267,5 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await expect(page.locator(".govuk-panel")).to_contain_text("PREVIEW")
     await check("preview confirmation")
 
-    assert len(audited) >= 45, audited
+    assert len(audited) >= 47, audited
     assert not console.errors, "\n".join(console.errors)

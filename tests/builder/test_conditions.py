@@ -9,22 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from checked import shipped
+from checked import applied, shipped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.conditions import (
     Rule,
     Rules,
+    answers_asked,
     answers_before,
     describe,
     holds,
     operators_for,
     read,
+    schema_of,
     to_schema,
     value_from_form,
 )
-from builder.operations import Refused
+from builder.operations import Refused, perform
 from runtime.core.conditions import Condition
 from runtime.core.definition import problems
 
@@ -364,6 +366,52 @@ def test_operators_fit_the_question() -> None:
 def test_a_page_can_test_only_answers_asked_before_it() -> None:
     assert answers_before(DEFINITION, "size") == [("/binOut", "Was your bin out?")]
     assert answers_before(DEFINITION, "bin-out") == []
+
+
+def test_a_fee_can_test_every_answer_the_service_asks() -> None:
+    assert [path for path, _ in answers_asked(DEFINITION)] == [
+        "/binOut", "/size", "/wasteTypes", "/bins", "/amount", "/dueDate", "/name",
+        "/address/line1", "/address/postcode", "/items/type", "/items/count",
+    ]
+    assert answers_before(DEFINITION, "waste") == answers_asked(DEFINITION)[:2]
+
+
+def test_a_condition_is_given_as_rules_or_as_json_schema_not_both() -> None:
+    rules = Rules("any", (Rule("/bins", "at least", 4), Rule("/size", "is", "large")))
+    assert schema_of(DEFINITION, rules=rules.as_json()) == to_schema(rules, DEFINITION)
+    when = {"required": ["name"]}
+    assert schema_of(DEFINITION, when=when) == when
+    for given_both in ({}, {"when": when, "rules": rules.as_json()}):
+        with pytest.raises(Refused) as refused:
+            schema_of(DEFINITION, **given_both)  # type: ignore[arg-type]
+        assert refused.value.code == "condition"
+
+
+def test_a_fee_lines_condition_from_rules_is_one_small_change() -> None:
+    garden = shipped("subscribe-garden-waste")
+    rules = {
+        "combine": "any",
+        "rules": [
+            {"answer": "/bins", "operator": "at least", "value": 4},
+            {"answer": "/concessionBenefit", "operator": "is", "value": "pension-credit"},
+        ],
+    }
+    change = perform(garden, "edit-fee", {"line": "concession", "rules": rules})
+    assert all(op["path"].startswith("/fees/lines/1/when") for op in change.patch), change.patch
+    after = applied(garden, change)
+    assert after["fees"]["lines"][1]["when"] == to_schema(Rules.from_json(rules), garden)
+    assert change.description == (
+        "Fee 'Garden waste subscription for 12 months, per bin (concession rate)' is now charged "
+        "only if 'How many garden waste bins do you want to subscribe?' is 4 or more or "
+        "'Which do you get?' is Pension Credit (Guarantee Credit)"
+    )
+    cleared = perform(after, "edit-fee", {"line": "concession", "when": None})
+    assert "when" not in applied(after, cleared)["fees"]["lines"][1]
+    assert cleared.description.endswith("(concession rate)' is now always charged")
+    with pytest.raises(Refused):
+        perform(garden, "edit-fee", {"line": "concession", "rules": rules, "when": {"required": ["bins"]}})
+    added = perform(garden, "add-fee", {"description": "Extra", "amount": "5", "rules": rules})
+    assert applied(garden, added)["fees"]["lines"][-1]["when"] == after["fees"]["lines"][1]["when"]
 
 
 def test_values_come_from_what_a_designer_chose_or_typed() -> None:

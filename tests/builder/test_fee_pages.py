@@ -1,16 +1,24 @@
 """The fees page over HTTP, JavaScript off: lines with amounts in pounds, what they are charged
 per and their conditions as sentences; adding a line (typed in pounds, kept in pence), changing,
 moving and removing one, each an audited change of the draft; bad amounts and bad JSON keep what
-was typed; stale forms are refused with what changed; publishers only look."""
+was typed; stale forms are refused with what changed; publishers only look.
+
+A fee line's condition has the editor a page's has (builder/condition_pages.py): any number of
+rules combined with all or any, read back as a sentence, written as the `when` the runtime prices
+by, one undoable change each; what the rules cannot show stays editable as JSON."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx2 as httpx
-from designers import person, press, text_of
+from designers import Page, make_council, person, press, text_of
+from test_branching_pages import chosen, press_named, select
 
 from runtime import store
+from runtime.core.fees import price
+from runtime.core.service import compile_service
 from runtime.store import drafts
 
 SERVICE = "subscribe-garden-waste"
@@ -24,8 +32,26 @@ async def lines(council: store.Council) -> list[dict[str, Any]]:
     return list(draft.definition.get("fees", {}).get("lines", []))  # type: ignore[union-attr]
 
 
+BINS = "How many garden waste bins do you want to subscribe?"
+BENEFIT = "Which do you get?"
+PENSION = "Pension Credit (Guarantee Credit)"
+EXTRA = "Extra collection round"
+
+
 def cards(page: Any) -> list[str]:
     return [text_of(card) for card in page.soup.select(".borough-builder-fees > li")]
+
+
+def link(page: Page, text: str) -> str:
+    """The href of the link reading `text` (visually hidden words included)."""
+    return str(next(a["href"] for a in page.soup.select("main a") if text_of(a) == text))
+
+
+async def charged(council: store.Council, answers: dict[str, Any]) -> list[str]:
+    """The fee lines the runtime charges for `answers` under the draft as it is now."""
+    draft = await drafts.get_draft(council, SERVICE)
+    assert draft is not None
+    return [charge.id for charge in price(compile_service(draft.definition), answers).charges]
 
 
 async def test_fees_read_as_pounds_and_sentences_and_change_through_operations(
@@ -52,15 +78,8 @@ async def test_fees_read_as_pounds_and_sentences_and_change_through_operations(
     assert refused.soup.find(id="amount")["value"] == "12.345"
     assert refused.soup.find(id="when").get_text().startswith('{"properties"')
 
-    # The same condition as one rule: a bad value first, then saved; and a bad amount.
-    refused.choose("When is it charged?", "Only when an answer is…")
-    refused.values["rule_answer"] = ["/bins"]
-    refused.values["rule_operator"] = ["at least"]
-    refused.fill("Value", "lots")
-    refused = await designer.submit(refused)
-    assert refused.status == 422 and refused.error_summary() == [("lots is not a number", "#rule_value")]
-    assert refused.soup.find(id="rule_value")["value"] == "lots"
-    refused.fill("Value", "3")
+    # The same condition, valid, and a bad amount, then the amount put right.
+    refused.fill("Condition (JSON Schema)", '{"properties": {"bins": {"minimum": 3}}, "required": ["bins"]}')
     refused = await designer.submit(refused)
     assert refused.status == 422 and refused.error_summary() == [("Enter an amount of money in pounds, like 15 or 12.50", "#amount")]
     refused.fill("Amount in pounds", "12.50")
@@ -75,8 +94,9 @@ async def test_fees_read_as_pounds_and_sentences_and_change_through_operations(
     change = await designer.open(next(a["href"] for a in listed.soup.select("main a")
                                       if text_of(a) == "Change fee Delivery of a new bin"))
     assert change.soup.find(id="amount")["value"] == "12.50"
-    assert change.soup.find(id="rule_value")["value"] == "3"  # the condition read back as its rule
-    assert change.soup.find("input", attrs={"name": "condition", "value": "rule"}).has_attr("checked")
+    # The condition reads back as rules, kept as it is unless changed on its own page.
+    assert change.soup.find("input", attrs={"name": "condition", "value": "rules"}).has_attr("checked")
+    assert "Now: Only if 'How many garden waste bins do you want to subscribe?' is 3 or more" in text_of(change.soup)
     change.choose("When is it charged?", "Always")
     change.fill("Amount in pounds", "20")
     change.values["per"] = ["/bins"]
@@ -110,3 +130,154 @@ async def test_roles_and_unknown_lines(app: Any, council: store.Council, browser
     assert (await designer.client.get(FEES + "/no-such-line")).status_code == 404
     forged = await designer.client.post(FEES + "/standard/remove", data={"version": "1", "csrf_token": "x"})
     assert forged.status_code == 403 and len(await lines(council)) == 2
+
+
+async def test_a_fee_charged_when_any_of_two_rules_holds(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    form = await designer.open(FEES + "/new")
+    form.fill("What is the fee for?", EXTRA)
+    form.choose("How much is it?", "An amount you set")
+    form.fill("Amount in pounds", "10")
+    form.choose("When is it charged?", "Only when some answers are…")
+    rules = await designer.submit(form)
+    assert rules.status == 200 and rules.heading == f"Charge '{EXTRA}' only if…"
+    line_id = (await lines(council))[-1]["id"]
+    assert rules.url.endswith(f"{FEES}/{line_id}/condition")
+    version = (await drafts.get_draft(council, SERVICE)).version  # type: ignore[union-attr]
+
+    # Two rules, combined with any; a bad value is refused with everything chosen kept.
+    rules = await press_named(designer, rules, "add")
+    select(rules, "Question (rule 1)", BINS)
+    select(rules, "Test (rule 1)", "at least")
+    rules.fill("Value (rule 1)", "lots")
+    select(rules, "Question (rule 2)", BENEFIT)
+    rules = await press_named(designer, rules, "refresh")  # rule 2's options as boxes to tick
+    select(rules, "Test (rule 2)", "is")
+    rules.choose("Options (rule 2)", PENSION)
+    rules.choose("Charge the fee when", "Any one of the rules holds")
+    refused = await press_named(designer, rules, "save")
+    assert refused.status == 422 and refused.title.startswith("Error:")
+    assert refused.error_summary() == [("Rule 1: lots is not a number", "#value-0")]
+    assert refused.soup.find(id="value-0")["value"] == "lots"
+    assert chosen(refused, "Test (rule 1)") == "at least" and chosen(refused, "Question (rule 2)") == BENEFIT
+    assert refused.soup.find("input", attrs={"name": "value-1", "value": "pension-credit"}).has_attr("checked")
+    assert refused.soup.find("input", attrs={"name": "combine", "value": "any"}).has_attr("checked")
+    assert (await drafts.get_draft(council, SERVICE)).version == version  # type: ignore[union-attr]
+    refused.fill("Value (rule 1)", "4")
+    listed = await press_named(designer, refused, "save")
+    both = f"Only if '{BINS}' is 4 or more or '{BENEFIT}' is {PENSION}"
+    assert listed.url.endswith(FEES) and both in cards(listed)[-1]
+    assert f"Fee '{EXTRA}' is now charged only if" in text_of(listed.soup)
+    assert (await lines(council))[-1]["when"] == {"anyOf": [
+        {"properties": {"bins": {"minimum": 4}}, "required": ["bins"]},
+        {"properties": {"concessionBenefit": {"const": "pension-credit"}}, "required": ["concessionBenefit"]}]}
+
+    # The runtime charges it when either rule holds, and not otherwise.
+    assert line_id in await charged(council, {"bins": 4, "concession": False})
+    assert line_id in await charged(council, {"bins": 1, "concession": True, "concessionBenefit": "pension-credit"})
+    assert line_id not in await charged(council, {"bins": 2, "concession": False})
+    assert line_id not in await charged(
+        council, {"bins": 3, "concession": True, "concessionBenefit": "council-tax-reduction"})
+
+    # Reopened from the fees page: both rules as saved. Removing one saves nothing until asked.
+    rules = await designer.open(link(listed, f"Change when fee {EXTRA} is charged"))
+    assert len(rules.soup.select(".borough-builder-rule")) == 2
+    assert chosen(rules, "Question (rule 1)") == BINS and rules.soup.find(id="value-0")["value"] == "4"
+    assert f"Now: {both}" in text_of(rules.soup)
+    rules = await press_named(designer, rules, "remove-0")
+    assert len(rules.soup.select(".borough-builder-rule")) == 1 and chosen(rules, "Question (rule 1)") == BENEFIT
+    assert (await lines(council))[-1]["when"]["anyOf"]
+    select(rules, "Test (rule 1)", "is not")
+    listed = await press_named(designer, rules, "save")
+    one = f"Only if '{BENEFIT}' is not {PENSION}"
+    assert one in cards(listed)[-1]
+    assert (await lines(council))[-1]["when"] == {"anyOf": [  # still "any", of one rule
+        {"properties": {"concessionBenefit": {"not": {"const": "pension-credit"}}}, "required": ["concessionBenefit"]}]}
+    assert line_id not in await charged(council, {"bins": 4, "concession": False})
+
+    # Undo takes back the condition change alone: both rules again.
+    overview = await designer.open(DRAFT)
+    await press(designer, overview, "Undo")
+    again = await designer.open(FEES)
+    assert both in cards(again)[-1]
+    assert list((await lines(council))[-1]["when"]) == ["anyOf"]
+    assert (await lines(council))[-1]["amount"] == 1000
+
+    # Always charged again, from the condition page.
+    rules = await designer.open(link(again, f"Change when fee {EXTRA} is charged"))
+    listed = await press_named(designer, rules, "clear")
+    assert "when" not in (await lines(council))[-1] and "Always" in cards(listed)[-1]
+    assert line_id in await charged(council, {"bins": 1, "concession": False})
+
+
+async def test_a_fee_condition_the_editor_cannot_show_stays_editable_as_json(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    fees = await designer.open(FEES)
+    rules = await designer.open(link(fees, "Change when fee Garden waste subscription for 12 months, per bin is charged"))
+    assert chosen(rules, "Question (rule 1)") == "Do you or your partner get Council Tax Reduction or Pension Credit?"
+    as_json = await designer.open(link(rules, "Edit the condition as JSON"))
+    assert as_json.heading == "When 'Garden waste subscription for 12 months, per bin' is charged, as JSON"
+    assert '"const": false' in as_json.soup.find(id="condition").get_text()
+
+    as_json.fill("Condition (JSON Schema)", "{not json")
+    refused = await designer.submit(as_json)
+    assert refused.status == 422 and refused.error_summary()[0][1] == "#condition"
+    assert refused.error_summary()[0][0].startswith("The condition is not valid JSON")
+    assert refused.soup.find(id="condition").get_text() == "{not json"
+
+    unreadable: dict[str, Any] = {"properties": {"bins": {"minimum": 2, "maximum": 4}}, "required": ["bins"]}
+    refused.fill("Condition (JSON Schema)", json.dumps(unreadable))
+    listed = await designer.submit(refused)
+    said = "Only if a condition written as JSON holds (it cannot be shown as a sentence)"
+    assert listed.url.endswith(FEES) and said in cards(listed)[0]
+    assert (await lines(council))[0]["when"] == unreadable
+    assert "standard" in await charged(council, {"bins": 3}) and "standard" not in await charged(council, {"bins": 5})
+
+    # The rules page says why and keeps it; the JSON stays editable, here and on the fee's form.
+    rules = await designer.open(link(listed, "Change when fee Garden waste subscription for 12 months, per bin is charged"))
+    assert "cannot be shown as rules" in text_of(rules.soup)
+    as_json = await designer.open(link(rules, "Edit the condition as JSON"))
+    assert json.loads(as_json.soup.find(id="condition").get_text()) == unreadable
+    unreadable["properties"]["bins"]["maximum"] = 3
+    as_json.fill("Condition (JSON Schema)", json.dumps(unreadable))
+    await designer.submit(as_json)
+    assert (await lines(council))[0]["when"] == unreadable
+    form = await designer.open(link(listed, "Change fee Garden waste subscription for 12 months, per bin"))
+    assert form.soup.find("input", attrs={"name": "condition", "value": "json"}).has_attr("checked")
+    assert json.loads(form.soup.find(id="when").get_text()) == unreadable
+    form.fill("Condition (JSON Schema)", " ")
+    refused = await designer.submit(form)
+    assert refused.status == 422
+    assert refused.error_summary() == [("Enter the condition as JSON, or choose when the fee is charged", "#when")]
+
+    # Choosing rules instead keeps the JSON until rules are saved on the rules page.
+    refused.choose("When is it charged?", "Only when some answers are…")
+    rules = await designer.submit(refused)
+    assert rules.url.endswith(FEES + "/standard/condition") and "cannot be shown as rules" in text_of(rules.soup)
+    assert "until you save the rules, it keeps its condition written as JSON" in text_of(rules.soup)
+    assert (await lines(council))[0]["when"] == unreadable
+
+
+async def test_fee_conditions_are_for_the_councils_editors_only(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    urls = [FEES + "/standard/condition", FEES + "/standard/condition/json"]
+    for role in ("caseworker", "publisher"):
+        other = await person(app, browsers, role)
+        for url in urls:
+            assert (await other.client.get(url)).status_code == 403, (role, url)
+            assert (await other.client.post(url, data={"version": "1", "rule_count": "1"})).status_code == 403
+    await make_council("southshire", "Southshire Council")
+    stranger = await person(app, browsers, "designer", slug="southshire")
+    for url in urls:
+        assert (await stranger.client.get(url)).status_code == 404, url
+    designer = await person(app, browsers, "designer")
+    assert (await designer.client.get(FEES + "/no-such-line/condition")).status_code == 404
+    rules = await designer.open(urls[0])
+    token = rules.soup.find("input", attrs={"name": "csrf_token"})["value"]
+    absurd = await designer.client.post(urls[0], data={"csrf_token": token, "version": "1", "rule_count": "100000",
+                                                       "action": "save"})
+    assert absurd.status_code == 400
+    assert (await lines(council))[0]["when"] == {"properties": {"concession": {"const": False}},
+                                                 "required": ["concession"]}
