@@ -12,10 +12,13 @@ sign-in, roles, navigation and error pages; the runtime never imports the builde
 
 from __future__ import annotations
 
+import functools
+
 from starlette.routing import BaseRoute, Route
 
 from builder import (
     catalogue_pages,
+    catalogue_preview,
     catalogue_upgrade_pages,
     condition_pages,
     draft_pages,
@@ -33,7 +36,8 @@ from builder import (
     workflow_pages,
 )
 from builder.draft_requests import BUILDER_ROLES, EDITOR_ROLES, PUBLISHER_ROLES
-from runtime.staff.context import staff_only
+from builder.preview_state import Loader, PreviewHandler
+from runtime.staff.context import Handler, staff_only
 
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
@@ -102,10 +106,14 @@ def builder_routes() -> list[BaseRoute]:
 
 
 def _catalogue_routes(catalogue: str) -> list[BaseRoute]:
-    """The catalogues the installation subscribes to (builder/catalogue_pages.py) and the
-    council's imported services' updates (builder/catalogue_upgrade_pages.py)."""
+    """The services Borough ships and the catalogues the installation subscribes to
+    (builder/catalogue_pages.py), a version previewed as residents would see it
+    (builder/catalogue_preview.py) and the council's imported services' updates
+    (builder/catalogue_upgrade_pages.py)."""
     service = catalogue + "/services/{publisher}/{service}"
     return [
+        *_preview_routes(service + "/versions/{version}/preview", catalogue_preview.ROUTES,
+                         catalogue_preview.catalogue_source),
         Route(catalogue, staff_only(catalogue_pages.browse, roles=BUILDER_ROLES), methods=GET, name="catalogue"),
         Route(catalogue + "/updates", staff_only(catalogue_upgrade_pages.service_updates, roles=BUILDER_ROLES),
               methods=GET, name="catalogue_updates"),
@@ -119,28 +127,29 @@ def _catalogue_routes(catalogue: str) -> list[BaseRoute]:
     ]
 
 
-def _preview_routes(preview: str) -> list[BaseRoute]:
-    """The draft as residents will see it (builder/preview_pages.py); page ids never take the
-    runtime's own step names (check-answers, payment, confirmation, save), so these come first."""
+def _preview_routes(preview: str, names: str = "", source: Loader | None = None) -> list[BaseRoute]:
+    """What residents will see, walked through (builder/preview_pages.py): a draft's, or with a
+    `source` and route `names` prefix, whatever else it finds (a catalogue's version). Page ids
+    never take the runtime's own step names (check-answers, payment, confirmation, save), so
+    these come first."""
+
+    def shown(handler: PreviewHandler) -> Handler:
+        return functools.partial(handler, source=source) if source is not None else handler
+
+    def route(tail: str, handler: PreviewHandler, methods: list[str], name: str) -> Route:
+        return Route(preview + tail, staff_only(shown(handler), roles=BUILDER_ROLES), methods=methods,
+                     name=names + name)
+
     return [
-        Route(preview, staff_only(preview_pages.preview_start, roles=BUILDER_ROLES), methods=GET, name="preview_start"),
-        Route(preview + "/start", staff_only(preview_pages.preview_begin, roles=BUILDER_ROLES), methods=POST,
-              name="preview_begin"),
-        Route(preview + "/check-answers", staff_only(preview_pages.preview_check_answers, roles=BUILDER_ROLES),
-              methods=BOTH, name="preview_check_answers"),
-        Route(preview + "/payment", staff_only(preview_pages.preview_payment, roles=BUILDER_ROLES), methods=BOTH,
-              name="preview_payment"),
-        Route(preview + "/confirmation", staff_only(preview_pages.preview_confirmation, roles=BUILDER_ROLES),
-              methods=GET, name="preview_confirmation"),
-        Route(preview + "/save", staff_only(preview_pages.preview_save, roles=BUILDER_ROLES), methods=GET,
-              name="preview_save"),
-        Route(preview + "/{page_id}", staff_only(preview_pages.preview_page, roles=BUILDER_ROLES), methods=BOTH,
-              name="preview_page"),
-        Route(preview + "/{page_id}/items/{item}", staff_only(preview_lists.preview_item, roles=BUILDER_ROLES),
-              methods=BOTH, name="preview_item"),
-        Route(preview + "/{page_id}/items/{item}/remove",
-              staff_only(preview_lists.preview_remove_item, roles=BUILDER_ROLES), methods=BOTH,
-              name="preview_remove_item"),
+        route("", preview_pages.preview_start, GET, "preview_start"),
+        route("/start", preview_pages.preview_begin, POST, "preview_begin"),
+        route("/check-answers", preview_pages.preview_check_answers, BOTH, "preview_check_answers"),
+        route("/payment", preview_pages.preview_payment, BOTH, "preview_payment"),
+        route("/confirmation", preview_pages.preview_confirmation, GET, "preview_confirmation"),
+        route("/save", preview_pages.preview_save, GET, "preview_save"),
+        route("/{page_id}", preview_pages.preview_page, BOTH, "preview_page"),
+        route("/{page_id}/items/{item}", preview_lists.preview_item, BOTH, "preview_item"),
+        route("/{page_id}/items/{item}/remove", preview_lists.preview_remove_item, BOTH, "preview_remove_item"),
     ]
 
 

@@ -1,9 +1,11 @@
-"""The catalogue as a council's staff see it, at /staff/{council}/catalogue: every catalogue the
-installation subscribes to, searched by words, LGSL code, tag, publisher, language and fee (a
-GET form, so it works without JavaScript and a search can be linked to); a service's page with
-its versions, licence, change notes and a read-only preview of its pages; and "Use this
-service", which fills the settings the service needs and imports it as the council's own draft
-that remembers its upstream (builder/catalogue/council.py).
+"""The catalogue as a council's staff see it, at /staff/{council}/catalogue: the services
+Borough ships (the built-in catalogue, builder/catalogue/shipped_catalogue.py) and every
+catalogue the installation subscribes to, searched by words, LGSL code, tag, publisher, language
+and fee (a GET form, so it works without JavaScript and a search can be linked to); a service's
+page with its versions, licence, change notes, an outline of its pages and a link to preview it
+as residents would (builder/catalogue_preview.py); and "Use this service", which fills the
+settings the service needs and imports it as the council's own draft that remembers its
+upstream (builder/catalogue/council.py).
 
 Nothing here writes to a catalogue or its cache: the installation's verified cache is read as
 `borough catalogue sync` left it (BOROUGH_CATALOGUE_CACHE, else var/catalogues).
@@ -16,13 +18,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from builder.catalogue import sharing
+from builder import shipped
+from builder.catalogue import sharing, shipped_catalogue
 from builder.catalogue.client import CatalogueError, Client, Found, default_cache
-from builder.catalogue.council import council_settings, import_service, settings_to_set
+from builder.catalogue.council import (
+    as_the_council_reads_it,
+    council_settings,
+    import_service,
+    settings_to_set,
+)
 from builder.catalogue.entries import Entry
 from builder.catalogue.repository import Refused
 from builder.draft_requests import EDITOR_ROLES, council_of
-from runtime import store
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -36,8 +43,18 @@ MAX_SETTING = 200
 
 
 def client() -> Client:
-    """The installation's catalogues, as `borough catalogue sync` verified and cached them."""
-    return Client(default_cache())
+    """The services this release ships, and the installation's catalogues as `borough catalogue
+    sync` verified and cached them."""
+    return Client(default_cache(), shipped=shipped.SERVICES_DIR)
+
+
+def catalogue_title(found: Found) -> str:
+    """The catalogue a version is listed in, as people read it."""
+    return shipped_catalogue.TITLE if found.catalogue == shipped_catalogue.CATALOGUE else found.catalogue
+
+
+def publisher_name(found: Found) -> str:
+    return shipped_catalogue.PUBLISHER_NAME if found.catalogue == shipped_catalogue.CATALOGUE else found.entry.council
 
 
 def _filters(request: Request) -> dict[str, str]:
@@ -49,8 +66,8 @@ def _entry_row(request: Request, slug: str, found: Found) -> dict[str, Any]:
     entry = found.entry
     return {
         "service": entry.service, "version": entry.version, "title": entry.title, "summary": entry.summary,
-        "publisher": entry.council, "lgsl": entry.lgsl, "tags": list(entry.tags), "languages": list(entry.languages),
-        "fee": entry.fee, "licence": entry.licence, "catalogue": found.catalogue,
+        "publisher": entry.council, "publisher_name": publisher_name(found), "lgsl": entry.lgsl, "tags": list(entry.tags), "languages": list(entry.languages),
+        "fee": entry.fee, "licence": entry.licence, "catalogue": catalogue_title(found),
         "href": path(request, "catalogue_service", council=slug, publisher=entry.council, service=entry.service),
     }
 
@@ -81,6 +98,7 @@ async def browse(request: Request, staff: Staff) -> Response:
     payload = {
         "page": {"heading": "Catalogue"},
         "filters": wanted,
+        "catalogues": [shipped_catalogue.TITLE, *(item.url for item in found_client.subscriptions())],
         "subscriptions": [{"url": item.url, "name": item.name} for item in found_client.subscriptions()],
         "tags": _choices({tag for item in everything for tag in item.entry.tags}, wanted["tag"]),
         "publishers": _choices({item.entry.council for item in everything}, wanted["publisher"]),
@@ -151,15 +169,6 @@ def paragraphs(text: Any) -> list[str]:
     return [part.strip() for part in str(text or "").split("\n\n") if part.strip()]
 
 
-def _as_council(definition: dict[str, Any], council: store.Council) -> dict[str, Any]:
-    """The definition with the council's own name and contacts where the publisher's stood;
-    as shared (placeholders showing) when the council has not set them all."""
-    try:
-        return sharing.fill(definition, council_settings(council))
-    except ValueError:
-        return definition
-
-
 def _settings(entry: Entry) -> list[dict[str, Any]]:
     return [{"name": setting.name, "description": setting.description, "typed": setting.name in TYPED,
              "id": "setting-" + setting.name.replace(".", "-")} for setting in entry.settings]
@@ -187,10 +196,11 @@ async def service(request: Request, staff: Staff) -> Response:
                       "href": path(request, "catalogue_service", **here) + f"?version={item.entry.version}"}
                      for item in versions],
         "settings": _settings(entry),
-        "preview": preview(_as_council(definition, council_of(staff))),
+        "preview": preview(as_the_council_reads_it(definition, council_of(staff))),
         "can_use": staff.can(*EDITOR_ROLES) and not entry.withdrawn,
         "links": {"back": path(request, "catalogue", council=slug),
-                  "use": path(request, "catalogue_use", **here) + f"?version={entry.version}"},
+                  "use": path(request, "catalogue_use", **here) + f"?version={entry.version}",
+                  "preview": path(request, "catalogue_preview_start", **here, version=entry.version)},
     }
     return page(request, "builder/catalogue/service.html", payload, staff)
 
@@ -232,12 +242,12 @@ async def use_service(request: Request, staff: Staff) -> Response:
                         if missing else "")
                 return redirect_with_notice(
                     request, path(request, "service_draft", council=council.slug, service_id=draft.service_id),
-                    f"'{entry.title}' is now your council's draft, from {entry.council}'s version {entry.version}."
+                    f"'{entry.title}' is now your council's draft, from {publisher_name(chosen)}'s version {entry.version}."
                     + told)
     here = {"council": council.slug, "publisher": entry.council, "service": entry.service}
     payload = {
         "page": {"heading": f"Use {entry.title}"},
-        "service": {"title": entry.title, "version": entry.version, "publisher": entry.council},
+        "service": {"title": entry.title, "version": entry.version, "publisher": publisher_name(chosen)},
         "settings": [{**item, "value": values.get(item["name"], "")} for item in settings],
         "to_set": [setting.name for setting in settings_to_set(council, entry)],
         "errors": errors,

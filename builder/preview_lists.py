@@ -10,7 +10,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from builder.preview_state import Preview, check_uploads, open_preview, redirect, render
+from builder.preview_state import (
+    Loader,
+    Preview,
+    check_uploads,
+    draft_source,
+    open_preview,
+    redirect,
+    render,
+)
 from runtime.core.answers import MISSING, DuplicateField, form_values, get, parse_fields, put
 from runtime.core.flow import Plan
 from runtime.core.service import Page
@@ -93,9 +101,10 @@ def list_summary(preview: Preview, list_page: Page, form: FormData | None, to_ch
     return render(preview, "builder/preview/add_another.html", payload, status_code=422 if message else 200)
 
 
-async def _list_item(request: Request, staff: Staff) -> tuple[Preview, Page, int, list[dict[str, Any]]] | Response:
+async def _list_item(request: Request, staff: Staff,
+                     source: Loader) -> tuple[Preview, Page, int, list[dict[str, Any]]] | Response:
     """The preview, the add-another page, the item number and the items an item's URL names."""
-    opened = await open_preview(request, staff)
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     list_page = opened.service.page(request.path_params["page_id"])
@@ -115,9 +124,9 @@ async def _list_item(request: Request, staff: Staff) -> tuple[Preview, Page, int
     return opened, list_page, number, items
 
 
-async def preview_item(request: Request, staff: Staff) -> Response:
+async def preview_item(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
     """One item's questions of an add-another page, checked as the resident app checks them."""
-    found = await _list_item(request, staff)
+    found = await _list_item(request, staff, source)
     if isinstance(found, Response):
         return found
     preview, list_page, number, items = found
@@ -166,9 +175,9 @@ async def preview_item(request: Request, staff: Staff) -> Response:
     return render(preview, "builder/preview/question.html", payload, status_code=422 if errors else 200)
 
 
-async def preview_remove_item(request: Request, staff: Staff) -> Response:
+async def preview_remove_item(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
     """"Remove item n?", as the resident app asks it."""
-    found = await _list_item(request, staff)
+    found = await _list_item(request, staff, source)
     if isinstance(found, Response):
         return found
     preview, list_page, number, items = found

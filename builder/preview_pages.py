@@ -1,4 +1,5 @@
-"""Preview: a draft walked through as a resident would, inside the staff app.
+"""Preview: a draft (or a catalogue's service version) walked through as a resident would, inside
+the staff app.
 
 The pages are the resident app's own: the same templates (`pages/*.html`, extended only to
 add a preview banner and "Preview:" in the title), the same compiled service
@@ -8,8 +9,12 @@ through the pages (`runtime.core.flow.plan`), the same fees (`runtime.core.fees.
 same payloads (`runtime.web.views`). So error messages, conditions, check answers, fees and the
 confirmation are what residents will get once the draft is published.
 
+The same pages preview a version in a catalogue before anyone uses it (the handlers take the
+`source` that finds what is previewed: a draft by default, builder/catalogue_preview.py for a
+catalogue version; builder/app.py registers them twice).
+
 A preview never becomes an application: the answers live only in a signed cookie of the
-designer's browser, scoped to this service's preview and bound to the designer and the draft
+designer's browser, scoped to this preview and bound to the designer and what is previewed
 (nothing is written to the database), uploads are checked but not kept, the payment step says
 what would be charged and takes nothing, and the confirmation shows no real reference.
 
@@ -27,9 +32,11 @@ from starlette.responses import Response
 
 from builder.preview_lists import item_rows, list_summary
 from builder.preview_state import (
+    Loader,
     Preview,
     PreviewState,
     check_uploads,
+    draft_source,
     open_preview,
     redirect,
     render,
@@ -48,9 +55,9 @@ from runtime.web.views import answer_rows, error_list, page_fields, quote_view
 PREVIEW_REFERENCE = "PREVIEW"
 
 
-async def preview_start(request: Request, staff: Staff) -> Response:
+async def preview_start(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
     """The service's start page; Start now begins a new preview."""
-    opened = await open_preview(request, staff)
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     preview, service, lang = opened, opened.service, opened.language
@@ -60,15 +67,15 @@ async def preview_start(request: Request, staff: Staff) -> Response:
         "summary": service.text("summary", document["summary"], lang),
         "start": {key: service.text(f"start.{key}", document["start"][key], lang)
                   for key in ("content", "before") if key in document.get("start", {})},
-        "links": {"begin": preview.url("preview_begin"), "council": preview.payload()["preview"]["links"]["draft"]},
+        "links": {"begin": preview.url("preview_begin"), "council": preview.payload()["preview"]["links"]["back"]},
     }
     return render(preview, "builder/preview/start.html", payload)
 
 
-async def preview_begin(request: Request, staff: Staff) -> Response:
+async def preview_begin(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
     """Start now: forget the answers of any earlier preview and go to the first page."""
     await web.checked_form(request)
-    opened = await open_preview(request, staff)
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     preview = opened
@@ -77,8 +84,8 @@ async def preview_begin(request: Request, staff: Staff) -> Response:
     return redirect(preview, preview.page_url(preview.plan().next(None)))
 
 
-async def preview_page(request: Request, staff: Staff) -> Response:
-    opened = await open_preview(request, staff)
+async def preview_page(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     preview = opened
@@ -201,8 +208,8 @@ def _first_broken(preview: Preview, route: Plan) -> Page | None:
     return None
 
 
-async def preview_check_answers(request: Request, staff: Staff) -> Response:
-    opened = await open_preview(request, staff)
+async def preview_check_answers(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     preview = opened
@@ -242,10 +249,10 @@ async def preview_check_answers(request: Request, staff: Staff) -> Response:
     return render(preview, "builder/preview/check_answers.html", payload)
 
 
-async def preview_payment(request: Request, staff: Staff) -> Response:
+async def preview_payment(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
     """The payment step: what the resident would be charged, line by line. Nothing is taken;
     continuing goes on as if the payment had succeeded."""
-    opened = await open_preview(request, staff)
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     preview = opened
@@ -270,8 +277,8 @@ async def preview_payment(request: Request, staff: Staff) -> Response:
     return render(preview, "builder/preview/payment.html", payload)
 
 
-async def preview_confirmation(request: Request, staff: Staff) -> Response:
-    opened = await open_preview(request, staff)
+async def preview_confirmation(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     preview = opened
@@ -290,14 +297,14 @@ async def preview_confirmation(request: Request, staff: Staff) -> Response:
             "title": service.text("confirmation.title", confirmation.get("title", ui(lang, "application_complete")), lang),
             "next": service.text("confirmation.next", confirmation["next"], lang),
         },
-        "links": {"council": preview.payload()["preview"]["links"]["draft"], "status": None},
+        "links": {"council": preview.payload()["preview"]["links"]["back"], "status": None},
     }
     return render(preview, "builder/preview/confirmation.html", payload)
 
 
-async def preview_save(request: Request, staff: Staff) -> Response:
+async def preview_save(request: Request, staff: Staff, source: Loader = draft_source) -> Response:
     """Where "Save and come back later" leads in a preview: nothing is saved."""
-    opened = await open_preview(request, staff)
+    opened = await open_preview(request, staff, source)
     if isinstance(opened, Response):
         return opened
     payload = {**opened.payload(), "page": {"heading": "Saving for later is not part of the preview"},

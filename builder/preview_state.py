@@ -1,13 +1,19 @@
 """A preview's state and its request: the answers, pages visited, language and file names a
-designer's preview keeps in a signed cookie (bound to the designer and the draft, scoped to the
-service's preview, never in the database), the draft compiled as residents will get it, and
-the resident app's templates rendered for it (builder/preview_pages.py, preview_lists.py)."""
+designer's preview keeps in a signed cookie (bound to the designer and to what is previewed,
+scoped to that preview's URLs, never in the database), the definition compiled as residents
+will get it, and the resident app's templates rendered for it (builder/preview_pages.py,
+preview_lists.py).
+
+What is previewed is a `Source`: a council's draft (`draft_source`, here) or a version in a
+catalogue (builder/catalogue_preview.py). The pages are the same code for both; a source names
+its definition, its routes and what its cookie is bound to."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.datastructures import FormData, UploadFile
@@ -15,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from builder.draft_requests import council_of, draft_or_404
-from runtime import store
 from runtime.core.flow import Plan, plan
 from runtime.core.metaschema import check_document
 from runtime.core.problems import Failure
@@ -42,13 +47,36 @@ class PreviewState:
     sent: bool = False
 
 
+@dataclass(frozen=True)
+class Source:
+    """What a preview walks through, and how its pages name it."""
+
+    definition: dict[str, Any]
+    routes: str  # the prefix of its routes' names: "" for a draft's, "catalogue_" for a catalogue version's
+    params: Mapping[str, str]  # its routes' path parameters, besides the council
+    binding: str  # the preview's cookie holds answers for this one alone
+    described: str  # as the banner says it: "the draft of Pay your council tax (draft version 3)"
+    back: tuple[str, str]  # the banner's way out: (href, text)
+    refusal: tuple[str, str]  # when it cannot be previewed: the heading, and the sentence before the reasons
+
+
+# Finds what a request previews: the source, or the page saying why there is none.
+Loader = Callable[[Request, Staff], Awaitable["Source | Response"]]
+
+
+class PreviewHandler(Protocol):
+    """A preview page's handler: a draft's unless given another `source`."""
+
+    async def __call__(self, request: Request, staff: Staff, source: Loader = ...) -> Response: ...
+
+
 @dataclass
 class Preview:
-    """One preview request: the designer, the draft compiled as residents will get it, the state."""
+    """One preview request: the designer, the definition compiled as residents will get it, the state."""
 
     request: Request
     staff: Staff
-    draft: store.ServiceDraft
+    source: Source
     service: Service
     state: PreviewState
     changed: bool = False  # the state must be written back
@@ -58,8 +86,9 @@ class Preview:
         return self.state.language if self.state.language in self.service.languages else "en"
 
     def url(self, name: str, **params: Any) -> str:
-        return path(self.request, name, council=council_of(self.staff).slug, service_id=self.draft.service_id,
-                    **params)
+        """The URL of this preview's page `name` (a draft preview's route name)."""
+        return path(self.request, self.source.routes + name, council=council_of(self.staff).slug,
+                    **self.source.params, **params)
 
     def page_url(self, target: Page | None, *, to_check: bool = False) -> str:
         if target is None:
@@ -80,9 +109,8 @@ class Preview:
             "languages": service.languages,
             "preview": {
                 "title": str(service.document["title"]),
-                "draft_version": self.draft.version,
-                "links": {"draft": path(self.request, "service_draft", council=council_of(self.staff).slug,
-                                        service_id=self.draft.service_id),
+                "described": self.source.described,
+                "links": {"back": self.source.back[0], "back_text": self.source.back[1],
                           "restart": self.url("preview_start")},
             },
         }
@@ -92,9 +120,9 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(web.settings(request).secret_key, salt="borough.builder.preview")
 
 
-def _read_state(request: Request, staff: Staff, draft: store.ServiceDraft) -> PreviewState:
+def _read_state(request: Request, staff: Staff, source: Source) -> PreviewState:
     """The preview's state from its cookie: empty when there is none, it is not this
-    designer's or this draft's, or its signature does not hold."""
+    designer's or this preview's, or its signature does not hold."""
     value = request.cookies.get(PREVIEW_COOKIE)
     if not value:
         return PreviewState()
@@ -102,7 +130,7 @@ def _read_state(request: Request, staff: Staff, draft: store.ServiceDraft) -> Pr
         data = _serializer(request).loads(value, max_age=MAX_AGE)
     except (BadSignature, SignatureExpired):
         return PreviewState()
-    if not isinstance(data, dict) or data.get("u") != staff.user.id or data.get("d") != draft.id:
+    if not isinstance(data, dict) or data.get("u") != staff.user.id or data.get("d") != source.binding:
         return PreviewState()
     answers, visited, files = data.get("a"), data.get("v"), data.get("f")
     return PreviewState(
@@ -116,7 +144,7 @@ def _read_state(request: Request, staff: Staff, draft: store.ServiceDraft) -> Pr
 
 def _cookie_value(preview: Preview) -> str:
     state = preview.state
-    value = _serializer(preview.request).dumps({"u": preview.staff.user.id, "d": preview.draft.id, "a": state.answers,
+    value = _serializer(preview.request).dumps({"u": preview.staff.user.id, "d": preview.source.binding, "a": state.answers,
                                                 "v": state.visited, "l": state.language, "f": state.files,
                                                 "s": state.sent})
     if len(value) > MAX_COOKIE:
@@ -148,31 +176,52 @@ def redirect(preview: Preview, url: str) -> Response:
     return _finish(preview, web.redirect(url))
 
 
-async def open_preview(request: Request, staff: Staff) -> Preview | Response:
-    """The preview of the draft in the URL, or the page saying why it cannot be previewed."""
+async def draft_source(request: Request, staff: Staff) -> Source:
+    """The council's draft of the service in the URL (404 when it has none)."""
     draft = await draft_or_404(staff, request.path_params["service_id"])
-    definition: dict[str, Any] = draft.definition
+    title = str(draft.definition.get("title", draft.service_id))
+    back = path(request, "service_draft", council=council_of(staff).slug, service_id=draft.service_id)
+    return Source(draft.definition, "", {"service_id": draft.service_id}, f"draft:{draft.id}",
+                  f"the draft of {title} (draft version {draft.version})", (back, "Back to the draft"),
+                  ("This draft cannot be previewed yet",
+                   "The preview uses the draft exactly as residents would get it, so the draft must first pass "
+                   "the format's checks. Fix these problems, then preview again:"))
+
+
+def unavailable(request: Request, staff: Staff, source: Source, problems: list[str]) -> Response:
+    """The page saying why this cannot be previewed."""
+    heading, intro = source.refusal
+    payload = {"page": {"heading": heading}, "intro": intro, "problems": problems,
+               "links": {"back": source.back[0], "back_text": source.back[1]}}
+    return page(request, "builder/preview_unavailable.html", payload, staff, status_code=409)
+
+
+def _compiled(definition: dict[str, Any]) -> tuple[Service | None, list[str]]:
+    """The definition compiled as residents will get it, or why it cannot be."""
     problems = [f"{problem.pointer or '/'}: {problem.message}" for problem in check_document(definition)]
-    service: Service | None = None
-    if not problems:
-        try:
-            service = compile_service(definition)
-        except Exception as failure:  # a draft the lint has not passed yet may not compile
-            problems = [f"The draft cannot be compiled yet ({type(failure).__name__})"]
-    if service is None or not service.pages:
-        payload = {
-            "page": {"heading": "This draft cannot be previewed yet"},
-            "problems": problems or ["The draft has no pages"],
-            "links": {"draft": path(request, "service_draft", council=council_of(staff).slug,
-                                    service_id=draft.service_id)},
-        }
-        return page(request, "builder/preview_unavailable.html", payload, staff, status_code=409)
-    preview = Preview(request, staff, draft, service, _read_state(request, staff, draft))
+    if problems:
+        return None, problems
+    try:
+        service = compile_service(definition)
+    except Exception as failure:  # a draft the lint has not passed yet may not compile
+        return None, [f"The draft cannot be compiled yet ({type(failure).__name__})"]
+    return (service, []) if service.pages else (None, ["The draft has no pages"])
+
+
+async def open_preview(request: Request, staff: Staff, source: Loader = draft_source) -> Preview | Response:
+    """The preview of what the URL names (a draft unless `source` says otherwise), or the page
+    saying why it cannot be previewed."""
+    found = await source(request, staff)
+    if isinstance(found, Response):
+        return found
+    service, problems = _compiled(found.definition)
+    if service is None:
+        return unavailable(request, staff, found, problems)
+    preview = Preview(request, staff, found, service, _read_state(request, staff, found))
     asked = request.query_params.get("lang")
     if asked and asked in service.languages and asked != preview.state.language:
         preview.state.language, preview.changed = asked, True
     return preview
-
 
 
 def check_uploads(preview: Preview, shown_page: Page, form: FormData, fields: dict[str, list[str]]) -> list[Failure]:

@@ -9,6 +9,9 @@ Everything fetched is untrusted until TUF has verified it (signatures, versions,
 hashes, delegations) and, for a definition, until it has passed the same limits, meta-schema
 and lint as any definition. A definition is written to the cache only after both; a refused
 one is named in the sync's report and never stored.
+
+A client made with `shipped=` (a release's schemas/services) also lists the built-in catalogue
+of the services Borough ships (builder/catalogue/shipped_catalogue.py), first, as if subscribed.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from tuf.ngclient import Updater
 from builder.catalogue.canonical import content_address
 from builder.catalogue.entries import MAX_INDEX_BYTES, SLUG, Entry, Index, index_path
 from builder.catalogue.repository import Refused, check_definition, read_checked_index
+from builder.catalogue.shipped_catalogue import CATALOGUE as SHIPPED
+from builder.catalogue.shipped_catalogue import PUBLISHER as SHIPPED_PUBLISHER
+from builder.catalogue.shipped_catalogue import ShippedCatalogue, shipped_catalogue
 from runtime.core.reading import MAX_BYTES
 from runtime.settings import ROOT
 
@@ -86,8 +92,9 @@ def default_cache() -> Path:
 
 
 class Client:
-    def __init__(self, cache: Path) -> None:
+    def __init__(self, cache: Path, *, shipped: Path | None = None) -> None:
         self.cache = cache
+        self.shipped = shipped  # a release's schemas/services: its built-in catalogue, listed first
         # Parsed indexes, kept while their file is unchanged (a staff search reads them all).
         self._parsed: dict[Path, tuple[tuple[int, int], Index]] = {}
 
@@ -237,10 +244,17 @@ class Client:
     # -- reading the cache -----------------------------------------------------------------------
 
     def indexes(self) -> Iterator[tuple[Subscription, Index]]:
+        """Each subscribed catalogue's publishers' indexes; a publisher named as the built-in
+        catalogue's is left out, so no catalogue can pass itself off as Borough's own."""
         for subscription in self.subscriptions():
             folder = self.cache / subscription.name / "indexes"
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-                yield subscription, self._index(path)
+                if path.stem != SHIPPED_PUBLISHER:
+                    yield subscription, self._index(path)
+
+    def built_in(self) -> ShippedCatalogue | None:
+        """The catalogue of the services this release ships, when the client lists it."""
+        return shipped_catalogue(self.shipped) if self.shipped is not None else None
 
     def _index(self, path: Path) -> Index:
         status = path.stat()
@@ -255,7 +269,8 @@ class Client:
     def entries(self, *, withdrawn: bool = False) -> list[Found]:
         """Entries whose definition passed every check and is in the cache: a refused one is
         not listed, whatever its publisher's index says."""
-        found: list[Found] = []
+        built_in = self.built_in()
+        found = [Found(SHIPPED, entry) for entry in built_in.index.entries] if built_in else []
         stored: dict[str, set[str]] = {}
         for subscription, index in self.indexes():
             if subscription.name not in stored:
@@ -299,6 +314,12 @@ class Client:
         return sorted(found, key=lambda item: _semver(item.entry.version), reverse=True)
 
     def definition(self, found: Found) -> dict[str, Any]:
+        """The definition of a version listed, checked again as it is read from the cache."""
+        built_in = self.built_in()
+        if found.catalogue == SHIPPED and built_in is not None:
+            document = built_in.definition(found.entry.address)
+            if document is not None:
+                return document
         for subscription in self.subscriptions():
             if subscription.url == found.catalogue:
                 path = self.cache / subscription.name / "definitions" / f"{found.entry.address}.json"

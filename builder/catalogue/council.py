@@ -74,6 +74,14 @@ def council_settings(council: store.Council) -> dict[str, str]:
     return given
 
 
+def as_the_council_reads_it(upstream: dict[str, Any], council: store.Council) -> dict[str, Any]:
+    """A catalogue definition as the council would read it before using it: its own name and
+    contacts where the publisher's stood, and the placeholder still showing for a setting it
+    has not set (so a preview says what the importer will be asked for)."""
+    unset = {name: sharing.placeholder(name) for name in sharing.placeholders(upstream)}
+    return sharing.fill(upstream, {**unset, **council_settings(council)})
+
+
 async def publish_service(council: store.Council, box: store.SecretBox, repo: Catalogue, service_id: str,
                           change_note: str | None = None) -> Entry:
     """Share the council's latest published version of a service in the catalogue."""

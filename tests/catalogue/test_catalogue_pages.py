@@ -1,106 +1,32 @@
 """The catalogue's staff pages over HTTP through the assembled app, JavaScript off, against a real
-catalogue on disk served over HTTP and synced into the installation's cache: searching with
-each filter, a service's page and preview (which create nothing), "Use this service" (a draft
-and its fork, refused with a reason and nothing stored for a hostile definition or a taken
+catalogue on disk served over HTTP and synced into the installation's cache (fixtures in
+tests/catalogue/conftest.py): searching with each filter (the services Borough ships listed
+too), a service's page and outline (which create nothing), "Use this service" (a draft and its
+fork, refused with a reason and nothing stored for a hostile definition or a taken
 name), roles, another council's forks, and an upgrade whose collision the designer decides."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
-import pytest
 from bs4 import BeautifulSoup
-from world import World, make_world, shipped, static_server
+from catalogue_staff import BASE, HOME, Catalogue, Page, listed, person
+from world import make_world, shipped
 
-TESTS = Path(__file__).resolve().parents[1]
-for folder in ("staff", "web"):
-    if str(TESTS / folder) not in sys.path:
-        sys.path.insert(0, str(TESTS / folder))
+from borough.app import assemble
+from builder import patch
+from builder.catalogue import council as catalogue_council
+from builder.catalogue import publishing
+from builder.shipped import shipped_services
+from runtime import store
+from runtime.settings import ROOT, Settings
+from runtime.store import catalogue as catalogue_store
+from runtime.store import drafts
+from runtime.store.models import CatalogueFork, ServiceDraft
 
-from resident import Page, Resident  # noqa: E402
-from staff_client import PASSWORD, make_user  # noqa: E402
-
-from borough.app import assemble  # noqa: E402
-from builder import patch  # noqa: E402
-from builder.catalogue import council as catalogue_council  # noqa: E402
-from builder.catalogue import publishing  # noqa: E402
-from builder.catalogue.client import Client  # noqa: E402
-from runtime import store  # noqa: E402
-from runtime.settings import ROOT, Settings  # noqa: E402
-from runtime.store import catalogue as catalogue_store  # noqa: E402
-from runtime.store import drafts  # noqa: E402
-from runtime.store.models import CatalogueFork, ServiceDraft  # noqa: E402
-
-BASE = "http://127.0.0.1:8000"
-HOME = "/staff/eastshire/catalogue"
 POTHOLE = HOME + "/services/northshire/report-pothole"
-
-
-class Catalogue:
-    """The world (a catalogue folder with publishers), served, and the installation's cache."""
-
-    def __init__(self, world: World, url: str, client: Client) -> None:
-        self.world, self.url, self.client = world, url, client
-
-    def sync(self) -> None:
-        [subscription] = self.client.subscriptions()
-        assert self.client.sync(subscription).refused == []
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Catalogue]:
-    world = make_world(tmp_path / "cat")
-    world.publish("northshire", shipped("report-pothole"), "First shared version")
-    world.publish("southshire", shipped("book-bulky-waste"), "Bulky waste, shared")
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("BOROUGH_CATALOGUE_CACHE", str(cache))
-    with static_server(world.repo.public_dir) as url:
-        found = Catalogue(world, url, Client(cache))
-        found.client.subscribe(url)
-        found.sync()
-        yield found
-
-
-@pytest.fixture
-def app(tmp_path: Path, db: str) -> Any:
-    settings = Settings(database_url=db, base_url=BASE, secret_key="catalogue-pages-secret-" + "z" * 32,
-                        environment="test", files_dir=tmp_path / "files", themes_dir=ROOT / "themes")
-    return assemble(settings, "all", connect_database=False)
-
-
-@pytest.fixture
-async def council(app: Any) -> store.Council:
-    council = await store.create_council("eastshire", "Eastshire Council", contact_phone="01632 000 222")
-    for role in ("designer", "publisher", "caseworker"):
-        await make_user(f"{role}@eastshire.test", council, [role])
-    return council
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
-
-
-async def person(app: Any, browsers: list[httpx.AsyncClient], role: str) -> Resident:
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
-    browsers.append(client)
-    browser = Resident(client)
-    sign_in = await browser.open("/staff/sign-in")
-    sign_in.fill("Email address", f"{role}@eastshire.test")
-    sign_in.fill("Password", PASSWORD)
-    await browser.submit(sign_in)
-    return browser
-
-
-def titles(page: Page) -> list[str]:
-    return [heading.get_text(" ", strip=True) for heading in page.soup.select("#results ~ ul h3")]
 
 
 async def test_search_filters_narrow_the_results(app: Any, council: store.Council, catalogue: Catalogue,
@@ -108,17 +34,21 @@ async def test_search_filters_narrow_the_results(app: Any, council: store.Counci
     designer = await person(app, browsers, "designer")
     everything = await designer.open(HOME)
     assert everything.status == 200
-    assert titles(everything) == ["Book a bulky waste collection", "Report a pothole"]
+    built_in = {f"borough/{service.service_id}": service.definition for service in shipped_services()}
+    assert set(listed(everything)) == {*built_in, "southshire/book-bulky-waste", "northshire/report-pothole"}
     assert "Catalogue" in [link.get_text(strip=True) for link in everything.soup.select(".borough-staff-nav a")]
-    assert titles(await designer.open(HOME + "?q=pothole")) == ["Report a pothole"]
-    assert titles(await designer.open(HOME + "?q=pothole+bulky")) == []
-    assert titles(await designer.open(HOME + "?publisher=southshire")) == ["Book a bulky waste collection"]
-    assert titles(await designer.open(HOME + "?fee=yes")) == ["Book a bulky waste collection"]
-    assert titles(await designer.open(HOME + "?fee=no")) == ["Report a pothole"]
+    assert listed(await designer.open(HOME + "?q=pothole")) == ["borough/report-pothole", "northshire/report-pothole"]
+    assert listed(await designer.open(HOME + "?q=pothole+bulky")) == []
+    assert listed(await designer.open(HOME + "?publisher=southshire")) == ["southshire/book-bulky-waste"]
+    with_fee = {key for key, definition in built_in.items() if definition.get("fees")}
+    assert set(listed(await designer.open(HOME + "?fee=yes"))) == {*with_fee, "southshire/book-bulky-waste"}
+    assert set(listed(await designer.open(HOME + "?fee=no"))) == {*(set(built_in) - with_fee),
+                                                                  "northshire/report-pothole"}
     pothole = shipped("report-pothole")
-    assert titles(await designer.open(HOME + f"?lgsl={pothole['lgsl']}")) == ["Report a pothole"]
-    assert titles(await designer.open(HOME + f"?tag={pothole['tags'][0]}")) == ["Report a pothole"]
-    assert titles(await designer.open(HOME + "?language=xx")) == []
+    both = ["borough/report-pothole", "northshire/report-pothole"]
+    assert listed(await designer.open(HOME + f"?lgsl={pothole['lgsl']}")) == both
+    assert listed(await designer.open(HOME + f"?tag={pothole['tags'][0]}&publisher=northshire")) == both[1:]
+    assert listed(await designer.open(HOME + "?language=xx")) == []
     wrong = await designer.open(HOME + "?lgsl=pothole")
     assert wrong.status == 422
     assert wrong.error_summary() == [("Enter the LGSL code as a number, like 524", "#lgsl")]

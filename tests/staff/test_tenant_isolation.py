@@ -32,7 +32,8 @@ from runtime.store.models import ApiKey, OutboxMessage, Submission, WebhookDeliv
 
 ROLES = store.staff.ROLES
 TESTS = Path(__file__).resolve().parents[1]
-CATALOGUE_SERVICE = {"publisher": "gamma", "service": "report-pothole"}  # in the installation's catalogue
+# in the installation's catalogue, with a page of it (a catalogue version's preview)
+CATALOGUE_SERVICE = {"publisher": "gamma", "service": "report-pothole", "page_id": "location"}
 
 
 def council_routes() -> list[Route]:
@@ -97,6 +98,8 @@ class World:
                 values[name] = 1
             elif name in ("line_id", "state", "event"):  # a fee line, a workflow state and one of its events
                 values[name] = self.draft_parts[name]
+            elif name == "page_id" and "publisher" in values:  # a page of the catalogue's service
+                values[name] = CATALOGUE_SERVICE[name]
             elif name == "page_id":
                 values[name] = self.pages["beta" if objects_of is self.beta else "alpha"]
             elif name == "answer":
