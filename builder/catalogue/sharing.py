@@ -86,6 +86,46 @@ def fill(definition: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, 
     return result
 
 
+def filled_values(shared: Any, filled: Any) -> dict[str, str]:
+    """What filled the placeholders of `shared` in `filled`, read from each text that holds one
+    and is still as filling left it (a text changed since tells nothing): the inverse of `fill`,
+    so an upgrade fills the newer version with the values the council's copy holds, typed on
+    import or not."""
+    found: dict[str, str] = {}
+    if isinstance(shared, str):
+        if isinstance(filled, str) and _PLACEHOLDER.search(shared):
+            pattern, names = _filled_pattern(shared)
+            match = pattern.fullmatch(filled)
+            if match:
+                found = {names[group]: value for group, value in match.groupdict().items()}
+    elif isinstance(shared, dict) and isinstance(filled, dict):
+        for name, child in shared.items():
+            if name in filled:
+                found = {**filled_values(child, filled[name]), **found}
+    elif isinstance(shared, list) and isinstance(filled, list):
+        for child, other in zip(shared, filled, strict=False):
+            found = {**filled_values(child, other), **found}
+    return {name: value for name, value in found.items() if value}
+
+
+def _filled_pattern(text: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """`text` as a pattern, and the setting each of its groups names: its words as they are, a
+    placeholder's first place a group, and a repeat of it the same value again."""
+    parts: list[str] = []
+    groups: dict[str, str] = {}  # setting -> group
+    last = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(re.escape(text[last:match.start()]))
+        if match[1] in groups:
+            parts.append(f"(?P={groups[match[1]]})")
+        else:
+            groups[match[1]] = f"v{len(groups)}"
+            parts.append(f"(?P<{groups[match[1]]}>.+?)")
+        last = match.end()
+    parts.append(re.escape(text[last:]))
+    return re.compile("".join(parts), re.DOTALL), {group: name for name, group in groups.items()}
+
+
 def placeholders(document: Any) -> Iterator[str]:
     if isinstance(document, str):
         yield from (match[1] for match in _PLACEHOLDER.finditer(document))

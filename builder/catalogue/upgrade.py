@@ -1,8 +1,9 @@
 """Upgrading an imported service to its upstream's newer version, by three-way merge.
 
 The three definitions `builder.merge` takes: the upstream version the council's copy was
-forked from, and the newer one, each with the council's settings filled in as on import (its
-current name, contacts and any values given again), and the council's own current service
+forked from, and the newer one, each with the council's settings filled in as on import (the
+values its copy holds where a filled text is unchanged, else its current name and contacts, and
+any values given again), and the council's own current service
 (its draft, else its published version). What merges cleanly becomes one recorded change on
 the council's draft (undoable like any other), and the fork moves on to the new version. What
 collides is shown and nothing changes until someone chooses.
@@ -44,17 +45,21 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
                 if item.catalogue == fork.catalogue and item.entry.address == fork.address), None)
     if old is None:
         raise Refused("base-missing", f"the version {service_id} was forked from is not in the cache: sync again")
-    given = {**council_settings(council), **(values or {})}
-    base = _as_imported(client.definition(old), given, council, old)
-    theirs = _as_imported(client.definition(newer), given, council, newer)
     draft = await drafts.get_draft(council, service_id)
-    if draft is None:
+    if draft is not None:
+        ours: dict[str, Any] = dict(draft.definition)
+    else:
         published = await store.get_latest(council, service_id)
         if published is None:
             raise Refused("no-service", f"{council.slug} has no service {service_id}")
-        draft = await drafts.create_draft(council, dict(published.definition), source="published", actor=actor,
-                                          from_published=True)
-    ours: dict[str, Any] = dict(draft.definition)
+        ours = dict(published.definition)
+    forked_from = client.definition(old)
+    # The values the council's copy holds (typed on import, maybe not its settings), then any given now.
+    given = {**council_settings(council), **sharing.filled_values(forked_from, ours), **(values or {})}
+    base = _as_imported(forked_from, given, council, old)
+    theirs = _as_imported(client.definition(newer), given, council, newer)
+    if draft is None:
+        draft = await drafts.create_draft(council, dict(ours), source="published", actor=actor, from_published=True)
     result = merge(base, ours, theirs)
     if not result.clean:
         return Upgrade(result, newer, False)

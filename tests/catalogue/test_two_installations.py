@@ -7,7 +7,8 @@ phone number, publishes it, and a resident reports a pothole. Westshire publishe
 reworded, a question added) while Northshire rewords another question; Northshire upgrades and
 publishes, and a resident meets all three changes. Then both councils reword the same two
 questions: the upgrade shows the collisions, the designer keeps one of each side, and residents
-read exactly what was chosen. The other way round, Northshire publishes its own service from B
+read exactly what was chosen; Westshire's new emergency page comes in beside them, with the
+number Northshire typed on import, not as a collision. The other way round, Northshire publishes its own service from B
 to A's catalogue (`publish --to`), and Westshire, on A, imports it, publishes it and a resident
 uses it.
 
@@ -58,6 +59,8 @@ NORTHSHIRE_STREET = "Name of the street or road"
 NORTHSHIRE_LANDMARK = "House number or landmark nearest to it"
 WESTSHIRE_STREET = "Road name"
 WESTSHIRE_LANDMARK = "Nearest building or landmark"
+URGENT = ("If someone has been hurt, call us now on {phone}, day or night.\n\n"
+          "Otherwise, carry on with your report and we will inspect the pothole within 24 hours.")
 
 
 async def _publish_shipped(council: store.Council, name: str) -> None:
@@ -302,7 +305,11 @@ async def test_two_installations_share_upgrade_and_publish_back(
     await open_draft(wren, "westshire", POTHOLE, "1.1.0")
     await edit_question(wren, "westshire", POTHOLE, "location", "street", Question=WESTSHIRE_STREET)
     await edit_question(wren, "westshire", POTHOLE, "location", "landmark", Question=WESTSHIRE_LANDMARK)
-    await publish(wren, "westshire", POTHOLE, "1.1.1", "Shorter questions")
+    urgent = await wren.open(f"{draft_url('westshire', POTHOLE)}/pages/urgent")
+    urgent.fill("Text under the heading", URGENT.format(phone="01632 960 999"))  # Westshire's own number
+    saved = await wren.submit(urgent)
+    assert saved.status == 200 and not saved.error_summary(), saved.error_summary()
+    await publish(wren, "westshire", POTHOLE, "1.1.1", "Shorter questions, a plainer emergency page")
     assert (await a.borough("catalogue", "publish", POTHOLE, "--council", "westshire")).status == 0
     await open_draft(nell, "northshire", POTHOLE, "1.1.0")
     await edit_question(nell, "northshire", POTHOLE, "location", "landmark", Question=NORTHSHIRE_LANDMARK)
@@ -311,7 +318,7 @@ async def test_two_installations_share_upgrade_and_publish_back(
     upgrade = await nell.open(f"/staff/northshire/catalogue/updates/{POTHOLE}")
     collided = await press(nell, upgrade, "Upgrade")
     shown_collisions = main_text(collided)
-    assert "both changed 2 things" in shown_collisions, shown_collisions
+    assert "both changed 2 things" in shown_collisions, shown_collisions  # not the emergency page's number
     for words_shown in (NORTHSHIRE_STREET, WESTSHIRE_STREET, NORTHSHIRE_LANDMARK, WESTSHIRE_LANDMARK,
                         "Street or road name", "Nearest house number or landmark"):
         assert words_shown in shown_collisions, words_shown
@@ -325,6 +332,7 @@ async def test_two_installations_share_upgrade_and_publish_back(
     assert WESTSHIRE_STREET in words and NORTHSHIRE_LANDMARK in words
     assert NORTHSHIRE_STREET not in words and WESTSHIRE_LANDMARK not in words
     assert SIZE_HINT in words and SIDE_LABEL in words
+    assert third["pages"][4]["content"] == URGENT.format(phone=NORTHSHIRE_PHONE)  # the number it typed
 
     # The other way: Northshire, on B, publishes its own service to A's catalogue over HTTP ...
     northshire_key = await b.borough("catalogue", "publisher-key", "--council", "northshire")
