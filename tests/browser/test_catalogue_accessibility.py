@@ -1,5 +1,6 @@
 """The catalogue's staff pages in a real browser, JavaScript on and off: browse, search (with
-an error), a service's page and preview, "Use this service" (with an error), the updates list
+an error), a service's page and outline, its preview as a resident (a page, and with errors),
+"Use this service" (with an error), the updates list
 and an upgrade with a collision to choose (with an error), and the hosted catalogue's
 page for people. axe finds no WCAG 2.2 A or AA
 violation on any of them, and nothing breaks the CSP.
@@ -157,6 +158,7 @@ async def test_catalogue_pages(tab: Page, audit: Auditor) -> None:
 
     await page.locator("fieldset", has_text="Fee").get_by_label("No fee", exact=True).check()
     await page.get_by_label("Words").fill("road")
+    await page.get_by_label("Publisher").select_option("northshire")  # not Borough's own report-pothole
     await press(page, main_button(page, "Search"))
     await expect(page.get_by_role("heading", level=2, name="1 service")).to_be_visible()
     await audit.check(page, "search results")
@@ -170,7 +172,17 @@ async def test_catalogue_pages(tab: Page, audit: Auditor) -> None:
     await press(page, page.get_by_role("link", name="Report a road defect"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("Report a road defect")
     await expect(page.get_by_text("Street or road name").first).to_be_visible()
-    await audit.check(page, "a service and its preview")
+    await audit.check(page, "a service and its outline")
+
+    await press(page, page.get_by_role("link", name="Preview as a resident"))
+    await expect(page.locator("#preview-banner")).to_contain_text("This is a preview of version 1.1.0 of "
+                                                                  "Report a road defect")
+    await audit.check(page, "a catalogue version's preview")
+    await press(page, page.get_by_role("button", name="Start now"))
+    await press(page, page.get_by_role("button", name="Continue"))
+    await assert_error_state(page, "a catalogue version's preview, with errors")
+    await audit.check(page, "a catalogue version's preview, with errors")
+    await press(page, page.locator("#preview-banner").get_by_role("link", name="Back to the service"))
 
     await press(page, page.get_by_role("link", name="Use this service"))
     await page.get_by_label("The phone number residents can call about this service").fill("")
