@@ -292,8 +292,11 @@ async def test_two_installations_share_upgrade_and_publish_back(
     assert synced.status == 0 and "1 new versions" in synced.out, synced.err
     updates = await nell.open("/staff/northshire/catalogue/updates")
     listed = main_text(updates)
-    assert "1.0.0" in listed and "1.1.0" in listed and "Clearer size hint" in listed
-    upgrade = await nell.open(f"/staff/northshire/catalogue/updates/{POTHOLE}")
+    assert "westshire published version 1.1.0; yours is from version 1.0.0" in listed, listed
+    assert "Clearer size hint" in listed  # the publisher's note, and what changed in words:
+    assert f"Question '{SIDE_LABEL}' added to page 'Where is the pothole?'" in listed
+    assert "changed from 'Measure across the widest part." in listed and f"to '{SIZE_HINT}'" in listed
+    upgrade = await nell.open(link(updates, f"Upgrade {POTHOLE} to version 1.1.0"))
     upgraded = await press(nell, upgrade, "Upgrade")
     assert "Upgraded to westshire's version 1.1.0" in notice(upgraded), upgraded.error_summary()
     second = await publish(nell, "northshire", POTHOLE, "1.1.0", "Westshire's 1.1.0, our street wording")
@@ -315,7 +318,8 @@ async def test_two_installations_share_upgrade_and_publish_back(
     await edit_question(nell, "northshire", POTHOLE, "location", "landmark", Question=NORTHSHIRE_LANDMARK)
     assert (await b.borough("catalogue", "sync")).status == 0
 
-    upgrade = await nell.open(f"/staff/northshire/catalogue/updates/{POTHOLE}")
+    updates = await nell.open("/staff/northshire/catalogue/updates")
+    upgrade = await nell.open(link(updates, f"Upgrade {POTHOLE} to version 1.1.1"))
     collided = await press(nell, upgrade, "Upgrade")
     shown_collisions = main_text(collided)
     assert "both changed 2 things" in shown_collisions, shown_collisions  # not the emergency page's number
@@ -333,6 +337,8 @@ async def test_two_installations_share_upgrade_and_publish_back(
     assert NORTHSHIRE_STREET not in words and WESTSHIRE_LANDMARK not in words
     assert SIZE_HINT in words and SIDE_LABEL in words
     assert third["pages"][4]["content"] == URGENT.format(phone=NORTHSHIRE_PHONE)  # the number it typed
+    up_to_date = await nell.open("/staff/northshire/catalogue/updates")
+    assert "Every service your council uses from a catalogue is up to date." in main_text(up_to_date)
 
     # The other way: Northshire, on B, publishes its own service to A's catalogue over HTTP ...
     northshire_key = await b.borough("catalogue", "publisher-key", "--council", "northshire")
