@@ -204,8 +204,8 @@ def _compiled(definition: dict[str, Any]) -> tuple[Service | None, list[str]]:
     try:
         service = compile_service(definition)
     except Exception as failure:  # a draft the lint has not passed yet may not compile
-        return None, [f"The draft cannot be compiled yet ({type(failure).__name__})"]
-    return (service, []) if service.pages else (None, ["The draft has no pages"])
+        return None, [f"It cannot be compiled yet ({type(failure).__name__})"]
+    return (service, []) if service.pages else (None, ["It has no pages"])
 
 
 async def open_preview(request: Request, staff: Staff, source: Loader = draft_source) -> Preview | Response:
