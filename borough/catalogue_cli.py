@@ -4,7 +4,9 @@ line on stderr and exit status 1.
 
 Where things are: a hosted catalogue in `--catalogue DIR` (else BOROUGH_CATALOGUE_DIR, else
 var/catalogue); the installation's subscriptions and their verified cache in
-BOROUGH_CATALOGUE_CACHE (else var/catalogues).
+BOROUGH_CATALOGUE_CACHE (else var/catalogues). Search, show, import, updates and upgrade also see
+the built-in catalogue of the services Borough ships, as the staff pages do, so a new
+installation can import one before it subscribes to anything.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from borough.catalogue_progress import SyncProgress
 from builder.catalogue.client import CatalogueError, Client, Found, default_cache
 from builder.catalogue.keys import BadKey, public_json, public_key
 from builder.catalogue.repository import Refused, Repository
@@ -30,6 +33,14 @@ def catalogue_dir(given: Path | None = None) -> Path:
 
 def cache_dir() -> Path:
     return default_cache()
+
+
+def client() -> Client:
+    """The catalogues this installation knows: the built-in one of the services this release
+    ships (builder/shipped.py, read when called), and those subscribed to, as synced."""
+    from builder import shipped
+
+    return Client(cache_dir(), shipped=shipped.SERVICES_DIR)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -306,19 +317,29 @@ def _subscribe(args: argparse.Namespace) -> int:
 
 @refusing
 def _sync(args: argparse.Namespace) -> int:
-    client = Client(cache_dir())
-    subscriptions = client.subscriptions()
+    synced = Client(cache_dir())
+    subscriptions = synced.subscriptions()
     if not subscriptions:
         raise CatalogueError("no-subscriptions", "no catalogues subscribed to: run `borough catalogue subscribe URL`")
     refused = 0
     for subscription in subscriptions:
-        report = client.sync(subscription, progress=lambda what: print(f"  fetching {what}", file=sys.stderr))
+        progress = SyncProgress(sys.stderr)
+        try:
+            report = synced.sync(subscription, progress=progress)
+        finally:
+            progress.done()
         print(f"borough: {subscription.url}: {len(report.publishers)} publishers, {len(report.added)} new "
               f"versions, {len(report.fetched)} files fetched")
         for what, why in report.refused:
             print(f"borough: refused {what}: {why}", file=sys.stderr)
         refused += len(report.refused)
     return 1 if refused else 0
+
+
+def _catalogue_title(found: Found) -> str:
+    from builder.catalogue import shipped_catalogue
+
+    return shipped_catalogue.TITLE if found.catalogue == shipped_catalogue.CATALOGUE else found.catalogue
 
 
 def _line(found: Found) -> str:
@@ -329,7 +350,7 @@ def _line(found: Found) -> str:
 
 @refusing
 def _search(args: argparse.Namespace) -> int:
-    found = Client(cache_dir()).search(" ".join(args.words), tag=args.tag, council=args.publisher,
+    found = client().search(" ".join(args.words), tag=args.tag, council=args.publisher,
                                        language=args.language, lgsl=args.lgsl, fee=args.fee)
     for item in found:
         print(_line(item))
@@ -339,12 +360,12 @@ def _search(args: argparse.Namespace) -> int:
 
 @refusing
 def _show(args: argparse.Namespace) -> int:
-    versions = Client(cache_dir()).versions(args.service)
+    versions = client().versions(args.service)
     if not versions:
         raise CatalogueError("not-found", f"no service {args.service} in the catalogues subscribed to")
     latest = versions[0].entry
     print(f"{latest.title}\n{latest.summary}\n")
-    print(f"publisher: {latest.council}    catalogue: {versions[0].catalogue}")
+    print(f"publisher: {latest.council}    catalogue: {_catalogue_title(versions[0])}")
     print(f"LGSL: {latest.lgsl or '-'}    tags: {', '.join(latest.tags) or '-'}    "
           f"languages: {', '.join(latest.languages)}    licence: {latest.licence}    fee: {'yes' if latest.fee else 'no'}")
     if latest.settings:
@@ -365,8 +386,8 @@ def _import(args: argparse.Namespace) -> int:
     from builder.catalogue import council as catalogue_council
 
     name, _, version = args.service.partition("@")
-    client = Client(cache_dir())
-    versions = [found for found in client.versions(name) if not found.entry.withdrawn or version]
+    known = client()
+    versions = [found for found in known.versions(name) if not found.entry.withdrawn or version]
     chosen = next((found for found in versions if not version or found.entry.version == version), None)
     if chosen is None:
         raise CatalogueError("not-found", f"no service {args.service} in the catalogues subscribed to")
@@ -374,7 +395,7 @@ def _import(args: argparse.Namespace) -> int:
     if len(councils) > 1 and "/" not in name:
         raise CatalogueError("ambiguous", f"{name} is published by {', '.join(sorted(councils))}: say COUNCIL/{name}")
     values: dict[str, Any] = dict(item.partition("=")[::2] for item in args.set)
-    definition = client.definition(chosen)
+    definition = known.definition(chosen)
 
     async def work(council: store.Council, box: store.SecretBox) -> int:
         draft, fork = await catalogue_council.import_service(council, chosen, definition, values=values)
@@ -390,15 +411,17 @@ def _import(args: argparse.Namespace) -> int:
 @refusing
 def _updates(args: argparse.Namespace) -> int:
     from builder.catalogue import council as catalogue_council
+    from builder.catalogue.upgrade import publisher_name
 
-    client = Client(cache_dir())
+    known = client()
 
     async def work(council: store.Council, box: store.SecretBox) -> int:
-        found = await catalogue_council.updates(council, client)
+        found = await catalogue_council.updates(council, known)
         for update in found:
             entry = update.newer.entry
+            named = publisher_name(known, update.newer.catalogue, entry.council)
             print(f"{update.fork.service_id}: {update.fork.upstream_version} -> {entry.version} "
-                  f"from {entry.council} ({entry.change_note or 'no change note'})")
+                  f"from {named} ({entry.change_note or 'no change note'})")
         print(f"borough: {len(found)} update{'s' if len(found) != 1 else ''} available for {council.slug} "
               "(run `borough catalogue sync` first to see the newest)", file=sys.stderr)
         return 0
@@ -408,14 +431,15 @@ def _updates(args: argparse.Namespace) -> int:
 
 @refusing
 def _upgrade(args: argparse.Namespace) -> int:
-    from builder.catalogue.upgrade import upgrade
+    from builder.catalogue.upgrade import publisher_name, upgrade
 
-    client = Client(cache_dir())
+    known = client()
     values: dict[str, Any] = dict(item.partition("=")[::2] for item in args.set)
 
     async def work(council: store.Council, box: store.SecretBox) -> int:
-        done = await upgrade(council, client, args.service, values=values)
+        done = await upgrade(council, known, args.service, values=values)
         entry = done.upstream.entry
+        named = publisher_name(known, done.upstream.catalogue, entry.council)
         for line in done.result.applied:
             print(f"  {line}")
         for note in done.result.notes:
@@ -427,7 +451,7 @@ def _upgrade(args: argparse.Namespace) -> int:
         for collision in done.result.collisions:
             print(f"  {collision.words}")
             print(f"      yours: {collision.said.get('ours', collision.ours)}")
-            print(f"      {entry.council}'s: {collision.said.get('theirs', collision.theirs)}")
+            print(f"      {named}'s: {collision.said.get('theirs', collision.theirs)}")
         for problem in done.result.problems:
             print(f"  problem: {problem.pointer or '/'}: {problem.message}")
         count = len(done.result.collisions)

@@ -22,7 +22,7 @@ from builder import patch
 from builder.catalogue.client import CatalogueError
 from builder.catalogue.council import updates
 from builder.catalogue.repository import Refused
-from builder.catalogue.upgrade import Upgrade, upgrade
+from builder.catalogue.upgrade import Upgrade, publisher_name, upgrade
 from builder.catalogue_pages import client, paragraphs
 from builder.diff import diff
 from builder.draft_requests import EDITOR_ROLES, council_of
@@ -53,7 +53,9 @@ async def service_updates(request: Request, staff: Staff) -> Response:
                 words = diff(found_client.definition(old), found_client.definition(newer)).words
             except (CatalogueError, Refused, KeyError, TypeError, ValueError):
                 words = []
-        rows.append({"service_id": fork.service_id, "publisher": fork.publisher, "from": fork.upstream_version,
+        rows.append({"service_id": fork.service_id, "publisher": fork.publisher,
+                     "publisher_name": publisher_name(found_client, fork.catalogue, fork.publisher),
+                     "from": fork.upstream_version,
                      "to": newer.entry.version, "title": newer.entry.title, "note": newer.entry.change_note,
                      "changes": [word for word in words if not word.startswith("Service version")],
                      "href": path(request, "catalogue_upgrade", council=council.slug, service_id=fork.service_id)})
@@ -122,18 +124,20 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
         return await _not_a_fork(request, staff, council, service_id)
     here = {"council": council.slug, "service_id": service_id}
     draft_link = path(request, "service_draft", **here)
+    known = client()
+    named = publisher_name(known, fork.catalogue, fork.publisher)
     errors: Errors = []
     done: Upgrade | None = None
     form: Form = {}
     if request.method == "POST":
         form = await posted(request)
         try:
-            done = await upgrade(council, client(), service_id, actor=staff.user)
+            done = await upgrade(council, known, service_id, actor=staff.user)
         except (Refused, CatalogueError) as refused:
             error(errors, "upgrade", f"This service cannot be upgraded: {refused.message}", refused.code)
         if done is not None and done.applied:
             await audit(request, staff, "catalogue-upgraded", service_id, after={"version": done.upstream.entry.version})
-            return redirect_with_notice(request, draft_link, f"Upgraded to {fork.publisher}'s version "
+            return redirect_with_notice(request, draft_link, f"Upgraded to {named}'s version "
                                         f"{done.upstream.entry.version}: preview the draft and publish it")
         draft = await drafts.get_draft(council, service_id)
         if done is not None and draft is not None and first(form, "step") == "choose":
@@ -151,16 +155,17 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
                     await _record(council, staff, done, definition, draft.version)
                     await audit(request, staff, "catalogue-upgraded", service_id,
                                 after={"version": done.upstream.entry.version, "choices": choices})
-                    return redirect_with_notice(request, draft_link, f"Upgraded to {fork.publisher}'s version "
+                    return redirect_with_notice(request, draft_link, f"Upgraded to {named}'s version "
                                                 f"{done.upstream.entry.version} with your choices: "
                                                 "preview the draft and publish it")
     draft = await drafts.get_draft(council, service_id)
     result = done.result if done is not None else None
     newer = done.upstream if done is not None else next(
-        (update.newer for update in await updates(council, client()) if update.fork.id == fork.id), None)
+        (update.newer for update in await updates(council, known) if update.fork.id == fork.id), None)
     payload = {
         "page": {"heading": f"Upgrade {service_id}"},
-        "fork": {"service_id": service_id, "publisher": fork.publisher, "version": fork.upstream_version},
+        "fork": {"service_id": service_id, "publisher": fork.publisher, "publisher_name": named,
+                 "version": fork.upstream_version},
         "newer": {"version": newer.entry.version, "note": newer.entry.change_note} if newer is not None else None,
         "collisions": [_collision_row(index, collision) for index, collision in enumerate(result.collisions)]
         if result is not None else [],

@@ -73,6 +73,19 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class SyncStep:
+    """How far a sync has got, told to its `progress` callback: publishers read of those the
+    catalogue delegates to, and definitions fetched of those found missing so far (the total
+    grows as each publisher's index is read)."""
+
+    publishers_done: int
+    publishers: int
+    targets_done: int
+    targets: int
+    what: str  # the publisher or service@version being fetched
+
+
+@dataclass(frozen=True)
 class Found:
     catalogue: str
     entry: Entry
@@ -143,7 +156,7 @@ class Client:
 
     # -- sync ------------------------------------------------------------------------------------
 
-    def sync(self, subscription: Subscription, progress: Callable[[str], None] | None = None) -> SyncReport:
+    def sync(self, subscription: Subscription, progress: Callable[[SyncStep], None] | None = None) -> SyncReport:
         here = self.cache / subscription.name
         report = SyncReport(subscription.name)
         updater = Updater(str(here / "metadata"), f"{subscription.url}/metadata/",
@@ -160,13 +173,18 @@ class Client:
             raise CatalogueError("refused", f"{subscription.url} failed verification: {error}") from None
         except tuf_errors.DownloadError as error:
             raise CatalogueError("unreachable", f"cannot fetch {subscription.url}: {error}") from None
-        for council in self._publishers(here):
+        publishers = self._publishers(here)
+        counts = _Counts(len(publishers), progress)
+        for council in publishers:
+            counts.tell(council)
             try:
-                self._sync_publisher(updater, here, council, report, progress)
+                self._sync_publisher(updater, here, council, report, counts)
             except tuf_errors.RepositoryError as error:
                 report.refused.append((council, f"its metadata failed verification: {error}"))
             except Refused as refused:
                 report.refused.append((council, refused.message))
+            counts.publishers_done += 1
+        counts.tell("")
         return report
 
     def _publishers(self, here: Path) -> list[str]:
@@ -179,7 +197,7 @@ class Client:
         return sorted(name for name in roles if f"{name}.json" in snapshot.signed.meta and SLUG.match(name))
 
     def _sync_publisher(self, updater: Updater, here: Path, council: str, report: SyncReport,
-                        progress: Callable[[str], None] | None) -> None:
+                        counts: _Counts) -> None:
         info = updater.get_targetinfo(index_path(council))
         if info is None:
             report.refused.append((council, "its index is not signed by its own key"))
@@ -202,12 +220,12 @@ class Client:
                 return
         definitions = here / "definitions"
         definitions.mkdir(parents=True, exist_ok=True)
-        for entry in index.entries:
+        missing = [entry for entry in index.entries if not (definitions / f"{entry.address}.json").is_file()]
+        counts.targets += len(missing)
+        for entry in missing:
             stored = definitions / f"{entry.address}.json"
-            if stored.is_file():
-                continue
-            if progress:
-                progress(entry.key)
+            counts.tell(entry.key)
+            counts.targets_done += 1
             target = updater.get_targetinfo(entry.path)
             if target is None:
                 report.refused.append((entry.path, f"not signed by {council}'s key"))
@@ -325,6 +343,21 @@ class Client:
                 path = self.cache / subscription.name / "definitions" / f"{found.entry.address}.json"
                 return check_definition(path.read_bytes())
         raise CatalogueError("not-cached", f"{found.entry.key} is not in the cache: run `borough catalogue sync`")
+
+
+@dataclass
+class _Counts:
+    """A sync's running counts, told to its progress callback (if any) as a `SyncStep`."""
+
+    publishers: int
+    progress: Callable[[SyncStep], None] | None
+    publishers_done: int = 0
+    targets: int = 0
+    targets_done: int = 0
+
+    def tell(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(SyncStep(self.publishers_done, self.publishers, self.targets_done, self.targets, what))
 
 
 def _changed_after_publication(before: Index, after: Index) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder import patch
-from builder.catalogue import sharing
+from builder.catalogue import sharing, shipped_catalogue
 from builder.catalogue.client import Client, Found
 from builder.catalogue.council import council_settings, updates
 from builder.catalogue.repository import Refused
@@ -23,6 +23,7 @@ from builder.merge import MergeResult, merge
 from runtime import store
 from runtime.store import catalogue as catalogue_store
 from runtime.store import drafts
+from runtime.store.models import CatalogueFork
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
     old = next((item for item in client.versions(f"{fork.publisher}/{fork.upstream_service}")
                 if item.catalogue == fork.catalogue and item.entry.address == fork.address), None)
     if old is None:
-        raise Refused("base-missing", f"the version {service_id} was forked from is not in the cache: sync again")
+        raise Refused("base-missing", base_missing(fork))
     draft = await drafts.get_draft(council, service_id)
     if draft is not None:
         ours: dict[str, Any] = dict(draft.definition)
@@ -72,6 +73,30 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
                                         upstream_version=newer.entry.version, address=newer.entry.address,
                                         actor=actor)
     return Upgrade(result, newer, True)
+
+
+def publisher_name(client: Client, catalogue: str, publisher: str) -> str:
+    """A publisher as people know it: "Borough" for the built-in catalogue, else the name its
+    signed index gives ("Westshire Council"), else its slug when the cache has no index for it."""
+    if catalogue == shipped_catalogue.CATALOGUE:
+        return shipped_catalogue.PUBLISHER_NAME
+    for subscription, index in client.indexes():
+        if subscription.url == catalogue and index.council == publisher:
+            return index.name or publisher
+    return publisher
+
+
+def base_missing(fork: CatalogueFork) -> str:
+    """Why the version a fork came from cannot be read, in words: the merge needs it to tell
+    the council's changes from the publisher's."""
+    forked_from = f"{fork.upstream_service} {fork.upstream_version}"
+    if fork.catalogue == shipped_catalogue.CATALOGUE:
+        return (f"this release of Borough no longer ships {forked_from}, the version your service was "
+                "copied from (it is not kept in schemas/services/earlier/), so Borough cannot tell your "
+                "changes from the new version's: ask whoever installs Borough to keep that version, or "
+                "use the new version as a new service and make your changes to it again")
+    return (f"the copy of {forked_from}, the version your service was copied from, is missing from this "
+            "installation's catalogue cache: run `borough catalogue sync` and try again")
 
 
 def _as_imported(upstream: dict[str, Any], given: dict[str, str], council: store.Council,

@@ -292,13 +292,13 @@ async def test_two_installations_share_upgrade_and_publish_back(
     assert synced.status == 0 and "1 new versions" in synced.out, synced.err
     updates = await nell.open("/staff/northshire/catalogue/updates")
     listed = main_text(updates)
-    assert "westshire published version 1.1.0; yours is from version 1.0.0" in listed, listed
+    assert "Westshire Council published version 1.1.0; yours is from version 1.0.0" in listed, listed
     assert "Clearer size hint" in listed  # the publisher's note, and what changed in words:
     assert f"Question '{SIDE_LABEL}' added to page 'Where is the pothole?'" in listed
     assert "changed from 'Measure across the widest part." in listed and f"to '{SIZE_HINT}'" in listed
     upgrade = await nell.open(link(updates, f"Upgrade {POTHOLE} to version 1.1.0"))
     upgraded = await press(nell, upgrade, "Upgrade")
-    assert "Upgraded to westshire's version 1.1.0" in notice(upgraded), upgraded.error_summary()
+    assert "Upgraded to Westshire Council's version 1.1.0" in notice(upgraded), upgraded.error_summary()
     second = await publish(nell, "northshire", POTHOLE, "1.1.0", "Westshire's 1.1.0, our street wording")
     words, _ = await complete(b, "northshire", second)
     assert NORTHSHIRE_STREET in words and SIZE_HINT in words and SIDE_LABEL in words
