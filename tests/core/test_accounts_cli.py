@@ -1,18 +1,18 @@
-"""`borough create-council`, `create-user` and `list-users`, run as the real command on a
-migrated SQLite file: what they print, their exit status, and the rows they leave behind."""
+"""`borough create-council`, `create-user` and `list-users`, run as the real command (in this
+process: tests/borough_command.py) on a migrated SQLite file: what they print, their exit
+status, and the rows they leave behind."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from borough_command import Command
+from borough_command import borough as run_borough
 
 from runtime import store
 from runtime.staff.passwords import hash_password, verify
@@ -35,12 +35,9 @@ def url(migrated: Path, tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'borough.db'}"
 
 
-def borough(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOROUGH_")}
+def borough(url: str, *args: str, stdin: str | None = None) -> Command:
     var = Path(url.removeprefix("sqlite://")).parent / "var"
-    env |= {"BOROUGH_DATABASE_URL": url, "BOROUGH_VAR_DIR": str(var)}
-    return subprocess.run([sys.executable, "-m", "borough", *args], input=stdin or "", capture_output=True,
-                          text=True, timeout=60, env=env)
+    return run_borough(list(args), {"BOROUGH_DATABASE_URL": url, "BOROUGH_VAR_DIR": str(var)}, stdin or "")
 
 
 def in_store(url: str, work: Callable[[], Awaitable[T]]) -> T:
@@ -54,7 +51,7 @@ def in_store(url: str, work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-def refused(result: subprocess.CompletedProcess[str], message: str) -> None:
+def refused(result: Command, message: str) -> None:
     """Exit 1 and exactly one line on stderr that says what is wrong; nothing on stdout."""
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert result.stdout == ""
@@ -253,6 +250,5 @@ def test_an_unmigrated_database_is_refused(tmp_path: Path, args: list[str]) -> N
 def test_the_running_docs_quote_each_commands_real_help() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "running.md").read_text(encoding="utf-8")
     for command in ("create-council", "create-user", "list-users"):
-        shown = subprocess.run([sys.executable, "-m", "borough", command, "--help"], capture_output=True,
-                               text=True, timeout=60, env={"COLUMNS": "80", "PATH": ""}).stdout.rstrip()
+        shown = run_borough([command, "--help"], {"COLUMNS": "80"}).stdout.rstrip()
         assert f"```\n{shown}\n```" in doc, command
