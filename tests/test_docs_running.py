@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from borough_command import borough
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "running.md").read_text(encoding="utf-8")
 
 
 def help_of(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "borough", *args, "--help"], capture_output=True, text=True,
-                            timeout=60, env={"COLUMNS": "80", "PATH": ""})
-    return result.stdout.rstrip()
+    return borough([*args, "--help"], {"COLUMNS": "80"}).stdout.rstrip()
 
 
 def test_the_documented_help_is_the_commands_own() -> None:

@@ -1,15 +1,16 @@
-"""`borough services publish FILE --council SLUG`, run as the real command: a council keeping
-its services in git publishes a file from its own CI. It prints the version; a file that fails
-the format's checks is refused with its problems and nothing is stored."""
+"""`borough services publish FILE --council SLUG`, run as the real command (in this process:
+tests/borough_command.py): a council keeping its services in git publishes a file from its
+own CI. It prints the version; a file that fails the format's checks is refused with its
+problems and nothing is stored."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from borough_command import Command
+from borough_command import borough as run_borough
 
 from runtime import store
 from runtime.settings import ROOT
@@ -17,11 +18,8 @@ from runtime.settings import ROOT
 SHIPPED = ROOT / "schemas" / "services" / "report-missed-bin.json"
 
 
-def borough(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOROUGH_")}
-    env |= {"BOROUGH_DATABASE_URL": url, "BOROUGH_VAR_DIR": str(tmp_path / "var")}
-    return subprocess.run([sys.executable, "-m", "borough", *args], capture_output=True, text=True,
-                          timeout=120, env=env)
+def borough(url: str, tmp_path: Path, *args: str) -> Command:
+    return run_borough(list(args), {"BOROUGH_DATABASE_URL": url, "BOROUGH_VAR_DIR": str(tmp_path / "var")})
 
 
 def written(tmp_path: Path, definition: dict[str, Any], name: str = "service.json") -> Path:

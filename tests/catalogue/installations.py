@@ -3,39 +3,25 @@ a live server (tests/live_borough.py) over a SQLite file, files and var folder o
 the `borough catalogue` command run against it the way its operator would (its database, secret
 key, catalogue folder and cache told by environment variables).
 
-The command runs in this process, in a thread, with the installation's environment in place
-while it runs: the same `borough.cli.main` as `python -m borough`, without a second or two of
-interpreter start for each of the dozen commands the story needs.
+The command runs in this process (tests/borough_command.py), with the installation's
+environment in place while it runs: the same `borough.cli.main` as `python -m borough`,
+without a second or two of interpreter start for each of the dozen commands the story needs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import io
-import os
 import shutil
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from borough_command import Command, borough_async
 from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
-
-from borough.cli import main
-
-_ENVIRONMENT_LOCK = threading.Lock()  # one command at a time changes os.environ
-
-
-@dataclass(frozen=True)
-class Command:
-    status: int
-    out: str
-    err: str
 
 
 @dataclass(frozen=True)
@@ -72,33 +58,11 @@ class Installation:
 
     async def borough(self, *arguments: str) -> Command:
         """`borough ARGUMENTS` as this installation's operator runs it."""
-        return await asyncio.to_thread(_run, self.environment(), list(arguments))
+        return await borough_async(list(arguments), self.environment())
 
     def client(self) -> httpx.AsyncClient:
         """A browser without JavaScript on this installation (cookies kept, redirects not followed)."""
         return httpx.AsyncClient(base_url=self.url, timeout=30)
-
-
-def _run(environment: Mapping[str, str], arguments: list[str]) -> Command:
-    out, err = io.StringIO(), io.StringIO()
-    with _ENVIRONMENT_LOCK, _environment(environment), contextlib.redirect_stdout(out), \
-            contextlib.redirect_stderr(err):
-        status = main(arguments)
-    return Command(status, out.getvalue(), err.getvalue())
-
-
-@contextlib.contextmanager
-def _environment(settings: Mapping[str, str]) -> Iterator[None]:
-    before = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def prepare(tmp_path_factory: pytest.TempPathFactory, name: str, *, hosts_catalogue: bool) -> Installation:

@@ -1,15 +1,17 @@
 """`borough catalogue`: each command prints what it did; a refusal is one line and exit 1.
-The commands that need the database run as a real `borough` process on the test's database."""
+The commands that need the database run as the real command on the test's database (in this
+process: tests/borough_command.py); `catalogue serve` runs as a process of its own."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from borough_command import Command
+from borough_command import borough as run_borough
 from world import make_world, shipped, static_server
 
 from borough.cli import main
@@ -65,15 +67,14 @@ def test_subscribe_sync_search_and_show(tmp_path: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().err == "borough: no service nothing in the catalogues subscribed to\n"
 
 
-def borough(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "borough", "catalogue", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120, check=False)
+def borough(env: dict[str, str], *args: str) -> Command:
+    return run_borough(["catalogue", *args], env)
 
 
 async def test_a_council_publishes_and_another_imports_from_the_command_line(
         demo: store.Council, database_url: str, tmp_path: Path) -> None:
     await store.create_council("northshire", "Northshire Council", contact_phone="01632 000 222")
-    env = {**os.environ, "BOROUGH_DATABASE_URL": database_url, "BOROUGH_SECRET_KEY": "cli-test-" + "k" * 32,
+    env = {"BOROUGH_DATABASE_URL": database_url, "BOROUGH_SECRET_KEY": "cli-test-" + "k" * 32,
            "BOROUGH_CATALOGUE_DIR": str(tmp_path / "cat"), "BOROUGH_CATALOGUE_CACHE": str(tmp_path / "cache")}
     assert main(["catalogue", "init", str(tmp_path / "cat")]) == 0
     refused = borough(env, "publish", "report-pothole", "--council", "demo")

@@ -100,7 +100,7 @@ def installations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[In
     in_a_thread(_prepare_a(a.database_url))
     in_a_thread(_prepare_b(b.database_url))
     made = in_a_thread(a.borough("catalogue", "init", str(a.catalogue_dir)))
-    assert made.status == 0, made.err
+    assert made.returncode == 0, made.stderr
     with serving(a, b) as (served_a, served_b):
         yield served_a, served_b
 
@@ -236,19 +236,19 @@ async def test_two_installations_share_upgrade_and_publish_back(
 
     # A's operator registers Westshire's key; Westshire publishes its pothole service to A's catalogue.
     westshire_key = await a.borough("catalogue", "publisher-key", "--council", "westshire")
-    assert westshire_key.status == 0, westshire_key.err
-    added = await a.borough("catalogue", "add-publisher", "westshire", westshire_key.out.strip())
-    assert added.status == 0, added.err
+    assert westshire_key.returncode == 0, westshire_key.stderr
+    added = await a.borough("catalogue", "add-publisher", "westshire", westshire_key.stdout.strip())
+    assert added.returncode == 0, added.stderr
     shared = await a.borough("catalogue", "publish", POTHOLE, "--council", "westshire")
-    assert shared.status == 0, shared.err
-    assert "left out as a setting: contact.phone" in shared.out
+    assert shared.returncode == 0, shared.stderr
+    assert "left out as a setting: contact.phone" in shared.stdout
 
     # B subscribes to A's catalogue over HTTP, pinning its root on first use, and syncs.
     subscribed = await b.borough("catalogue", "subscribe", a.catalogue_url)
-    assert subscribed.status == 0, subscribed.err
+    assert subscribed.returncode == 0, subscribed.stderr
     synced = await b.borough("catalogue", "sync")
-    assert synced.status == 0 and "refused" not in synced.err, synced.err
-    assert "1 publishers, 1 new versions" in synced.out
+    assert synced.returncode == 0 and "refused" not in synced.stderr, synced.stderr
+    assert "1 publishers, 1 new versions" in synced.stdout
 
     # Northshire finds it in the staff pages, uses it with its own phone number, and publishes it.
     nell = await sign_in(b, NELL)
@@ -282,14 +282,14 @@ async def test_two_installations_share_upgrade_and_publish_back(
     added_question = await wren.submit(add)
     assert added_question.status == 200 and not added_question.error_summary(), added_question.error_summary()
     await publish(wren, "westshire", POTHOLE, "1.1.0", "Clearer size hint; which side of the road")
-    assert (await a.borough("catalogue", "publish", POTHOLE, "--council", "westshire")).status == 0
+    assert (await a.borough("catalogue", "publish", POTHOLE, "--council", "westshire")).returncode == 0
 
     await open_draft(nell, "northshire", POTHOLE, "1.0.0")
     await edit_question(nell, "northshire", POTHOLE, "location", "street", Question=NORTHSHIRE_STREET)
 
     # B syncs; Northshire sees the update and upgrades: all three changes are in its draft.
     synced = await b.borough("catalogue", "sync")
-    assert synced.status == 0 and "1 new versions" in synced.out, synced.err
+    assert synced.returncode == 0 and "1 new versions" in synced.stdout, synced.stderr
     updates = await nell.open("/staff/northshire/catalogue/updates")
     listed = main_text(updates)
     assert "Westshire Council published version 1.1.0; yours is from version 1.0.0" in listed, listed
@@ -313,10 +313,10 @@ async def test_two_installations_share_upgrade_and_publish_back(
     saved = await wren.submit(urgent)
     assert saved.status == 200 and not saved.error_summary(), saved.error_summary()
     await publish(wren, "westshire", POTHOLE, "1.1.1", "Shorter questions, a plainer emergency page")
-    assert (await a.borough("catalogue", "publish", POTHOLE, "--council", "westshire")).status == 0
+    assert (await a.borough("catalogue", "publish", POTHOLE, "--council", "westshire")).returncode == 0
     await open_draft(nell, "northshire", POTHOLE, "1.1.0")
     await edit_question(nell, "northshire", POTHOLE, "location", "landmark", Question=NORTHSHIRE_LANDMARK)
-    assert (await b.borough("catalogue", "sync")).status == 0
+    assert (await b.borough("catalogue", "sync")).returncode == 0
 
     updates = await nell.open("/staff/northshire/catalogue/updates")
     upgrade = await nell.open(link(updates, f"Upgrade {POTHOLE} to version 1.1.1"))
@@ -342,19 +342,19 @@ async def test_two_installations_share_upgrade_and_publish_back(
 
     # The other way: Northshire, on B, publishes its own service to A's catalogue over HTTP ...
     northshire_key = await b.borough("catalogue", "publisher-key", "--council", "northshire")
-    assert northshire_key.status == 0, northshire_key.err
-    assert (await a.borough("catalogue", "add-publisher", "northshire", northshire_key.out.strip())).status == 0
+    assert northshire_key.returncode == 0, northshire_key.stderr
+    assert (await a.borough("catalogue", "add-publisher", "northshire", northshire_key.stdout.strip())).returncode == 0
     sent = await b.borough("catalogue", "publish", MISSED_BIN, "--council", "northshire", "--to", a.catalogue_url)
-    assert sent.status == 0, sent.err
-    assert f"published northshire/{MISSED_BIN}@1.0.0 to {a.catalogue_url}" in sent.out
+    assert sent.returncode == 0, sent.stderr
+    assert f"published northshire/{MISSED_BIN}@1.0.0 to {a.catalogue_url}" in sent.stdout
     hosted = await wren.client.get("/catalogue.json")
     assert MISSED_BIN in hosted.text
 
     # ... and Westshire, on A, imports it (nothing to fill in: its only phone number and email
     # address are examples of what to type), publishes it, and a resident uses it.
-    assert (await a.borough("catalogue", "subscribe", a.catalogue_url)).status == 0
+    assert (await a.borough("catalogue", "subscribe", a.catalogue_url)).returncode == 0
     synced = await a.borough("catalogue", "sync")
-    assert synced.status == 0 and "2 publishers" in synced.out, synced.err
+    assert synced.returncode == 0 and "2 publishers" in synced.stdout, synced.stderr
     use = await wren.open(f"/staff/westshire/catalogue/services/northshire/{MISSED_BIN}/use")
     assert use.soup.select("main form input:not([type=hidden])") == []
     imported = await press(wren, use, "Use this service")

@@ -1,4 +1,7 @@
-"""`borough validate`: one line per problem as FILE: /pointer: message, exit 1; --json lists."""
+"""`borough validate`: one line per problem as FILE: /pointer: message, exit 1; --json lists.
+
+Two tests start the real entry points (`python -m borough` and the installed `borough`
+script); the rest run the same command in this process (tests/borough_command.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +10,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+from borough_command import Command
+from borough_command import borough as run_borough
+
 SERVICES = sorted((Path(__file__).resolve().parents[2] / "schemas" / "services").glob("*.json"))
 BROKEN = Path(__file__).parent / "broken"
 
 
-def borough(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "borough", *args], capture_output=True, text=True, timeout=120)
+def borough(*args: str) -> Command:
+    return run_borough(list(args), {})
 
 
 def test_validating_the_shipped_services_prints_nothing_and_exits_0() -> None:
-    result = borough("validate", *map(str, SERVICES))
+    result = subprocess.run([sys.executable, "-m", "borough", "validate", *map(str, SERVICES)],
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout
     assert result.stdout == ""
     assert f"{len(SERVICES)} definitions valid" in result.stderr
@@ -49,6 +56,7 @@ def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
 
 
 def test_no_command_prints_help() -> None:
-    result = borough()
+    script = Path(sys.executable).with_name("borough")  # the script `pip install` made
+    result = subprocess.run([str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "validate" in result.stdout and "migrate" in result.stdout and "serve" in result.stdout

@@ -4,11 +4,10 @@ deeply nested, not UTF-8. (Patterns built to hang a regular-expression engine: t
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from borough_command import borough
 
 from runtime.core.problems import DefinitionError
 from runtime.core.reading import MAX_BYTES, MAX_DEPTH, nesting_depth, read_definition
@@ -51,7 +50,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
 def test_the_validate_command_gives_one_line_for_hostile_files(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    result = subprocess.run([sys.executable, "-m", "borough", "validate", str(path)], capture_output=True, text=True, timeout=60)
+    result = borough(["validate", str(path)], {})
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and lines[0].startswith(f"{path}: /: ")

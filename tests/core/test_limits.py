@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from borough_command import Command
+from borough_command import borough as run_borough
 
 from runtime.core.definition import MAX_PROBLEMS, MORE_PROBLEMS, load, problems, report
 from runtime.core.limits import (
@@ -234,9 +234,8 @@ def test_the_limits_agree_with_the_meta_schema() -> None:
     assert MAX_VALUES > MAX_ENTRIES
 
 
-def borough(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [str(Path(sys.executable).with_name("borough")), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+def borough(*args: str) -> Command:
+    return run_borough(list(args), {})
 
 
 def test_the_validate_command_gives_one_line_for_a_hundred_thousand_pages(tmp_path: Path) -> None:
