@@ -28,6 +28,7 @@ from browsing import CHOICES, SUCCESS_CARD, answer, code, fill_card, reference_o
 from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from quick_passwords import quick_hash
 
 from runtime import store
 
@@ -55,14 +56,13 @@ class StaffServer:
 
 
 async def _prepare_database(url: str) -> tuple[str, str]:
-    # Imported here: runtime.staff.passwords hashes a decoy when imported, and only this server needs it.
-    from runtime.staff import auth, passwords
+    from runtime.staff import auth
 
     await store.connect(url)
     try:
         council = await store.get_council("demo")  # the demo template's: borough.demo.load_demo made it
         assert council is not None
-        admin = await store.staff.create_user(ADMIN_EMAIL, ADMIN_NAME, passwords.hash_password(PASSWORD), operator=True)
+        admin = await store.staff.create_user(ADMIN_EMAIL, ADMIN_NAME, quick_hash(PASSWORD), operator=True)
         await store.staff.grant(admin, council, list(store.staff.ROLES))
         reset = await store.staff.issue_token("reset", ADMIN_EMAIL, lifetime=auth.RESET_LIFETIME)
         invitation = await store.staff.issue_token("invitation", INVITED_EMAIL, lifetime=auth.INVITATION_LIFETIME,

@@ -26,6 +26,7 @@ from browsing import assert_error_state
 from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from quick_passwords import quick_hash
 
 from runtime import store
 
@@ -51,7 +52,6 @@ async def _prepare(url: str, cache: Path) -> None:
     from builder import patch
     from builder.catalogue.client import Client
     from builder.catalogue.council import import_service
-    from runtime.staff import passwords
     from runtime.store import drafts
 
     await store.connect(url)
@@ -60,7 +60,7 @@ async def _prepare(url: str, cache: Path) -> None:
         assert council is not None
         council.contact_phone = "01632 000 444"
         await council.save()
-        user = await store.staff.create_user(EMAIL, "Cara", passwords.hash_password(PASSWORD))
+        user = await store.staff.create_user(EMAIL, "Cara", quick_hash(PASSWORD))
         await store.staff.grant(user, council, ["designer"])
         client = Client(cache)
         [found] = client.search("road defect")

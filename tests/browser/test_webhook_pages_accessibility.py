@@ -23,6 +23,7 @@ from accessibility import Auditor, Console
 from browser_contexts import auditor_for, fresh_tab, new_context
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Page, expect
+from quick_passwords import quick_hash
 
 from borough.demo import load_demo
 from runtime import store
@@ -47,13 +48,12 @@ class WebhookServer:
 
 
 async def _prepare(url: str) -> tuple[int, str, str, str]:
-    from runtime.staff import passwords  # hashes a decoy when imported: only this server needs it
 
     await store.migrate(url)
     await store.connect(url)
     try:
         council = await load_demo()
-        admin = await store.staff.create_user(ADMIN_EMAIL, "Wren Admin", passwords.hash_password(PASSWORD))
+        admin = await store.staff.create_user(ADMIN_EMAIL, "Wren Admin", quick_hash(PASSWORD))
         await store.staff.grant(admin, council, ["admin"])
         endpoint = await store.webhooks.add_endpoint(council, store.SecretBox(SECRET_KEY), HOOK, "first-secret",
                                                      list(store.webhooks.EVENTS))

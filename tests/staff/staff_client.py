@@ -7,16 +7,16 @@ from typing import Any
 
 import httpx2 as httpx
 from bs4 import BeautifulSoup
+from quick_passwords import quick_hash
 
 from runtime import store
-from runtime.staff.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 
 
 async def make_user(email: str, council: store.Council | None = None, roles: list[str] | None = None,
                     *, operator: bool = False) -> store.StaffUser:
-    user = await store.staff.create_user(email, email.split("@")[0].title(), hash_password(PASSWORD), operator=operator)
+    user = await store.staff.create_user(email, email.split("@")[0].title(), quick_hash(PASSWORD), operator=operator)
     if council is not None:
         await store.staff.grant(user, council, roles or ["admin"])
     return user

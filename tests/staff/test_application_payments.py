@@ -14,7 +14,6 @@ import httpx2 as httpx
 import pytest
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
 from runtime import store
 from runtime.store import payments as records
 from runtime.store.models import SandboxPayment
@@ -30,9 +29,8 @@ def _load(name: str) -> Any:
 
 
 @pytest.fixture
-async def paid(staff_app: Any) -> tuple[store.Council, store.Submission]:
+async def paid(demo: store.Council, staff_app: Any) -> tuple[store.Council, store.Submission]:
     """A garden waste subscription, paid through the sandbox by a resident."""
-    await load_demo()
     resident_module, walker = _load("resident"), _load("walker")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=staff_app), base_url="http://127.0.0.1:8000") as http:
         confirmation = await walker.walk(resident_module.Resident(http), "subscribe-garden-waste")

@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup
 from sent_applications import send
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
 from runtime import store
 from runtime.staff.audit_changes import change_lines
 
@@ -25,9 +24,9 @@ def changes_on(html: str) -> dict[str, list[str]]:
     return found
 
 
-async def test_the_audit_log_reads_as_lines_of_what_changed(staff_app: Any,
+async def test_the_audit_log_reads_as_lines_of_what_changed(demo: store.Council, staff_app: Any,
                                                            new_client: Callable[[], StaffClient]) -> None:
-    council = await load_demo()
+    council = demo
     await make_user("ada@demo.test", council, list(store.staff.ROLES))
     admin = new_client()
     assert (await admin.sign_in("ada@demo.test")).status_code == 303

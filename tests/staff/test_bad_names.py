@@ -11,9 +11,9 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
-from staff_client import StaffClient
+from staff_client import StaffClient, make_user
 
-from borough.demo import DEMO_ADMIN, demo_admin, load_demo
+from runtime import store
 
 UNKNOWABLE = {
     "65 letters": "a" * 65,
@@ -24,12 +24,10 @@ UNKNOWABLE = {
 
 
 @pytest.fixture
-async def admin(staff_app: Any, new_client: Callable[[], StaffClient]) -> StaffClient:
-    council = await load_demo()
-    password = await demo_admin(council)
-    assert password is not None
+async def admin(demo: store.Council, staff_app: Any, new_client: Callable[[], StaffClient]) -> StaffClient:
+    await make_user("admin@demo.borough.test", demo, list(store.staff.ROLES))
     client = new_client()
-    assert (await client.sign_in(DEMO_ADMIN, password)).status_code == 303
+    assert (await client.sign_in("admin@demo.borough.test")).status_code == 303
     return client
 
 

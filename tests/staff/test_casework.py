@@ -15,7 +15,6 @@ import pytest
 from bs4 import BeautifulSoup
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
 from runtime import store
 from runtime.core.workflow import AWAITING_PAYMENT
 from runtime.settings import Settings
@@ -55,8 +54,8 @@ class Desk:
 
 
 @pytest.fixture
-async def desk(staff_app: Any, new_client: Callable[[], StaffClient]) -> Desk:
-    council = await load_demo()
+async def desk(demo: store.Council, staff_app: Any, new_client: Callable[[], StaffClient]) -> Desk:
+    council = demo
     other = await store.create_council("other", "Other Council")
     user = await make_user("cas@demo.test", council, ["caseworker"])
     client = new_client()

@@ -10,11 +10,11 @@ from bs4 import BeautifulSoup
 from sent_applications import send
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
+from runtime import store
 
 
-async def test_recent_applications_show_state_labels(staff_app: Any, new_client: Callable[[], StaffClient]) -> None:
-    council = await load_demo()
+async def test_recent_applications_show_state_labels(demo: store.Council, staff_app: Any, new_client: Callable[[], StaffClient]) -> None:
+    council = demo
     await make_user("cas@demo.test", council, ["caseworker"])
     permit = await send(council, "apply-parking-permit")
     report = await send(council, "report-missed-bin", state="rejected")

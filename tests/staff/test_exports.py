@@ -17,7 +17,6 @@ import pytest
 from staff_client import StaffClient, make_user
 from tortoise import connections
 
-from borough.demo import load_demo
 from runtime import store
 from runtime.settings import Settings
 from runtime.staff.exports import FIXED, Column, columns_of, flat_row, headers_for, safe_cell
@@ -37,8 +36,8 @@ async def send(council: store.Council, service: str, answers: dict[str, Any], at
 
 
 @pytest.fixture
-async def clerk(staff_app: Any, new_client: Callable[[], StaffClient]) -> tuple[store.Council, StaffClient]:
-    council = await load_demo()
+async def clerk(demo: store.Council, staff_app: Any, new_client: Callable[[], StaffClient]) -> tuple[store.Council, StaffClient]:
+    council = demo
     await store.create_council("other", "Other Council")
     await make_user("cas@demo.test", council, ["caseworker"])
     client = new_client()

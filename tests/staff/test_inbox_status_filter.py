@@ -12,13 +12,13 @@ from bs4 import BeautifulSoup
 from sent_applications import send
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
+from runtime import store
 from runtime.store import inbox
 
 
-async def test_each_label_once_and_the_filter_finds_them_all(staff_app: Any,
+async def test_each_label_once_and_the_filter_finds_them_all(demo: store.Council, staff_app: Any,
                                                             new_client: Callable[[], StaffClient]) -> None:
-    council = await load_demo()
+    council = demo
     await make_user("cas@demo.test", council, ["caseworker"])
     client = new_client()
     assert (await client.sign_in("cas@demo.test")).status_code == 303
@@ -59,8 +59,8 @@ async def test_each_label_once_and_the_filter_finds_them_all(staff_app: Any,
     assert await found(state="Lost in the post") == set()
 
 
-async def test_labelled_states_name_each_service_and_its_newest_label(staff_app: Any) -> None:
-    council = await load_demo()
+async def test_labelled_states_name_each_service_and_its_newest_label(demo: store.Council, staff_app: Any) -> None:
+    council = demo
     states = await inbox.labelled_states(council, "report-missed-bin")
     assert ("report-missed-bin", "rejected", "Not collected") in states
     assert {service for service, _, _ in states} == {"report-missed-bin"}

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 from sent_applications import RESIDENT, send
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
+from runtime import store
 from runtime.store.models import Submission
 
 PERMIT = "apply-parking-permit"
@@ -38,9 +38,9 @@ async def checking(council: Any, answers: dict[str, Any]) -> Submission:
     return await send(council, PERMIT, {**RESIDENT, **answers}, state="checking")
 
 
-async def test_the_request_lists_the_pages_this_application_went_through(
+async def test_the_request_lists_the_pages_this_application_went_through(demo: store.Council,
         staff_app: Any, new_client: Callable[[], StaffClient]) -> None:
-    council = await load_demo()
+    council = demo
     await make_user("cas@demo.test", council, ["caseworker"])
     client = new_client()
     assert (await client.sign_in("cas@demo.test")).status_code == 303

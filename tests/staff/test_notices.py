@@ -16,7 +16,6 @@ from itsdangerous import URLSafeTimedSerializer
 from sent_applications import send
 from staff_client import StaffClient, make_user
 
-from borough.demo import load_demo
 from runtime import store
 from runtime.settings import Settings
 from runtime.staff.notices import NOTICE_COOKIE
@@ -32,8 +31,8 @@ class Office:
 
 
 @pytest.fixture
-async def office(staff_app: Any, new_client: Callable[[], StaffClient]) -> Office:
-    council = await load_demo()
+async def office(demo: store.Council, staff_app: Any, new_client: Callable[[], StaffClient]) -> Office:
+    council = demo
     await make_user("ada@demo.test", council, list(store.staff.ROLES))
     admin = new_client()
     assert (await admin.sign_in("ada@demo.test")).status_code == 303

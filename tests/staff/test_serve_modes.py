@@ -9,7 +9,7 @@ import httpx2 as httpx
 import pytest
 
 from borough.app import assemble
-from borough.demo import load_demo
+from runtime import store
 
 
 @pytest.mark.parametrize(("mode", "served", "not_served"), [
@@ -17,9 +17,8 @@ from borough.demo import load_demo
     ("public", ["/", "/demo", "/demo/report-missed-bin", "/theme/borough.js"], ["/staff/sign-in", "/staff"]),
     ("staff", ["/staff/sign-in", "/theme/borough.js"], ["/", "/demo", "/demo/report-missed-bin"]),
 ])
-async def test_each_mode_serves_its_side_only(staff_settings: Any, mode: str, served: list[str],
+async def test_each_mode_serves_its_side_only(demo: store.Council, staff_settings: Any, mode: str, served: list[str],
                                               not_served: list[str]) -> None:
-    await load_demo()
     app = assemble(staff_settings, mode, connect_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as http:
         for path in served:

@@ -8,7 +8,6 @@ staff 404, and a form without its CSRF token 403, changing nothing.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
+from quick_passwords import quick_hash
 
 from borough.app import assemble
 from runtime import store
 from runtime.settings import ROOT, Settings
 from runtime.staff.council_settings import contrast_with_white
-from runtime.staff.passwords import hash_password
 from runtime.store.models import Council, WebhookEndpoint
 
 BASE = "http://127.0.0.1:8000"
@@ -67,13 +66,8 @@ class Browser:
         return response
 
 
-@functools.cache
-def password_hash() -> str:
-    return hash_password(PASSWORD)  # argon2 is slow on purpose: once for every user here
-
-
 async def make_user(email: str, council: store.Council, roles: list[str]) -> store.StaffUser:
-    user = await store.staff.create_user(email, email.split("@")[0].title(), password_hash())
+    user = await store.staff.create_user(email, email.split("@")[0].title(), quick_hash(PASSWORD))
     await store.staff.grant(user, council, roles)
     return user
 
