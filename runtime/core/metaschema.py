@@ -2,6 +2,11 @@
 
 Nothing is fetched from the network: every `$ref` resolves inside `schemas/format-N/`. Their
 `pattern`s run on RE2, like every regular expression Borough runs on a definition.
+
+A definition is checked often (every change a designer makes in the builder, every catalogue
+version read, every publish), and nearly always passes. So the meta-schema is also compiled by
+jsonschema-rs, as a screen (runtime/core/screening.py): a definition it clears has no problem
+to word and jsonschema does not run; anything else, jsonschema judges and words, as before.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
@@ -19,6 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from runtime.core.keywords import pattern_keyword
 from runtime.core.problems import Problem, pointer_join
+from runtime.core.screening import Screen
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 CURRENT_FORMAT = 1
@@ -61,6 +68,22 @@ def definition_validator(format_version: int = CURRENT_FORMAT) -> Draft202012Val
     return validator
 
 
+@functools.cache
+def definition_screen(format_version: int = CURRENT_FORMAT) -> Screen | None:
+    """The meta-schema compiled by jsonschema-rs, over the same files (None if it cannot be:
+    jsonschema then checks every definition alone)."""
+    try:
+        resources = [(uri, registry(format_version).contents(uri)) for uri in _uris(format_version)]
+        return Screen(definition_validator(format_version), registry=jsonschema_rs.Registry(resources))
+    except Exception:
+        return None
+
+
+def _uris(format_version: int) -> list[str]:
+    base = BASE_URI.format(format=format_version)
+    return [base + path.name for path in schema_files(format_version)]
+
+
 def check_document(document: dict[str, Any]) -> list[Problem]:
     """Problems with a definition against its format's meta-schema, in document order."""
     version = document.get("format")
@@ -72,6 +95,9 @@ def check_document(document: dict[str, Any]) -> list[Problem]:
                 f"format must be {CURRENT_FORMAT}, the only definition format this Borough reads",
             )
         ]
+    screen = definition_screen()
+    if screen is not None and screen.clears(document, [""]):
+        return []
     problems = {
         problem
         for error in definition_validator().iter_errors(document)

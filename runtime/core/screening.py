@@ -51,7 +51,7 @@ class Screen:
     at or below some pointers; built from the judge (the jsonschema validator) of the same
     schema."""
 
-    def __init__(self, judge: Draft202012Validator) -> None:
+    def __init__(self, judge: Draft202012Validator, registry: jsonschema_rs.Registry | None = None) -> None:
         keywords = {
             name: _delegated(name, type(judge).VALIDATORS[name], judge)
             for name in DELEGATED
@@ -60,7 +60,8 @@ class Screen:
         checker = judge.format_checker
         formats = {name: check for name, (check, _) in checker.checkers.items()} if checker else {}
         self._engine = jsonschema_rs.Draft202012Validator(
-            judge.schema, formats=formats, validate_formats=checker is not None, keywords=keywords
+            judge.schema, formats=formats, validate_formats=checker is not None, keywords=keywords,
+            registry=registry,
         )
 
     def clears(self, answers: Any, pointers: Sequence[str]) -> bool:
