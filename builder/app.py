@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from builder import (
     catalogue_pages,
     catalogue_preview,
+    catalogue_suggestion_pages,
     catalogue_upgrade_pages,
     condition_pages,
     draft_pages,
@@ -120,10 +121,33 @@ def _catalogue_routes(catalogue: str) -> list[BaseRoute]:
         Route(catalogue + "/updates/{service_id}",
               staff_only(catalogue_upgrade_pages.upgrade_service, roles=EDITOR_ROLES), methods=BOTH,
               name="catalogue_upgrade"),
+        *_suggestion_routes(catalogue),
         Route(service, staff_only(catalogue_pages.service, roles=BUILDER_ROLES), methods=GET,
               name="catalogue_service"),
         Route(service + "/use", staff_only(catalogue_pages.use_service, roles=EDITOR_ROLES), methods=BOTH,
               name="catalogue_use"),
+    ]
+
+
+def _suggestion_routes(catalogue: str) -> list[BaseRoute]:
+    """Changes a council suggests to a service it imported, and those other councils suggest
+    to the council's own (builder/catalogue_suggestion_pages.py): designers suggest and apply,
+    designers and publishers read, upload and dismiss."""
+    pages = catalogue_suggestion_pages
+    one = catalogue + "/suggestions/{suggestion_id:int}"
+    return [
+        Route(catalogue + "/updates/{service_id}/suggest", staff_only(pages.suggest, roles=EDITOR_ROLES),
+              methods=BOTH, name="catalogue_suggest"),
+        Route(catalogue + "/suggestions", staff_only(pages.suggestion_list, roles=BUILDER_ROLES), methods=GET,
+              name="catalogue_suggestions"),
+        Route(catalogue + "/suggestions/upload", staff_only(pages.upload_suggestion, roles=BUILDER_ROLES),
+              methods=BOTH, name="catalogue_suggestion_upload"),
+        Route(one + "/patch", staff_only(pages.suggestion_patch, roles=BUILDER_ROLES), methods=GET,
+              name="catalogue_suggestion_patch"),
+        Route(one + "/apply", staff_only(pages.apply_suggestion, roles=EDITOR_ROLES), methods=POST,
+              name="catalogue_suggestion_apply"),
+        Route(one + "/dismiss", staff_only(pages.dismiss_suggestion, roles=BUILDER_ROLES), methods=POST,
+              name="catalogue_suggestion_dismiss"),
     ]
 
 

@@ -1,6 +1,8 @@
 """Keeping imported services up to date, at /staff/{council}/catalogue/updates: the council's
 forks whose upstream published a newer version, each with the publisher's change note and what
-changed in words (builder/diff.py), and the upgrade page.
+changed in words (builder/diff.py), and the upgrade page. The updates page also leads to
+suggesting the council's changes back to a publisher, and to the suggestions other councils
+made to the council's own services (builder/catalogue_suggestion_pages.py).
 
 Upgrading runs builder/catalogue/upgrade.py: a merge with nothing to choose is recorded on the
 council's draft in one step. When something collides nothing changes yet: each collision is
@@ -65,7 +67,14 @@ async def service_updates(request: Request, staff: Staff) -> Response:
         "updates": rows,
         "forks": len(forks),
         "can_upgrade": staff.can(*EDITOR_ROLES),
-        "links": {"catalogue": path(request, "catalogue", council=council.slug)},
+        "used": [{"service_id": fork.service_id,
+                  "publisher_name": publisher_name(found_client, fork.catalogue, fork.publisher),
+                  "version": fork.upstream_version,
+                  "suggest": path(request, "catalogue_suggest", council=council.slug, service_id=fork.service_id)}
+                 for fork in forks],
+        "suggestions": len(await catalogue_store.suggestions(council)),
+        "links": {"catalogue": path(request, "catalogue", council=council.slug),
+                  "suggestions": path(request, "catalogue_suggestions", council=council.slug)},
     }
     return page(request, "builder/catalogue/updates.html", payload, staff)
 

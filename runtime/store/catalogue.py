@@ -1,5 +1,6 @@
 """The catalogue's records in an installation: each council's signing keys, sealed with the
-installation's SecretBox as its payment keys are, and the upstream of each imported service.
+installation's SecretBox as its payment keys are, the upstream of each imported service, and
+the changes other councils suggest to a council's published services.
 
 The store does not know Ed25519 or TUF: the builder makes the key and hands in its PEM, id and
 public form; the store seals the private part and gives it back only to the code that signs.
@@ -8,6 +9,7 @@ public form; the store seals the private part and gives it back only to the code
 from __future__ import annotations
 
 import datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -15,7 +17,14 @@ from tortoise.transactions import in_transaction
 
 from runtime.store.drafts import Patcher, Step, apply_change, create_draft
 from runtime.store.errors import StoreError
-from runtime.store.models import CatalogueFork, CatalogueKey, Council, ServiceDraft, StaffUser
+from runtime.store.models import (
+    CatalogueFork,
+    CatalogueKey,
+    CatalogueSuggestion,
+    Council,
+    ServiceDraft,
+    StaffUser,
+)
 from runtime.store.secrets import SecretBox
 
 
@@ -78,3 +87,48 @@ async def apply_upgrade(council: Council, service_id: str, expected_version: int
         await CatalogueFork.filter(council_id=council.id, service_id=service_id).update(
             upstream_version=upstream_version, address=address)
     return draft
+
+
+SUGGESTION_STATES = ("open", "applied", "dismissed")
+
+
+class SuggestionDecided(StoreError):
+    code = "suggestion-decided"
+
+
+async def add_suggestion(council: Council, *, service: str, version: str, address: str, from_council: str,
+                         from_name: str, via: str, message: str, patch: list[Any]) -> CatalogueSuggestion:
+    """A suggestion for the publisher `council` to read, open until its staff decide."""
+    return await CatalogueSuggestion.create(council=council, service=service, version=version, address=address,
+                                            from_council=from_council, from_name=from_name, via=via,
+                                            message=message, patch=patch)
+
+
+async def suggestions(council: Council, state: str = "open") -> list[CatalogueSuggestion]:
+    """The council's suggestions in `state`, oldest first: only ever its own."""
+    return await CatalogueSuggestion.filter(council_id=council.id, state=state).order_by("id")
+
+
+async def get_suggestion(council: Council, suggestion_id: int) -> CatalogueSuggestion | None:
+    """One of the council's suggestions; another council's is not found."""
+    return await CatalogueSuggestion.filter(council_id=council.id, id=suggestion_id).first()
+
+
+async def decide_suggestion(council: Council, suggestion_id: int, state: str, *, actor: StaffUser | None,
+                            then: Callable[[], Awaitable[None]] | None = None) -> CatalogueSuggestion:
+    """Close an open suggestion as applied or dismissed, after awaiting `then()` (the draft
+    change that applies it) in the same transaction: both or neither. Raises
+    `SuggestionDecided` when someone decided it meanwhile."""
+    if state not in SUGGESTION_STATES[1:]:
+        raise ValueError(state)
+    async with in_transaction():
+        changed = await CatalogueSuggestion.filter(council_id=council.id, id=suggestion_id, state="open").update(
+            state=state, decided_at=datetime.datetime.now(datetime.UTC),
+            decided_by_label=(actor.email if actor is not None else "")[:300])
+        if not changed:
+            raise SuggestionDecided("someone decided this suggestion already")
+        if then is not None:
+            await then()
+    found = await get_suggestion(council, suggestion_id)
+    assert found is not None
+    return found

@@ -741,3 +741,33 @@ class CatalogueFork(Model):
         table = "catalogue_fork"
         table_description = "Services imported from a catalogue, with their upstream"
         unique_together = (("council", "service_id"),)
+
+
+class CatalogueSuggestion(Model):
+    """A change another council suggests to one of this council's published catalogue
+    services: the JSON Patch from the version it suggests against, its message, and what the
+    publisher's staff decided. The suggesting council is named, not linked: it may be on
+    another installation (builder/catalogue/suggestions.py)."""
+
+    id = fields.IntField(primary_key=True)
+    council: fields.ForeignKeyRelation[Council] = fields.ForeignKeyField(
+        "borough.Council", related_name="catalogue_suggestions", on_delete=fields.RESTRICT
+    )  # the publisher, who reads it
+    service = fields.CharField(max_length=64)  # the publisher's service id
+    version = fields.CharField(max_length=32)  # the published version it suggests against
+    address = fields.CharField(max_length=64)  # that version's content address in the catalogue
+    from_council = fields.CharField(max_length=64)  # the suggesting council's slug
+    from_name = fields.CharField(max_length=200)  # and its name
+    via = fields.CharField(max_length=16)  # "installation" (sent here) or "upload" (a file)
+    message = fields.TextField()
+    patch: fields.Field[list[object]] = fields.JSONField()
+    state = fields.CharField(max_length=16, default="open")  # open, applied or dismissed
+    decided_by_label = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    council_id: int
+
+    class Meta:
+        table = "catalogue_suggestion"
+        table_description = "Changes other councils suggest to a council's published catalogue services"

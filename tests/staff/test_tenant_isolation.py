@@ -28,7 +28,14 @@ from runtime.api.app import api_routes
 from runtime.core.service import content_hash
 from runtime.staff.app import staff_routes
 from runtime.store import api_keys
-from runtime.store.models import ApiKey, OutboxMessage, Submission, WebhookDelivery
+from runtime.store import catalogue as catalogue_store
+from runtime.store.models import (
+    ApiKey,
+    CatalogueSuggestion,
+    OutboxMessage,
+    Submission,
+    WebhookDelivery,
+)
 
 ROLES = store.staff.ROLES
 TESTS = Path(__file__).resolve().parents[1]
@@ -68,6 +75,7 @@ class World:
     questions: dict[str, str] = field(default_factory=dict)  # a question of that page, by its answer (a.b)
     published_version: str = ""  # the version number each council published of its service
     draft_parts: dict[str, str] = field(default_factory=dict)  # a fee line, state and event of that service
+    suggestions: dict[str, int] = field(default_factory=dict)  # a suggestion another council made to each
 
     def fill(self, route: Route, council: store.Council, objects_of: store.Council) -> str:
         values: dict[str, Any] = {"council": council.slug}
@@ -94,6 +102,8 @@ class World:
                 values[name] = self.services["beta" if objects_of is self.beta else "alpha"]
             elif name == "version":  # a published version of that service: each council published the same one
                 values[name] = self.published_version
+            elif name == "suggestion_id":
+                values[name] = self.suggestions["beta" if objects_of is self.beta else "alpha"]
             elif name == "item":  # an add-another item of the preview: the first
                 values[name] = 1
             elif name in ("line_id", "state", "event"):  # a fee line, a workflow state and one of its events
@@ -186,6 +196,12 @@ async def world(staff_app: Any, catalogue: None) -> World:
         fees: Any = draft.definition["fees"]
         found.draft_parts = {"line_id": fees["lines"][0]["id"], "state": workflow["initial"],
                              "event": next(iter(workflow["states"][workflow["initial"]]["on"]))}
+    for council in (alpha, beta):  # a suggestion another council made to each one's service
+        suggestion = await catalogue_store.add_suggestion(
+            council, service=found.services[council.slug], version=version.version, address="0" * 64,
+            from_council="gamma", from_name="Gamma Council", via="upload", message=f"For {council.name}",
+            patch=[{"op": "replace", "path": "/summary", "value": "Suggested"}])
+        found.suggestions[council.slug] = suggestion.id
     for council in (alpha, beta):  # each submission queued a webhook message: make it a dead letter
         delivery = await WebhookDelivery.filter(council_id=council.id).order_by("id").first()
         assert delivery is not None
@@ -214,6 +230,7 @@ async def snapshot(world: World) -> tuple[Any, ...]:
         (await store.get_council("beta")).name,  # type: ignore[union-attr]
         await store.ServiceDraft.filter(council_id=world.beta.id).order_by("id").values_list("id", "version"),
         await store.ServiceVersion.filter(council_id=world.beta.id).order_by("id").values_list("id", "version"),
+        await CatalogueSuggestion.filter(council_id=world.beta.id).order_by("id").values_list("id", "state"),
     )
 
 
