@@ -200,3 +200,33 @@ async def test_a_service_without_changes_or_not_imported_has_nothing_to_suggest(
     own = await designer.open(HOME + "/updates/report-missed-bin/suggest")
     assert own.status == 200 and "did not import this service" in text_of(own.soup.find("main"))
     assert (await designer.open(HOME + "/updates/no-such-service/suggest")).status == 404
+
+
+async def test_a_publisher_on_another_installation_gets_a_file_and_a_colliding_suggestion_changes_nothing(
+        app: Any, council: store.Council, catalogue: Catalogue, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await eastshire_rewords(app, browsers, council)
+    suggest = await designer.open(HOME + "/updates/report-pothole/suggest")
+    main = text_of(suggest.soup.find("main"))
+    assert "Northshire Council does not use this installation of Borough" in main and "Send the suggestion" not in main
+    refused = await designer.submit(suggest, extra={"action": ["send"]})  # a forged press of a button not shown
+    assert refused.status == 422 and await CatalogueSuggestion.all().count() == 0
+    file = await designer.submit(await designer.open(HOME + "/updates/report-pothole/suggest"),
+                                 extra={"action": ["download"]})
+
+    # Northshire joins this installation, and rewords the same summary itself before reading it.
+    northshire = await northshire_on_this_installation()
+    nell = await person(app, browsers, "designer", "northshire")
+    listed = await upload(nell, file.response.content)
+    assert SUMMARY in text_of(listed.soup.find("main")), listed.error_summary()
+    latest = await store.get_latest(northshire, "report-pothole")
+    assert latest is not None
+    draft = await drafts.create_draft(northshire, {**dict(latest.definition), "summary": "Northshire's own words."},
+                                      source="published", actor=None, from_published=True)
+    collided = await press(nell, listed, "Apply to my draft")
+    assert collided.status == 409
+    [(message, _)] = collided.error_summary()
+    assert "This suggestion cannot be applied: your service changed the same things since 1.0.0" in message
+    kept = await drafts.get_draft(northshire, "report-pothole")
+    assert kept is not None and kept.version == draft.version and kept.definition["summary"] == "Northshire's own words."
+    [stored] = await CatalogueSuggestion.filter(council_id=northshire.id)
+    assert stored.state == "open"
