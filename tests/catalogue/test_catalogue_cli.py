@@ -58,7 +58,7 @@ def test_subscribe_sync_search_and_show(tmp_path: Path, capsys: pytest.CaptureFi
         assert capsys.readouterr().err == f"borough: already subscribed to {url}\n"
         assert main(["catalogue", "sync"]) == 0
         assert "1 publishers, 1 new versions" in capsys.readouterr().out
-    assert main(["catalogue", "search", "557"]) == 0
+    assert main(["catalogue", "search", "557", "--publisher", "northshire"]) == 0
     assert capsys.readouterr().out == "northshire/report-pothole@1.0.0  Report a pothole (LGSL 557)\n"
     assert main(["catalogue", "show", "report-pothole"]) == 0
     shown = capsys.readouterr().out
@@ -94,7 +94,7 @@ async def test_a_council_publishes_and_another_imports_from_the_command_line(
         assert borough(env, "subscribe", url).returncode == 0
         synced = borough(env, "sync")
         assert synced.returncode == 0, synced.stderr
-    imported = borough(env, "import", "report-pothole", "--council", "northshire")
+    imported = borough(env, "import", "demo/report-pothole", "--council", "northshire")
     assert imported.returncode == 0, imported.stderr
     assert "northshire now has a draft of report-pothole, forked from demo/report-pothole@1.0.0" in imported.stdout
     none = borough(env, "updates", "--council", "northshire")
@@ -102,7 +102,7 @@ async def test_a_council_publishes_and_another_imports_from_the_command_line(
     assert "0 updates available for northshire" in none.stderr
     current = borough(env, "upgrade", "report-pothole", "--council", "northshire")
     assert current.returncode == 1 and current.stderr.startswith("borough: report-pothole is up to date with demo/")
-    twice = borough(env, "import", "report-pothole", "--council", "northshire")
+    twice = borough(env, "import", "demo/report-pothole", "--council", "northshire")
     assert (twice.returncode, twice.stderr.count("\n")) == (1, 1)
 
     withdrawn = borough(env, "withdraw", "report-pothole@1.0.0", "--council", "demo", "--reason", "Wrong times")
@@ -115,7 +115,7 @@ async def test_a_council_publishes_and_another_imports_from_the_command_line(
         assert borough(env, "sync").returncode == 0
     shown = borough(env, "show", "report-pothole")
     assert "WITHDRAWN: Wrong times" in shown.stdout
-    assert borough(env, "search", "pothole").stdout == ""  # a withdrawn version is not offered
+    assert borough(env, "search", "pothole", "--publisher", "demo").stdout == ""  # a withdrawn version is not offered
     resigned = borough(env, "resign", "--council", "demo")
     assert resigned.returncode == 0, resigned.stderr
 

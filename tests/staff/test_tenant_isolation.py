@@ -147,10 +147,7 @@ def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 
 
 @pytest.fixture
-async def world(staff_app: Any, catalogue: None) -> World:
-    from borough.demo import load_demo
-
-    await load_demo()
+async def world(demo: store.Council, staff_app: Any, catalogue: None) -> World:
     alpha = await store.create_council("alpha", "Alpha Borough Council")
     beta = await store.create_council("beta", "Beta District Council")
     alice = await make_user("alice@alpha.test", alpha, list(ROLES))
