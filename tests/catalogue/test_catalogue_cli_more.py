@@ -2,21 +2,20 @@
 installation imports one with no subscription), says in words when a release no longer ships
 the version a council's copy came from, names publishers by name, and shows a sync's progress
 (a bar on a terminal; at most a plain line every few seconds elsewhere). Commands that need no
-database run in-process; the one that does runs as a real `borough` process on the test's
-database."""
+database are called through `main`; the one that does runs as the real command on the test's
+database, through tests/borough_command.py."""
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
 import pytest
+from borough_command import Command
+from borough_command import borough as run_borough
 from catalogue_staff import HOME, person, text_of
 from world import make_world, shipped, static_server
 
@@ -30,8 +29,6 @@ from builder.catalogue.repository import Refused
 from builder.catalogue.upgrade import upgrade
 from runtime import store
 from runtime.store import drafts
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_search_and_show_list_the_built_in_catalogue_with_no_subscription(
@@ -49,12 +46,11 @@ def test_search_and_show_list_the_built_in_catalogue_with_no_subscription(
 async def test_a_new_installation_imports_a_shipped_service_from_the_command_line(
         db: str, database_url: str, tmp_path: Path) -> None:
     eastshire = await store.create_council("eastshire", "Eastshire Council", contact_phone="01632 000 222")
-    env = {**os.environ, "BOROUGH_DATABASE_URL": database_url, "BOROUGH_SECRET_KEY": "cli-more-" + "k" * 32,
+    env = {"BOROUGH_DATABASE_URL": database_url, "BOROUGH_SECRET_KEY": "cli-more-" + "k" * 32,
            "BOROUGH_CATALOGUE_CACHE": str(tmp_path / "fresh-cache")}
 
-    def borough(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "borough", "catalogue", *args], capture_output=True,
-                              text=True, env=env, cwd=ROOT, timeout=120, check=False)
+    def borough(*args: str) -> Command:
+        return run_borough(["catalogue", *args], env)
 
     imported = borough("import", "report-pothole", "--council", "eastshire")
     assert imported.returncode == 0, imported.stderr
