@@ -22,18 +22,22 @@ import json
 import os
 import re
 import tempfile
+import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tuf
 from tuf.api import exceptions as tuf_errors
-from tuf.api.metadata import Metadata, Root, Snapshot, Targets
-from tuf.ngclient import Updater
+from tuf.api.metadata import Metadata, Root, Snapshot, TargetFile, Targets
+from tuf.ngclient import Updater, Urllib3Fetcher
+from tuf.ngclient._internal.proxy import ProxyEnvironment
 
-from builder.catalogue.canonical import content_address
+from builder.catalogue import checking
 from builder.catalogue.entries import MAX_INDEX_BYTES, SLUG, Entry, Index, index_path
 from builder.catalogue.repository import Refused, check_definition, read_checked_index
 from builder.catalogue.shipped_catalogue import CATALOGUE as SHIPPED
@@ -43,6 +47,8 @@ from runtime.core.reading import MAX_BYTES
 from runtime.settings import ROOT
 
 MAX_ROOT_BYTES = 512_000
+# Target files fetched at once: a first sync fetches thousands, each a small file.
+FETCHERS = 8
 _NAME_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
@@ -160,7 +166,7 @@ class Client:
         here = self.cache / subscription.name
         report = SyncReport(subscription.name)
         updater = Updater(str(here / "metadata"), f"{subscription.url}/metadata/",
-                          target_base_url=f"{subscription.url}/targets/", bootstrap=None)
+                          target_base_url=f"{subscription.url}/targets/", fetcher=_PooledFetcher(), bootstrap=None)
         try:
             updater.refresh()
         except tuf_errors.ExpiredMetadataError as error:
@@ -175,15 +181,33 @@ class Client:
             raise CatalogueError("unreachable", f"cannot fetch {subscription.url}: {error}") from None
         publishers = self._publishers(here)
         counts = _Counts(len(publishers), progress)
+        plans: list[_Plan] = []
         for council in publishers:
             counts.tell(council)
             try:
-                self._sync_publisher(updater, here, council, report, counts)
+                plan = self._plan_publisher(updater, here, council, report, counts)
             except tuf_errors.RepositoryError as error:
                 report.refused.append((council, f"its metadata failed verification: {error}"))
             except Refused as refused:
                 report.refused.append((council, refused.message))
+            else:
+                plans += [plan] if plan else []
             counts.publishers_done += 1
+        # every publisher's missing definitions fetched and checked together, then each
+        # publisher's index kept: it names only definitions that are in the cache or refused
+        wanted: dict[str, tuple[Entry, TargetFile]] = {}
+        for plan in plans:
+            for entry, target in plan.wanted:
+                wanted.setdefault(entry.address, (entry, target))  # one fetch for one content address
+        for entry, why in self._fetch_and_store(updater, list(wanted.values()), here / "definitions", report):
+            counts.tell(entry.key)
+            counts.targets_done += 1
+            if why is None:
+                report.added.append(entry.key)
+            else:
+                report.refused.append((entry.path, why))
+        for plan in plans:
+            _replace(plan.kept, plan.index_bytes)
         counts.tell("")
         return report
 
@@ -196,15 +220,17 @@ class Client:
         # a role's name becomes a file name here: only a council slug is taken
         return sorted(name for name in roles if f"{name}.json" in snapshot.signed.meta and SLUG.match(name))
 
-    def _sync_publisher(self, updater: Updater, here: Path, council: str, report: SyncReport,
-                        counts: _Counts) -> None:
+    def _plan_publisher(self, updater: Updater, here: Path, council: str, report: SyncReport,
+                        counts: _Counts) -> _Plan | None:
+        """The publisher's verified index and the definitions it lists that the cache lacks,
+        each with its signed target info; None when the publisher is refused."""
         info = updater.get_targetinfo(index_path(council))
         if info is None:
             report.refused.append((council, "its index is not signed by its own key"))
-            return
+            return None
         if info.length > MAX_INDEX_BYTES:
             report.refused.append((council, f"its index is larger than {MAX_INDEX_BYTES:,} bytes"))
-            return
+            return None
         report.publishers.append(council)
         kept = here / "indexes" / f"{council}.json"
         if kept.is_file() and hashlib.sha256(kept.read_bytes()).hexdigest() == info.hashes.get("sha256"):
@@ -217,47 +243,71 @@ class Client:
             if changed:
                 report.refused.append((council, f"its index changes or drops {changed}, published before: "
                                                 "published versions never change"))
-                return
+                return None
         definitions = here / "definitions"
         definitions.mkdir(parents=True, exist_ok=True)
-        missing = [entry for entry in index.entries if not (definitions / f"{entry.address}.json").is_file()]
-        counts.targets += len(missing)
-        for entry in missing:
-            stored = definitions / f"{entry.address}.json"
-            counts.tell(entry.key)
-            counts.targets_done += 1
-            target = updater.get_targetinfo(entry.path)
+        present = set(os.listdir(definitions))  # one listing, not a look-up per entry
+        wanted: list[tuple[Entry, TargetFile]] = []
+        for entry in index.entries:
+            if f"{entry.address}.json" in present:
+                continue
+            present.add(f"{entry.address}.json")  # an entry listed twice is fetched once
+            target = updater.get_targetinfo(entry.path)  # the council's role is verified once, then looked up
+            counts.targets += 1
             if target is None:
                 report.refused.append((entry.path, f"not signed by {council}'s key"))
-                continue
-            if target.length > MAX_BYTES:
+            elif target.length > MAX_BYTES:
                 report.refused.append((entry.path, f"it is larger than {MAX_BYTES:,} bytes, the most Borough reads"))
-                continue
-            if target.hashes.get("sha256") != entry.address:
+            elif target.hashes.get("sha256") != entry.address:
                 report.refused.append((entry.path, "its signed hash is not the index's content address"))
+            else:
+                wanted.append((entry, target))
                 continue
-            try:
-                data = self._download(updater, target, report)
-                document = check_definition(data)
-            except tuf_errors.LengthOrHashMismatchError:
-                report.refused.append((entry.path, "the file served does not match what its publisher signed"))
-                continue
-            except Refused as refused:
-                report.refused.append((entry.path, refused.message))
-                continue
-            if (document.get("id"), document.get("version")) != (entry.service, entry.version) \
-                    or content_address(document) != entry.address:
-                report.refused.append((entry.path, "the definition is not the one its entry names"))
-                continue
-            _replace(stored, data)
-            report.added.append(entry.key)
-        _replace(kept, index_bytes)
+            counts.targets_done += 1
+        return _Plan(kept, index_bytes, wanted)
 
     def _download(self, updater: Updater, info: Any, report: SyncReport) -> bytes:
         with tempfile.TemporaryDirectory(dir=self.cache) as scratch:
             path = updater.download_target(info, filepath=os.path.join(scratch, "target"))
             report.fetched.append(info.path)
             return Path(path).read_bytes()
+
+    def _fetch_and_store(self, updater: Updater, wanted: Sequence[tuple[Entry, TargetFile]], definitions: Path,
+                         report: SyncReport) -> Iterator[tuple[Entry, str | None]]:
+        """Fetch each wanted definition through TUF (its length and hash checked against the
+        council's signed role), check it as any definition is checked, and store it when it
+        passes; yield each entry with why it was refused, or None, in the order wanted.
+
+        Several fetches run at once (threads: they wait on the network), and the checks run
+        in worker processes when there are many (they are Python, holding the GIL)."""
+        if not wanted:
+            return
+        with tempfile.TemporaryDirectory(dir=self.cache) as scratch, checking.checkers(len(wanted)) as check:
+
+            def one(number: int) -> tuple[bool, str | None]:
+                """(fetched, why refused or None) for the wanted definition `number`."""
+                entry, target = wanted[number]
+                path = os.path.join(scratch, str(number))
+                try:
+                    updater.download_target(target, filepath=path)  # raises unless length and hash match
+                except tuf_errors.LengthOrHashMismatchError:
+                    return False, "the file served does not match what its publisher signed"
+                data = Path(path).read_bytes()
+                os.remove(path)
+                refused = check(data, entry.service, entry.version)
+                if refused is not None:
+                    return True, ("the definition is not the one its entry names" if refused[0] == "entry-mismatch"
+                                  else refused[1])
+                # canonical (checked) and matching the signed SHA-256, itself the entry's address:
+                # so the definition's content address is the entry's, as its file name says
+                _replace(definitions / f"{entry.address}.json", data)
+                return True, None
+
+            with ThreadPoolExecutor(max_workers=FETCHERS) as fetchers:
+                for (entry, _), (fetched, why) in zip(wanted, fetchers.map(one, range(len(wanted))), strict=True):
+                    if fetched:
+                        report.fetched.append(entry.path)
+                    yield entry, why
 
     # -- reading the cache -----------------------------------------------------------------------
 
@@ -287,6 +337,39 @@ class Client:
     def entries(self, *, withdrawn: bool = False) -> list[Found]:
         """Entries whose definition passed every check and is in the cache: a refused one is
         not listed, whatever its publisher's index says."""
+        listed = self._listing().entries
+        return list(listed) if withdrawn else [found for found in listed if not found.entry.withdrawn]
+
+    def _listing(self) -> _Listing:
+        """What the cache lists, made once per change of the cache (in this process: the staff
+        pages make a client per request) rather than read again at every search."""
+        key = (self.cache, self.shipped)
+        stamp = self._stamp()
+        with _LISTINGS_LOCK:
+            kept = _LISTINGS.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        listing = _Listing.of(self._read_entries())
+        with _LISTINGS_LOCK:
+            if len(_LISTINGS) >= 16:  # a process sees one or two caches; tests see many
+                _LISTINGS.clear()
+            _LISTINGS[key] = (stamp, listing)
+        return listing
+
+    def _stamp(self) -> tuple[Any, ...]:
+        """What changes whenever the cache's listing may: the subscriptions, each publisher's
+        index (sync writes it after the definitions it lists) and each definitions folder."""
+        parts: list[Any] = [_file_stamp(self.cache / "subscriptions.json")]
+        for subscription in self.subscriptions():
+            here = self.cache / subscription.name
+            indexes = here / "indexes"
+            files = sorted(os.scandir(indexes), key=lambda item: item.name) if indexes.is_dir() else []
+            parts.append(tuple((item.name, _file_stamp(Path(item.path))) for item in files
+                               if item.name.endswith(".json") and not item.name.startswith(".")))
+            parts.append(_file_stamp(here / "definitions"))
+        return tuple(parts)
+
+    def _read_entries(self) -> list[Found]:
         built_in = self.built_in()
         found = [Found(SHIPPED, entry) for entry in built_in.index.entries] if built_in else []
         stored: dict[str, set[str]] = {}
@@ -295,34 +378,22 @@ class Client:
                 folder = self.cache / subscription.name / "definitions"
                 stored[subscription.name] = set(os.listdir(folder)) if folder.is_dir() else set()
             names = stored[subscription.name]
-            found += [Found(subscription.url, entry) for entry in index.entries
-                      if (withdrawn or not entry.withdrawn) and f"{entry.address}.json" in names]
+            found += [Found(subscription.url, entry) for entry in index.entries if f"{entry.address}.json" in names]
         return found
 
     def search(self, words: str = "", *, tag: str | None = None, council: str | None = None,
                language: str | None = None, lgsl: int | None = None, fee: bool | None = None) -> list[Found]:
         """Each service's newest version that is not withdrawn, when its id, title, summary, tags,
         council or LGSL code hold every word and it has the tag, council, language, LGSL code
-        and fee (or no fee) asked for."""
-        latest: dict[tuple[str, str, str], Found] = {}
-        for found in self.entries():
-            key = (found.catalogue, found.entry.council, found.entry.service)
-            if key not in latest or _semver(found.entry.version) > _semver(latest[key].entry.version):
-                latest[key] = found
+        and fee (or no fee) asked for; by title, then publisher."""
         wanted = [word.lower() for word in words.split()]
-
-        def matches(entry: Entry) -> bool:
-            text = " ".join([entry.service, entry.title, entry.summary, entry.council,
-                             str(entry.lgsl or ""), *entry.tags]).lower()
-            return (all(word in text for word in wanted)
-                    and (tag is None or tag in entry.tags)
-                    and (council is None or entry.council == council)
-                    and (language is None or language in entry.languages)
-                    and (lgsl is None or entry.lgsl == lgsl)
-                    and (fee is None or entry.fee == fee))
-
-        chosen = [found for found in latest.values() if matches(found.entry)]
-        return sorted(chosen, key=lambda found: (found.entry.title.lower(), found.entry.council))
+        return [found for found, text in self._listing().latest
+                if all(word in text for word in wanted)
+                and (tag is None or tag in found.entry.tags)
+                and (council is None or found.entry.council == council)
+                and (language is None or language in found.entry.languages)
+                and (lgsl is None or found.entry.lgsl == lgsl)
+                and (fee is None or found.entry.fee == fee)]
 
     def versions(self, service: str) -> list[Found]:
         """Every version of a service (`id` or `council/id`), newest first, withdrawn ones too."""
@@ -345,6 +416,16 @@ class Client:
         raise CatalogueError("not-cached", f"{found.entry.key} is not in the cache: run `borough catalogue sync`")
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A publisher's part of a sync: its verified index, to keep once the definitions it
+    lists that the cache lacks (each with its signed target info) are fetched."""
+
+    kept: Path
+    index_bytes: bytes
+    wanted: list[tuple[Entry, TargetFile]]
+
+
 @dataclass
 class _Counts:
     """A sync's running counts, told to its progress callback (if any) as a `SyncStep`."""
@@ -358,6 +439,44 @@ class _Counts:
     def tell(self, what: str) -> None:
         if self.progress is not None:
             self.progress(SyncStep(self.publishers_done, self.publishers, self.targets_done, self.targets, what))
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """Every cached entry (withdrawn ones too), and each service's newest version that is not
+    withdrawn with the words a search looks in, in the order a search answers."""
+
+    entries: tuple[Found, ...]
+    latest: tuple[tuple[Found, str], ...]
+
+    @classmethod
+    def of(cls, entries: list[Found]) -> _Listing:
+        latest: dict[tuple[str, str, str], Found] = {}
+        for found in entries:
+            if found.entry.withdrawn:
+                continue
+            key = (found.catalogue, found.entry.council, found.entry.service)
+            if key not in latest or _semver(found.entry.version) > _semver(latest[key].entry.version):
+                latest[key] = found
+        ordered = sorted(latest.values(), key=lambda found: (found.entry.title.lower(), found.entry.council))
+        return cls(tuple(entries), tuple((found, _words(found.entry)) for found in ordered))
+
+
+def _words(entry: Entry) -> str:
+    return " ".join([entry.service, entry.title, entry.summary, entry.council,
+                     str(entry.lgsl or ""), *entry.tags]).lower()
+
+
+_LISTINGS: dict[tuple[Path, Path | None], tuple[tuple[Any, ...], _Listing]] = {}
+_LISTINGS_LOCK = threading.Lock()
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 def _changed_after_publication(before: Index, after: Index) -> str | None:
@@ -386,6 +505,16 @@ def _get(url: str, most: int) -> bytes:
 
 def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+class _PooledFetcher(Urllib3Fetcher):
+    """ngclient's own fetcher (urllib3, proxies from the environment), keeping a connection
+    alive for each fetching thread rather than one: a first sync fetches thousands of files."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._proxy_env = ProxyEnvironment(headers={"User-Agent": f"borough python-tuf/{tuf.__version__}"},
+                                           maxsize=FETCHERS, block=True)

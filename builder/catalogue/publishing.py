@@ -8,6 +8,7 @@ so the same checks run whether the catalogue is a folder on this machine or anot
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from securesystemslib.signer import Signer
 from tuf.api.metadata import Metadata, TargetFile, Targets
 
-from builder.catalogue.canonical import canonical, content_address
+from builder.catalogue.canonical import canonical
 from builder.catalogue.entries import Entry, Index, Setting, index_path, target_path
 from builder.catalogue.repository import PUBLISHER_DAYS, SPEC_VERSION, Publication, Refused, in_days
 
@@ -40,7 +41,7 @@ def publish_many(previous: Metadata[Targets] | None, index: Index | None, *, cou
     published_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     for definition, settings, change_note in versions:
         data = canonical(definition)
-        address = content_address(definition)
+        address = hashlib.sha256(data).hexdigest()  # content_address, without writing it twice
         service, version = str(definition.get("id")), str(definition.get("version"))
         existing = index.find(service, version)
         if existing is not None:

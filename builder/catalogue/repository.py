@@ -42,10 +42,13 @@ from tuf.api.metadata import (
 )
 from tuf.api.serialization.json import JSONSerializer
 
+from builder.catalogue import checking
 from builder.catalogue import keys as catalogue_keys
-from builder.catalogue.canonical import NotCanonical, canonical, content_address
+from builder.catalogue.canonical import NotCanonical, canonical
 from builder.catalogue.entries import SLUG, BadIndex, Index, index_path, read_index
 from runtime.core.definition import report
+from runtime.core.limits import limit_problems
+from runtime.core.lint import lint
 from runtime.core.problems import DefinitionError
 from runtime.core.reading import read_definition
 
@@ -274,13 +277,17 @@ class Repository:
         definitions = {path for path in after if path != index_path(council)}
         if set(listed) != definitions:
             raise Refused("index-mismatch", "the index must list exactly the definitions the role signs")
-        for path in definitions - set(before):
-            entry = listed[path]
-            document = check_definition(files[path])
-            if after[path].hashes["sha256"] != entry.address or content_address(document) != entry.address:
+        added = sorted(definitions - set(before))
+        outcomes = checking.check_all([(files[path], listed[path].service, listed[path].version) for path in added])
+        for path, outcome in zip(added, outcomes, strict=True):
+            if outcome is not None and outcome[0] != "entry-mismatch":
+                raise Refused(*outcome)
+            # its bytes are canonical and match the signed SHA-256 (checked above): that hash is
+            # the definition's content address, and must be the one its entry names
+            if after[path].hashes["sha256"] != listed[path].address:
                 raise Refused("address-mismatch", f"{path} is not stored by its content address")
-            if (document.get("id"), document.get("version")) != (entry.service, entry.version):
-                raise Refused("entry-mismatch", f"{path} holds {document.get('id')}@{document.get('version')}")
+            if outcome is not None:
+                raise Refused("entry-mismatch", f"{path} {outcome[1]}")
 
     # -- files -----------------------------------------------------------------------------------
 
@@ -337,11 +344,15 @@ def check_definition(data: bytes) -> dict[str, Any]:
         document = read_definition(data)
     except DefinitionError as error:
         raise Refused("hostile-definition", f"the definition is refused: {error.message}") from None
-    found = report(document)
-    if found.total:
+    # The quick path passes only what the full report would pass; anything else is reported in full.
+    quick = not limit_problems(document) and checking.valid(document) and not lint(document)
+    found = report(document) if not quick else None
+    if found is not None and found.total:
         first = found.shown[0]
         raise Refused("hostile-definition", f"the definition is refused ({found.total} problem"
                       f"{'s' if found.total != 1 else ''}): {first.pointer or '/'}: {first.message}")
+    if checking.surely_canonical(document, data):
+        return document
     try:
         if canonical(document) != data:
             raise Refused("not-canonical", "the definition is not stored in its canonical form")
