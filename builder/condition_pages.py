@@ -46,6 +46,7 @@ from builder.draft_requests import (
     record,
     version_sent,
 )
+from builder.fee_operations import RULES_TO_WRITE_WORDS, rules_to_write
 from builder.fee_pages import line_or_404
 from builder.locations import page_name, schema_at
 from builder.operations import clear_condition, edit_fee, set_condition
@@ -117,6 +118,22 @@ FEE = Holder(
            "pick": "choose a question the service asks",
            "tested": "the resident's answers when the fees are worked out", "listed": "Answers the service asks"},
 )
+
+
+def _written(holder: Holder, spec: dict[str, Any]) -> Any:
+    """The condition as written: none for a fee line whose rules are still to be written (its
+    never-true placeholder is not a condition to show or edit)."""
+    return None if holder is FEE and rules_to_write(spec) else spec.get("when")
+
+
+def _current(holder: Holder, spec: dict[str, Any], definition: dict[str, Any]) -> str | None:
+    """The condition now, in words, for the hint above the form."""
+    if holder is FEE and rules_to_write(spec):
+        return RULES_TO_WRITE_WORDS
+    if "when" not in spec:
+        return None
+    reading = read(spec["when"], definition)
+    return reading.sentence or f"It cannot be shown as a sentence: {reading.reason}"
 
 
 def _blank() -> dict[str, Any]:
@@ -229,7 +246,7 @@ async def _rules_form(request: Request, staff: Staff, holder: Holder) -> Respons
     spec = holder.find(draft, request.path_params[holder.param])
     definition: dict[str, Any] = draft.definition
     held = str(spec["id"])
-    combine, typed, unreadable = _rules_of(spec.get("when"), definition)
+    combine, typed, unreadable = _rules_of(_written(holder, spec), definition)
     errors: Errors = []
     version = draft.version
     if request.method == "POST":
@@ -307,8 +324,8 @@ def _payload(request: Request, staff: Staff, draft: store.ServiceDraft, holder: 
         "operators": list(OPERATORS),
         "combine": combine,
         "rules": rules,
-        "current": read(spec["when"], definition).sentence or "A condition written as JSON"
-        if "when" in spec else None,
+        "current": RULES_TO_WRITE_WORDS if holder is FEE and rules_to_write(spec) else
+        read(spec["when"], definition).sentence or "A condition written as JSON" if "when" in spec else None,
         "unreadable": unreadable,
         "version": version,
         "errors": errors,
@@ -323,7 +340,8 @@ async def _json_form(request: Request, staff: Staff, holder: Holder) -> Response
     definition: dict[str, Any] = draft.definition
     held = str(spec["id"])
     links = _links(request, staff, draft, holder, held)
-    text = json.dumps(spec["when"], indent=2, ensure_ascii=False) if "when" in spec else ""
+    written = _written(holder, spec)
+    text = json.dumps(written, indent=2, ensure_ascii=False) if written is not None else ""
     errors: Errors = []
     version = draft.version
     if request.method == "POST":
@@ -344,13 +362,12 @@ async def _json_form(request: Request, staff: Staff, holder: Holder) -> Response
             else:
                 said = change.description if not change.empty else "Nothing changed"
                 return redirect_with_notice(request, links["back"], said)
-    reading = read(spec["when"], definition) if "when" in spec else None
     words = _words(holder, spec)
     payload = {
         "page": {"heading": words["json_heading"], "caption": holder.name(spec)},
         "words": words,
         "text": text,
-        "current": (reading.sentence or f"It cannot be shown as a sentence: {reading.reason}") if reading else None,
+        "current": _current(holder, spec, definition),
         "tested": [{"answer": answer, "label": label} for answer, label in holder.testable(definition, held)],
         "version": version,
         "errors": errors,

@@ -9,6 +9,8 @@ page id, an answer path, a fee line, a workflow state) so a page can show it in 
 - `condition-on-later-answer`, `condition-on-same-page`, `condition-on-unasked-answer`: a
   page is shown depending on an answer that is not known yet when the page is decided;
 - `cannot-end`: every journey stops at an exit page, so no application can ever be sent.
+- `fee-rules-not-written`: a fee line saved to have rules ("Only when some answers are…")
+  whose rules were never written: it is never charged, which the designer did not choose.
 
 Routes are followed by the runtime itself (`runtime.core.flow.plan`) over every combination
 of the answers the conditions test: each yes and no, each option, each ticked box, and for
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.dependents import tested_paths
+from builder.fee_operations import rules_to_write
 from builder.locations import is_add_another, page_name, page_paths, question_label, schema_at
 from builder.patch import parts, pointer
 from runtime.core.flow import plan
@@ -89,6 +92,7 @@ def check(definition: Definition) -> list[Finding]:
         return [locate(definition, problem) for problem in shape]
     found = [locate(definition, problem) for problem in lint(definition)]
     found += _condition_order(definition)
+    found += _fees_waiting(definition)
     try:
         service = compile_service(definition)
     except (KeyError, TypeError, ValueError):
@@ -175,6 +179,20 @@ def _condition_order(definition: Definition) -> Iterator[Finding]:
                     f"'{page_name(definition['pages'][at])}': move that question before this page",
                     **location,
                 )
+
+
+def _fees_waiting(definition: Definition) -> Iterator[Finding]:
+    """Fee lines whose rules are still to be written: never charged until they are."""
+    lines: Any = (definition.get("fees") or {}).get("lines") or []
+    for index, line in enumerate(lines):
+        if isinstance(line, dict) and rules_to_write(line):
+            yield Finding(
+                "fee-rules-not-written",
+                f"The fee '{line.get('description', line.get('id'))}' is never charged: "
+                "its rules are not written yet",
+                pointer("fees", "lines", index, "when"),
+                fee=line.get("id"),
+            )
 
 
 # Following every route.

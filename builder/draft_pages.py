@@ -34,6 +34,7 @@ from runtime import store
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
+from runtime.store import catalogue as catalogue_store
 from runtime.store import drafts
 from runtime.web.context import ClientError
 
@@ -73,7 +74,9 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
     published = await store.get_latest(council, sid)
     state = drafts.ServiceState(sid, str(definition.get("title", sid)), published, draft, None).state
     undo, redo = await drafts.next_undo(draft), await drafts.next_redo(draft)
-    problems = [{**problem, "page": None} for problem in others]
+    here = path(request, "service_draft", council=slug, service_id=sid)
+    problems = [{**problem, "page": None, "link": problem["link"] if problem["link"] != here else None}
+                for problem in others]
     return {
         "page": {"heading": str(definition.get("title", sid))},
         "service": {"id": sid, "state": state, "state_text": STATES[state][0], "tag": STATES[state][1],
@@ -99,7 +102,21 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "publish": path(request, "publish_service", council=slug, service_id=sid),
         },
         "tools": tool_links(request, slug, sid),
+        "suggest": await _suggest_link(request, staff, draft),
     }
+
+
+async def _suggest_link(request: Request, staff: Staff, draft: store.ServiceDraft) -> str | None:
+    """Where to suggest the council's changes back to the publisher, for a service imported
+    from a catalogue, shown to those who may suggest (the suggest page's own roles)."""
+    routes = request.app.state.routes_by_name
+    if "catalogue_suggest" not in routes or not staff.can(*EDITOR_ROLES):
+        return None
+    council = council_of(staff)
+    fork = await catalogue_store.get_fork(council, draft.service_id)
+    if fork is None or not fork.upstream_service:
+        return None
+    return path(request, "catalogue_suggest", council=council.slug, service_id=draft.service_id)
 
 
 async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, errors: Errors,

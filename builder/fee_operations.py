@@ -8,6 +8,12 @@ A condition is given as `when`, the format's JSON Schema, or as `rules` the way 
 builds them ({combine, rules: [{answer, operator, value}]}, written by builder/conditions.py),
 exactly as a page's (`set-condition`). Changing only a line's condition is `edit-fee` with just
 `line` and `when` or `rules`: one small change, one undo step.
+
+A line added with `rules_later` (the designer chose "Only when some answers are…" and writes
+the rules next, on their own page) is saved with `RULES_TO_WRITE`, a condition that is never
+true: until the rules are written the fee is never charged, the fees page says so, and the
+builder's whole-flow checks refuse to publish it. Were it saved always charged, a designer who
+left the rules page would charge every resident without knowing.
 """
 
 from __future__ import annotations
@@ -24,6 +30,16 @@ from builder.patch import copy_json
 from runtime.core.schema_paths import primary_type
 
 MAX_LINES = 50
+
+# The condition of a fee line whose rules are still to be written: never true (nothing matches
+# `not {}`), and named by its comment so it is not taken for a condition someone wrote.
+RULES_TO_WRITE: dict[str, Any] = {"$comment": "Borough: rules not written yet", "not": {}}
+RULES_TO_WRITE_WORDS = "Rules not written yet — this fee is never charged until you write them"
+
+
+def rules_to_write(line: dict[str, Any]) -> bool:
+    """Whether the line waits for its rules (saved with `RULES_TO_WRITE`)."""
+    return line.get("when") == RULES_TO_WRITE
 
 
 def _lines(definition: Definition) -> list[dict[str, Any]]:
@@ -77,7 +93,9 @@ def _said(definition: Definition, line: dict[str, Any]) -> str:
         words = pounds(line["amount"])
     if "multiplier" in line:
         words += f" for each of '{question_label(definition, line['multiplier'])}'"
-    if "when" in line:
+    if rules_to_write(line):
+        words += ", never charged until its rules are written"
+    elif "when" in line:
         words += ", " + describe(line["when"], definition).replace("Only if", "only if", 1)
     return words
 
@@ -93,9 +111,11 @@ def add_fee(
     when: dict[str, Any] | None = None,
     rules: dict[str, Any] | None = None,
     line: str | None = None,
+    rules_later: bool = False,
 ) -> tuple[str, Definition]:
     """Add a fee line: `amount` in pounds (or `amount_from` a money answer), charged once or
-    `per` unit or item, always or only when a condition (`when` or `rules`) holds."""
+    `per` unit or item, always or only when a condition (`when` or `rules`) holds; with
+    `rules_later`, never charged until its rules are written."""
     if (amount is None) == (amount_from is None):
         raise Refused("amount", "Give an amount, or the question the amount comes from")
     if amount_from is not None and per is not None:
@@ -116,8 +136,12 @@ def add_fee(
         new["amountFrom"] = _amount_from(definition, str(amount_from))
     if per is not None:
         new["multiplier"] = _multiplier(definition, per)
+    if rules_later and (when is not None or rules is not None):
+        raise Refused("condition", "Give the condition now or write the rules later, not both")
     if when is not None or rules is not None:
         new["when"] = _condition(definition, when, rules)
+    elif rules_later:
+        new["when"] = copy_json(RULES_TO_WRITE)
     fees = definition.setdefault("fees", {"currency": "GBP", "lines": []})
     fees["lines"].append(new)
     return f"Added fee '{text}': {_said(definition, new)}", definition
@@ -178,6 +202,8 @@ def _charged(definition: Definition, line: dict[str, Any]) -> str:
     """ "charged only if …" or "always charged": a line's condition in words."""
     if "when" not in line:
         return "always charged"
+    if rules_to_write(line):
+        return "never charged until its rules are written"
     return "charged " + describe(line["when"], definition).replace("Only if", "only if", 1)
 
 

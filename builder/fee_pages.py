@@ -5,7 +5,10 @@ fee operations (builder/fee_operations.py). Amounts are typed in pounds and kept
 A line's condition is shown as a sentence (builder/conditions.py). Its rules are built on the
 line's own condition page, the editor a page's condition has (builder/condition_pages.py: any
 number of rules, all or any): choosing "Only when some answers are…" here saves the line and
-goes there. What the rules cannot say is typed as JSON, here or on the condition's JSON page.
+goes there. A new line is saved never charged until its rules are written (fee_operations'
+`RULES_TO_WRITE`), and this page says so beside it with a link to write them, so a designer
+who leaves the rules page unfinished cannot miss it. What the rules cannot say is typed as
+JSON, here or on the condition's JSON page.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from builder.amounts import pounds
 from builder.change import Change
 from builder.conditions import describe, read
 from builder.draft_requests import EDITOR_ROLES, council_of, draft_or_404, version_sent
+from builder.fee_operations import RULES_TO_WRITE_WORDS, rules_to_write
 from builder.locations import asked, question_label, schema_at
 from builder.operation_forms import json_condition, messages, perform_posted, said
 from runtime import store
@@ -77,7 +81,8 @@ def _line_view(request: Request, slug: str, draft: store.ServiceDraft, line: dic
         "amount": pounds(int(line["amount"])) if isinstance(line.get("amount"), int) else None,
         "amount_from": question_label(definition, str(line["amountFrom"])) if "amountFrom" in line else None,
         "per": question_label(definition, str(line["multiplier"])) if "multiplier" in line else None,
-        "condition": describe(line["when"], definition) if "when" in line else "Always",
+        "condition": _condition_words(definition, line),
+        "rules_to_write": rules_to_write(line),
         "links": {
             "edit": path(request, "edit_fee", council=slug, service_id=draft.service_id, line_id=line_id),
             "move": path(request, "move_fee", council=slug, service_id=draft.service_id, line_id=line_id),
@@ -85,6 +90,13 @@ def _line_view(request: Request, slug: str, draft: store.ServiceDraft, line: dic
             "condition": path(request, "fee_condition", council=slug, service_id=draft.service_id, line_id=line_id),
         },
     }
+
+
+def _condition_words(definition: dict[str, Any], line: dict[str, Any]) -> str:
+    """When the line is charged, in words: always, its condition, or that its rules wait."""
+    if rules_to_write(line):
+        return RULES_TO_WRITE_WORDS
+    return describe(line["when"], definition) if "when" in line else "Always"
 
 
 async def service_fees(request: Request, staff: Staff) -> Response:
@@ -120,9 +132,12 @@ def _form_values(definition: dict[str, Any], line: dict[str, Any] | None) -> dic
         "amount": pounds(int(line["amount"])).removeprefix("£").replace(",", "") if "amount" in line else "",
         "amount_from": str(line.get("amountFrom", "")),
         "per": str(line.get("multiplier", "")),
-        "when": json.dumps(line["when"], indent=2, ensure_ascii=False) if "when" in line else "",
+        "when": json.dumps(line["when"], indent=2, ensure_ascii=False)
+        if "when" in line and not rules_to_write(line) else "",
     })
-    if "when" in line:
+    if rules_to_write(line):
+        values["condition"] = "rules"
+    elif "when" in line:
         values["condition"] = "rules" if read(line["when"], definition).readable else "json"
     return values
 
@@ -137,7 +152,7 @@ def _condition_param(line: dict[str, Any] | None, values: dict[str, str], errors
     nothing (the condition left as it is) for rules, which are built on their own page."""
     condition = values["condition"] if values["condition"] in CONDITIONS else "always"
     if condition == "rules":
-        return {}
+        return {"rules_later": True} if line is None else {}
     if condition == "always":
         return {"when": None} if line is not None else {}
     if not values["when"].strip():
@@ -200,7 +215,7 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
         "messages": messages(errors),
         "per_choices": per,
         "amount_from_choices": amount_from,
-        "condition": describe(line["when"], draft.definition) if line is not None and "when" in line else None,
+        "condition": _condition_words(draft.definition, line) if line is not None and "when" in line else None,
         "has_rules": _has_rules(draft.definition, line),
         "version": version,
         "errors": errors,
@@ -215,7 +230,7 @@ async def _fee_form(request: Request, staff: Staff, line_id: str | None) -> Resp
 async def _saved(request: Request, staff: Staff, draft: store.ServiceDraft, line: dict[str, Any] | None,
                  condition: str, change: Change) -> Response:
     """Back to the fees; or, when the designer chose rules the line does not have yet, on to its
-    condition page to build them (the line is saved first, always charged until they are)."""
+    condition page to build them (a new line is saved first, never charged until they are)."""
     slug = council_of(staff).slug
     if condition != "rules" or _has_rules(draft.definition, line):
         return redirect_with_notice(request, path(request, "service_fees", council=slug,
@@ -227,7 +242,8 @@ async def _saved(request: Request, staff: Staff, draft: store.ServiceDraft, line
         fresh = await draft_or_404(staff, draft.service_id)
         line_id = next(str(found["id"]) for found in _lines(fresh) if found.get("id") not in before)
     here = path(request, "fee_condition", council=slug, service_id=draft.service_id, line_id=line_id)
-    meanwhile = "keeps its condition written as JSON" if line is not None and "when" in line else "is always charged"
+    meanwhile = ("is never charged" if line is None or rules_to_write(line) else
+                 "keeps its condition written as JSON" if "when" in line else "is always charged")
     return redirect_with_notice(request, here, f"{said(change)}. Now choose when it is charged: until you save the "
                                                f"rules, it {meanwhile}")
 

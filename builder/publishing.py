@@ -13,6 +13,7 @@ from starlette.responses import Response
 from builder.diff import diff, propose_version
 from builder.draft_requests import conflict_errors, council_of, draft_or_404, version_sent
 from builder.publish import publish
+from builder.routes_pages import findings, fix_link
 from runtime import store
 from runtime.staff.context import Staff, audit, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
@@ -72,6 +73,8 @@ async def publish_service(request: Request, staff: Staff) -> Response:
         "values": values,
         "version": version,
         "errors": errors,
+        "fixes": {found.message: fix_link(request, staff, draft, found) for found in findings(draft.definition)}
+        if errors else {},
         "links": {"action": path(request, "publish_service", council=council.slug, service_id=draft.service_id),
                   "cancel": path(request, "service_draft", council=council.slug, service_id=draft.service_id)},
     }

@@ -61,8 +61,10 @@ def page_concerned(definition: dict[str, Any], finding: Finding) -> str | None:
 
 def fix_link(request: Request, staff: Staff, draft: store.ServiceDraft, finding: Finding) -> str:
     """Where a designer fixes what a finding says: the page's condition, the question, the
-    page, or (for what no page holds) the draft itself."""
+    page, a fee line's condition, or (for what no other page holds) the draft itself."""
     slug, sid = council_of(staff).slug, draft.service_id
+    if finding.fee is not None and finding.pointer.endswith("/when"):  # a fee line's condition
+        return path(request, "fee_condition", council=slug, service_id=sid, line_id=finding.fee)
     page_id = page_concerned(draft.definition, finding)
     if page_id is None:
         return path(request, "service_draft", council=slug, service_id=sid)

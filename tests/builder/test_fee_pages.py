@@ -281,3 +281,57 @@ async def test_fee_conditions_are_for_the_councils_editors_only(
     assert absurd.status_code == 400
     assert (await lines(council))[0]["when"] == {"properties": {"concession": {"const": False}},
                                                  "required": ["concession"]}
+
+
+async def test_a_new_fee_whose_rules_are_never_written_is_never_charged_and_stops_publishing(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    form = await designer.open(FEES + "/new")
+    form.fill("What is the fee for?", EXTRA)
+    form.choose("How much is it?", "An amount you set")
+    form.fill("Amount in pounds", "10")
+    form.choose("When is it charged?", "Only when some answers are…")
+    rules = await designer.submit(form)
+    line_id = (await lines(council))[-1]["id"]
+    assert rules.url.endswith(f"{FEES}/{line_id}/condition")
+    assert "until you save the rules, it is never charged" in text_of(rules.soup)
+    assert not rules.soup.select(".govuk-error-summary") and "cannot be shown as rules" not in text_of(rules.soup)
+
+    # The designer leaves without writing the rules: the fees page says so, the runtime charges nothing.
+    fees = await designer.open(FEES)
+    waiting = "Rules not written yet — this fee is never charged until you write them"
+    assert waiting in cards(fees)[-1]
+    assert link(fees, f"Write the rules for fee {EXTRA}") == f"{FEES}/{line_id}/condition"
+    for answers in ({"bins": 1, "concession": False}, {"bins": 4, "concession": True,
+                                                       "concessionBenefit": "pension-credit"}):
+        assert line_id not in await charged(council, answers)
+        assert "standard" in await charged(council, answers) or "concession" in await charged(council, answers)
+
+    # The draft and publishing both say what is wrong, linking to the rules.
+    overview = await designer.open(DRAFT)
+    problem = f"The fee '{EXTRA}' is never charged: its rules are not written yet"
+    assert problem in text_of(overview.soup.find("main"))
+    assert link(overview, "fix this problem") == f"{FEES}/{line_id}/condition"
+    publisher = await person(app, browsers, "publisher")
+    publish = await publisher.open(DRAFT + "/publish")
+    publish.fill("Change note", "An extra round")
+    refused = await publisher.submit(publish)
+    assert refused.status == 422 and (problem, "#problems") in refused.error_summary()
+    assert link(refused, "fix this problem") == f"{FEES}/{line_id}/condition"
+    assert await store.get_latest(council, SERVICE) is None
+
+    # The rules written: charged as they say, and the draft publishes.
+    rules = await designer.open(link(fees, f"Write the rules for fee {EXTRA}"))
+    select(rules, "Question (rule 1)", BINS)
+    select(rules, "Test (rule 1)", "at least")
+    rules.fill("Value (rule 1)", "3")
+    listed = await press_named(designer, rules, "save")
+    assert listed.url.endswith(FEES) and f"Only if '{BINS}' is 3 or more" in cards(listed)[-1]
+    assert waiting not in text_of(listed.soup)
+    assert line_id in await charged(council, {"bins": 3, "concession": False})
+    assert line_id not in await charged(council, {"bins": 2, "concession": False})
+    publish = await publisher.open(DRAFT + "/publish")
+    publish.fill("Change note", "An extra round")
+    done = await publisher.submit(publish)
+    assert "Published version" in text_of(done.soup), done.error_summary()
+    assert await store.get_latest(council, SERVICE) is not None

@@ -230,3 +230,21 @@ async def test_a_publisher_on_another_installation_gets_a_file_and_a_colliding_s
     assert kept is not None and kept.version == draft.version and kept.definition["summary"] == "Northshire's own words."
     [stored] = await CatalogueSuggestion.filter(council_id=northshire.id)
     assert stored.state == "open"
+
+
+async def test_the_draft_of_an_imported_service_links_to_suggesting_changes_and_a_blank_one_does_not(
+        app: Any, council: store.Council, catalogue: Catalogue, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await eastshire_rewords(app, browsers, council)
+    draft = await designer.open("/staff/eastshire/services/report-pothole")
+    assert draft.status == 200
+    assert link(draft, "Suggest changes to the publisher") == HOME + "/updates/report-pothole/suggest"
+    suggest = await designer.open(link(draft, "Suggest changes to the publisher"))
+    assert suggest.heading == "Suggest these changes to Northshire Council"
+
+    publisher = await person(app, browsers, "publisher")  # may look at the draft, not suggest
+    looked = await publisher.open("/staff/eastshire/services/report-pothole")
+    assert looked.status == 200 and "Suggest changes to the publisher" not in text_of(looked.soup.find("main"))
+
+    await drafts.create_draft(council, {**shipped("report-missed-bin")}, source="blank", actor=None)
+    own = await designer.open("/staff/eastshire/services/report-missed-bin")
+    assert own.status == 200 and "Suggest changes to the publisher" not in text_of(own.soup.find("main"))
