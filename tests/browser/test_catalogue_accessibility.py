@@ -1,13 +1,15 @@
 """The catalogue's staff pages in a real browser, JavaScript on and off: browse, search (with
 an error), a service's page and outline, its preview as a resident (a page, and with errors),
 "Use this service" (with an error), the updates list
-and an upgrade with a collision to choose (with an error), and the hosted catalogue's
-page for people. axe finds no WCAG 2.2 A or AA
-violation on any of them, and nothing breaks the CSP.
+and an upgrade with a collision to choose (with an error), suggesting the council's changes back
+to the publisher (with a message), the suggestions other councils sent (one) and uploading one
+(empty, and with an error), and the hosted catalogue's page for people. axe finds no WCAG 2.2 A
+or AA violation on any of them, and nothing breaks the CSP.
 
 The server is a live Borough of this module's own, whose installation subscribes to a real
 catalogue (on disk, served over HTTP while it syncs): the demo council imported "Report a road
-defect" from it and changed its summary, and the publisher then changed the summary too.
+defect" from it and changed its summary, and the publisher then changed the summary too; and
+Westshire Council suggested a change to the demo council's own "Report a missed bin collection".
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from world import make_world, shipped, static_server  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 EMAIL = "cara.catalogue@demo.borough.test"
+SUGGESTION = "Residents here ask about recycling boxes too."
 PASSWORD = "Quince meadow harbour 17"
 SERVICE = "report-a-road-defect"
 
@@ -70,8 +73,25 @@ async def _prepare(url: str, cache: Path) -> None:
         await drafts.apply_change(council, SERVICE, draft.version,
                                   drafts.Step("edit", "summary", operation, applied.inverse),
                                   actor=None, patched=patch.apply)
+        await _suggested_to(council)
     finally:
         await store.disconnect()
+
+
+async def _suggested_to(council: store.Council) -> None:
+    """A suggestion from another installation's council for one of the demo council's services."""
+    from builder.catalogue import sharing
+    from builder.catalogue.canonical import content_address
+    from builder.catalogue.council import council_values
+    from runtime.store import catalogue as catalogue_store
+
+    latest = await store.get_latest(council, "report-missed-bin")
+    assert latest is not None
+    shared, _ = sharing.share(dict(latest.definition), council_values(council))
+    await catalogue_store.add_suggestion(
+        council, service="report-missed-bin", version=latest.version, address=content_address(shared),
+        from_council="westshire", from_name="Westshire Council", via="upload", message=SUGGESTION,
+        patch=[{"op": "replace", "path": "/summary", "value": "Tell us if we missed your bin or box."}])
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +221,22 @@ async def test_catalogue_pages(tab: Page, audit: Auditor) -> None:
     await press(page, main_button(page, "Save as a draft change"))
     await assert_error_state(page, "upgrade with a collision, unchosen")
     await audit.check(page, "upgrade with a collision, unchosen")
+
+    await page.goto("/staff/demo/catalogue/updates")
+    await press(page, page.get_by_role("link", name=f"Suggest your changes to {SERVICE} to Northshire Council"))
+    await page.get_by_label("Your message to Northshire Council").fill("Our residents say 'defect' more than 'pothole'.")
+    await expect(page.locator("#changes")).to_contain_text("Report a road defect in the demo borough.")
+    await audit.check(page, "suggest changes, with a message")
+
+    await page.goto("/staff/demo/catalogue/updates")
+    await press(page, page.get_by_role("link", name="Suggestions from other councils to your services"))
+    await expect(page.get_by_text(SUGGESTION)).to_be_visible()
+    await audit.check(page, "suggestions from other councils")
+    await press(page, page.get_by_role("link", name="Upload a suggestion"))
+    await audit.check(page, "upload a suggestion")
+    await press(page, main_button(page, "Upload the suggestion"))
+    await assert_error_state(page, "upload a suggestion, with errors")
+    await audit.check(page, "upload a suggestion, with errors")
 
     await page.goto("/catalogue/")  # the installation hosts the catalogue too: its page for people
     await expect(page.get_by_role("heading", level=2, name="Northshire Council")).to_be_visible()
