@@ -16,8 +16,10 @@ of the services Borough ships (builder/catalogue/shipped_catalogue.py), first, a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
+import io
 import json
 import os
 import re
@@ -29,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import tuf
 from tuf.api import exceptions as tuf_errors
@@ -282,25 +284,28 @@ class Client:
         in worker processes when there are many (they are Python, holding the GIL)."""
         if not wanted:
             return
-        with tempfile.TemporaryDirectory(dir=self.cache) as scratch, checking.checkers(len(wanted)) as check:
+        # the scratch folder beside the definitions: a checked file is renamed into place
+        with tempfile.TemporaryDirectory(dir=definitions, prefix=".") as scratch, \
+                checking.checkers(len(wanted)) as check:
 
             def one(number: int) -> tuple[bool, str | None]:
                 """(fetched, why refused or None) for the wanted definition `number`."""
                 entry, target = wanted[number]
-                path = os.path.join(scratch, str(number))
+                # ngclient writes the file only once its length and hash match the signed role
+                path = Path(scratch) / str(number)
                 try:
-                    updater.download_target(target, filepath=path)  # raises unless length and hash match
+                    updater.download_target(target, filepath=str(path))
                 except tuf_errors.LengthOrHashMismatchError:
                     return False, "the file served does not match what its publisher signed"
-                data = Path(path).read_bytes()
-                os.remove(path)
+                data = path.read_bytes()
                 refused = check(data, entry.service, entry.version)
                 if refused is not None:
+                    path.unlink()
                     return True, ("the definition is not the one its entry names" if refused[0] == "entry-mismatch"
                                   else refused[1])
                 # canonical (checked) and matching the signed SHA-256, itself the entry's address:
                 # so the definition's content address is the entry's, as its file name says
-                _replace(definitions / f"{entry.address}.json", data)
+                os.replace(path, definitions / f"{entry.address}.json")
                 return True, None
 
             with ThreadPoolExecutor(max_workers=FETCHERS) as fetchers:
@@ -512,9 +517,22 @@ def _replace(path: Path, data: bytes) -> None:
 
 class _PooledFetcher(Urllib3Fetcher):
     """ngclient's own fetcher (urllib3, proxies from the environment), keeping a connection
-    alive for each fetching thread rather than one: a first sync fetches thousands of files."""
+    alive for each fetching thread rather than one, and holding what it fetched in memory
+    rather than a temporary file (within the same bound on its length): a first sync fetches
+    thousands of small files."""
 
     def __init__(self) -> None:
         super().__init__()
         self._proxy_env = ProxyEnvironment(headers={"User-Agent": f"borough python-tuf/{tuf.__version__}"},
                                            maxsize=FETCHERS, block=True)
+
+    @contextlib.contextmanager
+    def download_file(self, url: str, max_length: int) -> Iterator[IO[bytes]]:
+        received = io.BytesIO()
+        for chunk in self.fetch(url):
+            if received.tell() + len(chunk) > max_length:
+                raise tuf_errors.DownloadLengthMismatchError(
+                    f"Downloaded more than the maximum allowed length of {max_length} bytes")
+            received.write(chunk)
+        received.seek(0)
+        yield received
