@@ -10,8 +10,13 @@ jsonschema looking the same `$ref`s up again at every use. Two things make it fa
   reference always lead to the same place: the format's schemas use no `$dynamicRef`, and
   `valid` refuses to run if they ever do). Only a definition it passes skips the full report;
   any other is reported in full, so a refusal's words are the ones Borough always gives.
-- `check_all` spreads the checks over the machine's cores (processes: the checks are Python
-  and hold the GIL) when there are enough of them to pay for starting the processes.
+- `surely_canonical` asks the json module's C encoder for the canonical form first, and
+  trusts it only where it must write RFC 8785's bytes; otherwise `canonical` decides.
+- `checkers` and `check_all` spread the checks over the machine's cores (processes: the checks
+  are Python and hold the GIL) when there are enough of them to pay for starting the
+  processes. They are spawned, not forked (the caller may be a web server, or have threads
+  running), so a program that syncs or publishes must guard its main module
+  (`if __name__ == "__main__":`), as Borough's entry points do.
 """
 
 from __future__ import annotations
@@ -125,21 +130,27 @@ def _warm() -> None:
 def checkers(count: int) -> Iterator[Callable[[bytes, str, str], tuple[str, str] | None]]:
     """A `check_fetched` for `count` checks: run in worker processes, one a core, when there
     are many (each call then waits for its answer: call it from several threads), else here."""
-    cores = os.cpu_count() or 1
-    if count < MANY or cores < 2:
-        yield check_fetched
-        return
-    # spawn, not fork: the caller may be a web server, or a program with threads running
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=cores, mp_context=context, initializer=_warm) as pool:
-        yield lambda data, service, version: pool.submit(_check_one, (data, service, version)).result()
+    with _workers(count) as pool:
+        if pool is None:
+            yield check_fetched
+        else:
+            yield lambda data, service, version: pool.submit(_check_one, (data, service, version)).result()
 
 
 def check_all(jobs: Sequence[tuple[bytes, str, str]]) -> list[tuple[str, str] | None]:
     """`check_fetched` for each job, in order: in worker processes when there are many."""
+    with _workers(len(jobs)) as pool:
+        if pool is None:
+            return [_check_one(job) for job in jobs]
+        return list(pool.map(_check_one, jobs, chunksize=16))
+
+
+@contextlib.contextmanager
+def _workers(count: int) -> Iterator[ProcessPoolExecutor | None]:
     cores = os.cpu_count() or 1
-    if len(jobs) < MANY or cores < 2:
-        return [_check_one(job) for job in jobs]
+    if count < MANY or cores < 2:
+        yield None
+        return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=cores, mp_context=context, initializer=_warm) as pool:
-        return list(pool.map(_check_one, jobs, chunksize=16))
+        yield pool

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from world import World, force, make_world, shipped, static_server
 from builder.catalogue import checking, publishing
 from builder.catalogue.canonical import NotCanonical, canonical
 from builder.catalogue.client import Client
+from builder.catalogue.repository import Refused
 from runtime.core.metaschema import check_document
 
 SERVICES = sorted((Path(__file__).resolve().parents[2] / "schemas" / "services").glob("*.json"))
@@ -82,6 +84,20 @@ def test_decimals_huge_integers_and_names_beyond_the_first_plane_go_to_the_full_
     assert not checking.surely_canonical({"a": 1}, b'{"a": 1}')  # not canonical: a space
 
 
+def _counting_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Worker processes even for a few checks; a list that grows by one for each pool started."""
+    started: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "MANY", 2)
+    monkeypatch.setattr(checking, "ProcessPoolExecutor", Counted)
+    return started
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     built = make_world(tmp_path / "cat")
@@ -100,7 +116,7 @@ def test_a_sync_checking_in_worker_processes_refuses_a_hostile_definition_and_ke
                                             council="southshire", council_name="Southshire",
                                             signer=world.councils["southshire"], definition=hostile)
     force(world.repo, publication)  # signed by its council, refused by the catalogue, served anyway
-    monkeypatch.setattr(checking, "MANY", 2)  # worker processes even for these few
+    pools = _counting_pools(monkeypatch)
     client = Client(tmp_path / "cache")
     with static_server(world.repo.public_dir) as url:
         report = client.sync(client.subscribe(url))
@@ -111,6 +127,7 @@ def test_a_sync_checking_in_worker_processes_refuses_a_hostile_definition_and_ke
     stored = {item.stem for item in (client.cache / client.subscriptions()[0].name / "definitions").glob("*.json")}
     assert entry.address not in stored and len(stored) == 4
     assert [found.entry.service for found in client.search("pothole 2")] == ["report-pothole-2"]
+    assert pools == [1]
 
 
 def test_a_search_reads_the_cache_again_only_once_it_changed(world: World, tmp_path: Path) -> None:
@@ -128,3 +145,29 @@ def test_a_search_reads_the_cache_again_only_once_it_changed(world: World, tmp_p
     [found] = client.search("sinkhole")
     assert found.entry.key == "report-pothole-1@1.1.0"
     assert [found.entry.version for found in client.search("pothole")] == ["1.0.0", "1.0.0", "1.0.0", "1.1.0"]
+
+
+def test_a_publication_checked_in_worker_processes_is_refused_for_one_hostile_definition(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = make_world(tmp_path / "cat")
+    pools = _counting_pools(monkeypatch)
+    versions: list[tuple[dict[str, Any], tuple[Any, ...], str]] = []
+    for number in range(3):
+        document = shipped("report-pothole")
+        document["id"] = f"report-pothole-{number}"
+        versions.append((document, (), ""))
+    hostile = shipped("report-missed-bin")
+    hostile["pages"] = hostile["pages"] * 101
+    signer = world.councils["northshire"]
+    publication, _ = publishing.publish_many(None, None, council="northshire", council_name="Northshire",
+                                             signer=signer, versions=[*versions, (hostile, (), "")])
+    with pytest.raises(Refused, match="the definition is refused") as refused:
+        world.repo.accept(publication)
+    assert refused.value.code == "hostile-definition"
+    assert world.repo.published_role("northshire") is None  # nothing written
+    publication, entries = publishing.publish_many(None, None, council="northshire", council_name="Northshire",
+                                                   signer=signer, versions=versions)
+    world.repo.accept(publication)
+    index = world.repo.index("northshire")
+    assert index is not None and [entry.key for entry in index.entries] == [entry.key for entry in entries]
+    assert pools == [1, 1]
