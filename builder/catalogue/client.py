@@ -391,10 +391,11 @@ class Client:
         """Each service's newest version that is not withdrawn, when its id, title, summary, tags,
         council or LGSL code hold every word and it has the tag, council, language, LGSL code
         and fee (or no fee) asked for; by title, then publisher."""
-        wanted = [word.lower() for word in words.split()]
-        return [found for found, text in self._listing().latest
-                if all(word in text for word in wanted)
-                and (tag is None or tag in found.entry.tags)
+        rows = self._listing().latest
+        for word in (word.lower() for word in words.split()):
+            rows = tuple(row for row in rows if word in row[1])  # one word at a time, each narrowing
+        return [found for found, _ in rows
+                if (tag is None or tag in found.entry.tags)
                 and (council is None or found.entry.council == council)
                 and (language is None or language in found.entry.languages)
                 and (lgsl is None or found.entry.lgsl == lgsl)
