@@ -21,7 +21,9 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx2 as httpx
 import pytest
 from database_templates import (
     DEFAULT_POSTGRES_SERVER,
@@ -88,6 +90,15 @@ async def demo(db: str) -> store.Council:
     council = await store.get_council(DEMO_SLUG)
     assert council is not None, "the demo template has no demo council"
     return council
+
+
+@pytest.fixture
+async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """The HTTP clients a test opens on its folder's `app` (one a person), closed after it."""
+    opened: list[httpx.AsyncClient] = []
+    yield opened
+    for client in opened:
+        await client.aclose()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

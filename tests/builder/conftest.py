@@ -5,11 +5,9 @@ it). People are signed in with `designers.person`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 from designers import assemble_app, make_council, shipped_draft
 
@@ -27,10 +25,3 @@ async def council(app: Any, request: pytest.FixtureRequest) -> store.Council:
     await shipped_draft(made, request.module.SERVICE)
     return made
 
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()

@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 import httpx2 as httpx
-from test_builder_pages import BASE, DRAFT, Page, Resident, app, browsers, council, person, text_of
+from test_builder_pages import BASE, DRAFT, Page, Resident, app, council, person, text_of
 from test_question_pages import add_page, link, start_blank, stored
 
 from runtime import store
 from runtime.store import drafts
 
-__all__ = ["app", "browsers", "council"]
+__all__ = ["app", "council"]
 
 ITEM = "What type of item is it?"
 WORKING = "Is it still working?"

@@ -6,7 +6,6 @@ a stale form is refused with what changed, and roles hold."""
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +43,6 @@ async def council(app: Any) -> store.Council:
     for role in ("designer", "publisher", "caseworker"):
         await make_user(f"{role}@northshire.test", council, [role])
     return council
-
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
 
 
 async def person(app: Any, browsers: list[httpx.AsyncClient], role: str, email: str | None = None) -> Resident:

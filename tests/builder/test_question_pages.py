@@ -13,7 +13,6 @@ from test_builder_pages import (
     Page,
     Resident,
     app,
-    browsers,
     council,
     make_user,
     person,
@@ -25,7 +24,7 @@ from builder.blank import blank_definition
 from runtime import store
 from runtime.store import drafts
 
-__all__ = ["app", "browsers", "council"]
+__all__ = ["app", "council"]
 
 
 async def start_blank(council: store.Council) -> store.ServiceDraft:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx2 as httpx
 from test_branching_pages import press_named, select
-from test_builder_pages import DRAFT, Page, app, browsers, council, person, text_of
+from test_builder_pages import DRAFT, Page, app, council, person, text_of
 from test_question_pages import add_page, link, start_blank, stored
 
 from builder.blank import blank_definition
@@ -17,7 +17,7 @@ from builder.draft_check import Finding
 from builder.routes_pages import page_concerned
 from runtime import store
 
-__all__ = ["app", "browsers", "council"]
+__all__ = ["app", "council"]
 
 OWNER = "Do you own the property?"
 SERIAL = "What is the bin's serial number?"

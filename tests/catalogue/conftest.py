@@ -6,11 +6,10 @@ and a fresh installation that subscribes to nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 from catalogue_staff import BASE, Catalogue, make_user
 from world import make_world, shipped, static_server
@@ -57,10 +56,3 @@ async def council(app: Any) -> store.Council:
         await make_user(f"{role}@eastshire.test", council, [role])
     return council
 
-
-@pytest.fixture
-async def browsers(app: Any) -> AsyncIterator[list[httpx.AsyncClient]]:
-    opened: list[httpx.AsyncClient] = []
-    yield opened
-    for client in opened:
-        await client.aclose()
