@@ -30,6 +30,7 @@ from builder.catalogue.council import (
 from builder.catalogue.entries import Entry
 from builder.catalogue.repository import Refused
 from builder.draft_requests import EDITOR_ROLES, council_of
+from builder.locations import page_name
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -159,7 +160,7 @@ def preview(definition: dict[str, Any]) -> list[dict[str, Any]]:
                 schema = _answer_schema(definition, str(field.get("answer", "")))
                 questions.append({"label": field.get("label", ""), "hint": field.get("hint", ""),
                                   "options": _option_texts(schema)})
-        pages.append({"id": shown.get("id", ""), "title": shown.get("title", ""),
+        pages.append({"id": shown.get("id", ""), "title": page_name(shown),
                       "paragraphs": paragraphs(shown.get("content", "")), "questions": questions})
     return pages
 

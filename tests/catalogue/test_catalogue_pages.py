@@ -64,6 +64,8 @@ async def test_a_services_page_previews_it_and_creates_nothing(app: Any, council
     text = shown.soup.get_text(" ", strip=True)
     assert "First shared version" in text and "OGL-3.0" in text
     assert "Street or road name" in text and "For example, High Street or B1234." in text  # the preview
+    titles = [title.get_text(strip=True) for title in shown.soup.select("main .govuk-summary-card__title")]
+    assert "About how big is the pothole?" in titles and "size" not in titles  # an untitled page, by its question
     assert shown.soup.find("a", string="Use this service") is not None
     assert await ServiceDraft.filter(council_id=council.id).count() == 0
     assert await CatalogueFork.filter(council_id=council.id).count() == 0
