@@ -24,7 +24,7 @@ pytestmark = pytest.mark.postgres
 SERVER = os.environ.get("BOROUGH_TEST_DATABASE_URL", DEFAULT_POSTGRES_SERVER)
 
 
-async def contents(url: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, int]]]:
+async def contents(url: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, int | None]]]:
     connection = await asyncpg.connect(url)
     try:
         return await _rows_of(connection)
@@ -64,6 +64,27 @@ async def test_rows_and_sequences_come_back_as_the_template_had_them() -> None:
             assert (await store.get_council("demo")).name != "Changed"  # type: ignore[union-attr]
         finally:
             await disconnect()
+    finally:
+        await pool.drop_all()
+        await admin.close()
+
+
+async def test_a_sequence_the_template_never_used_starts_again_at_one() -> None:
+    pool = Reused()
+    admin = await connect_admin(SERVER)
+    try:
+        name = await pool.take(admin, SERVER, "migrated")  # no rows, no sequence used
+        url = with_database(SERVER, name)
+        for _ in range(2):
+            await connect(url)
+            try:
+                await store.create_council("first", "First Council")
+                second = await store.create_council("second", "Second Council")
+            finally:
+                await disconnect()
+            assert second.id == 2  # rows gone and the sequence back at its start each time
+            await pool.give_back(admin, SERVER, "migrated", name)
+            assert await pool.take(admin, SERVER, "migrated") == name
     finally:
         await pool.drop_all()
         await admin.close()
