@@ -25,6 +25,7 @@ from builder import (
     draft_pages,
     fee_pages,
     history_pages,
+    inline_edits,
     json_pages,
     preview_lists,
     preview_pages,
@@ -45,7 +46,8 @@ GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
 
 def _page_routes(page: str) -> list[BaseRoute]:
     """A page's questions (named by their answer: address.postcode) and its condition: editors
-    only (builder/question_pages.py, builder/condition_pages.py)."""
+    only (builder/question_pages.py, builder/condition_pages.py); its preview, fetched again
+    after an inline edit (builder/inline_edits.py)."""
     question = page + "/questions/{answer}"
     return [
         Route(page + "/add-question", staff_only(question_pages.add_question_form, roles=EDITOR_ROLES), methods=BOTH,
@@ -62,6 +64,8 @@ def _page_routes(page: str) -> list[BaseRoute]:
               name="duplicate_page"),
         Route(page + "/condition", staff_only(condition_pages.page_condition, roles=EDITOR_ROLES), methods=BOTH,
               name="page_condition"),
+        Route(page + "/preview", staff_only(inline_edits.page_preview, roles=BUILDER_ROLES), methods=GET,
+              name="page_preview"),
         Route(page + "/condition/json", staff_only(condition_pages.page_condition_json, roles=EDITOR_ROLES),
               methods=BOTH, name="page_condition_json"),
     ]

@@ -24,6 +24,7 @@ from builder.draft_requests import (
     version_sent,
 )
 from builder.draft_tools import tool_links
+from builder.inline_edits import fragment, is_htmx
 from builder.locations import is_content, page_name
 from builder.operations import delete_page as delete_page_operation
 from builder.operations import duplicate_page as duplicate_page_operation
@@ -122,7 +123,17 @@ async def _suggest_link(request: Request, staff: Staff, draft: store.ServiceDraf
 async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, errors: Errors,
                     status_code: int = 200) -> Response:
     payload = {**await _payload(request, staff, draft), "errors": errors}
+    if errors and is_htmx(request):  # an inline edit refused: the pages as they are now, and why
+        return fragment(request, "builder/_draft_update.html", payload, status_code=status_code)
     return page(request, "builder/draft.html", payload, staff, status_code=status_code)
+
+
+async def _pages_fragment(request: Request, staff: Staff, service_id: str, said: str,
+                          focus: dict[str, str]) -> Response:
+    """The draft's pages after an inline edit, as the stored draft now has them."""
+    draft = await draft_or_404(staff, service_id)
+    payload = {**await _payload(request, staff, draft), "errors": [], "said": said, "focus": focus}
+    return fragment(request, "builder/_draft_update.html", payload, saved_version=draft.version)
 
 
 async def service_draft(request: Request, staff: Staff) -> Response:
@@ -181,6 +192,9 @@ async def move_page(request: Request, staff: Staff) -> Response:
     if errors:
         fresh = await draft_or_404(staff, draft.service_id)
         return await _overview(request, staff, fresh, errors, 409 if errors[0]["keyword"] == "conflict" else 422)
+    if is_htmx(request):
+        return await _pages_fragment(request, staff, draft.service_id, change.description,
+                                     {"page": str(spec["id"]), "key": "move", "direction": direction})
     return redirect_with_notice(request, _here(request, staff, draft), change.description)
 
 
@@ -201,6 +215,9 @@ async def duplicate_page(request: Request, staff: Staff) -> Response:
     if errors:
         fresh = await draft_or_404(staff, draft.service_id)
         return await _overview(request, staff, fresh, errors, 409 if errors[0]["keyword"] == "conflict" else 422)
+    if is_htmx(request):
+        return await _pages_fragment(request, staff, draft.service_id, change.description,
+                                     {"page": str(spec["id"]), "key": "duplicate"})
     return redirect_with_notice(request, _here(request, staff, draft), change.description)
 
 

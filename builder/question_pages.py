@@ -32,6 +32,7 @@ from builder.draft_requests import (
     record,
     version_sent,
 )
+from builder.inline_edits import fragment, is_htmx, preview_payload
 from builder.locations import answer_path, is_add_another, is_content, page_name, schema_at
 from builder.operations import (
     add_add_another_page,
@@ -423,10 +424,28 @@ async def edit_page_form(request: Request, staff: Staff) -> Response:
             except drafts.DraftConflict as conflict:
                 errors, version = conflict_errors(conflict, "title"), conflict.current
             else:
+                if is_htmx(request):
+                    return await _page_fragment(request, staff, draft.service_id, str(spec["id"]), "text",
+                                                _said(changes), {"key": "text"}, saved=bool(changes))
                 return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"],
                                             _said(changes))
     payload = await _page_payload(request, staff, draft, spec, values, errors, version)
+    if request.method == "POST" and errors and is_htmx(request):
+        return fragment(request, "builder/_page_update.html", {**payload, "swapped": "text"},
+                        status_code=409 if errors[0]["keyword"] == "conflict" else 422)
     return form_page(request, "builder/page.html", payload, staff)
+
+
+async def _page_fragment(request: Request, staff: Staff, service_id: str, page_id: str, swapped: str, said: str,
+                         focus: dict[str, str], *, saved: bool = True) -> Response:
+    """The part of a page's form an inline edit changed, as the stored draft now has it."""
+    draft = await draft_or_404(staff, service_id)
+    spec = page_or_404(draft, page_id)
+    payload = await _page_payload(request, staff, draft, spec, _page_values(draft.definition, spec), [],
+                                  draft.version)
+    return fragment(request, "builder/_page_update.html", {**payload, "swapped": swapped, "said": said,
+                                                            "focus": focus},
+                    saved_version=draft.version if saved else None)
 
 
 def _page_values(definition: dict[str, Any], spec: dict[str, Any]) -> dict[str, str]:
@@ -477,7 +496,7 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
         kind = KINDS.get(kind_of(schema, field))
         params = {"council": slug, "service_id": sid, "page_id": pid, "answer": key}
         questions.append({
-            "label": str(field.get("label", "")), "kind": kind.title if kind else "Question",
+            "key": key, "label": str(field.get("label", "")), "kind": kind.title if kind else "Question",
             "required": is_required(definition, spec, answer_path(spec, str(field.get("answer", "")))),
             "first": index == 0, "last": index == len(fields) - 1,
             "links": {"edit": path(request, "edit_question", **params) if kind else None,
@@ -499,6 +518,7 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
         "version": version,
         "errors": errors,
         "can_edit": staff.can(*EDITOR_ROLES),
+        "preview": preview_payload(request, staff, definition, pid, sid),
         "links": {**_links(request, staff, draft, pid),
                   "add_question": None if is_content(spec) else path(request, "add_question", council=slug,
                                                                        service_id=sid, page_id=pid),
@@ -698,8 +718,14 @@ async def move_question_button(request: Request, staff: Staff) -> Response:
         fresh_spec = page_or_404(fresh, str(spec["id"]))
         payload = await _page_payload(request, staff, fresh, fresh_spec, _page_values(fresh.definition, fresh_spec), errors,
                                       fresh.version)
-        return page(request, "builder/page.html", payload, staff,
-                    status_code=409 if errors[0]["keyword"] == "conflict" else 422)
+        status = 409 if errors[0]["keyword"] == "conflict" else 422
+        if is_htmx(request):
+            return fragment(request, "builder/_page_update.html", {**payload, "swapped": "questions"},
+                            status_code=status)
+        return page(request, "builder/page.html", payload, staff, status_code=status)
+    if is_htmx(request):
+        return await _page_fragment(request, staff, draft.service_id, str(spec["id"]), "questions", _said(changes),
+                                    {"key": request.path_params["answer"], "direction": direction})
     return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"], _said(changes))
 
 

@@ -44,6 +44,39 @@ document.addEventListener('htmx:afterSettle', (event) => {
   if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1')
   target.focus()
 })
+
+// The builder's inline edits (builder/inline_edits.py): a form refused (422, or 409 when the
+// draft changed meanwhile) answers with its fragment and its errors, shown like any other.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  if (!(event.target instanceof HTMLElement) || !event.target.hasAttribute('data-borough-fragment')) return
+  if (event.detail.xhr.status !== 422 && event.detail.xhr.status !== 409) return
+  event.detail.shouldSwap = true
+  event.detail.isError = false
+})
+// A change saved: the page's other forms are now at the draft's new version.
+document.addEventListener('boroughDraftSaved', (event) => {
+  const version = String(event.detail && event.detail.version)
+  if (!/^\\d+$/.test(version)) return
+  for (const input of document.querySelectorAll('main form input[name="version"]')) input.value = version
+})
+// Then GOV.UK Frontend starts in what came, and the focus goes to the error summary, else to
+// the element the server marked (the button pressed, in its new place).
+document.addEventListener('htmx:afterSettle', (event) => {
+  const swapped = event.target
+  if (!(swapped instanceof HTMLElement) || !swapped.closest('main')) return
+  if (swapped.hasAttribute('data-borough-fragment')) initAll({ scope: swapped })
+  if (swapped.id === 'page-preview') return  // fetched again after a change: the focus stays
+  const summary = document.querySelector('#builder-errors .govuk-error-summary')
+  if (summary instanceof HTMLElement) {
+    if (!summary.hasAttribute('tabindex')) summary.setAttribute('tabindex', '-1')
+    summary.focus()
+    return
+  }
+  const marked = document.querySelector('main [data-borough-focus]')
+  if (!(marked instanceof HTMLElement)) return
+  marked.removeAttribute('data-borough-focus')
+  marked.focus()
+})
 """
 
 
