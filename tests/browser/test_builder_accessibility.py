@@ -73,7 +73,11 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await check("a page's form")
     page_form = page.url
     await page.get_by_label("Page title").fill("")
-    await press(page, main_button(page, "Save page"))
+    if auditor.javascript:  # saved inline through htmx: no page load, the error summary comes in place
+        await main_button(page, "Save page").click()
+        await expect(page.locator("#builder-errors .govuk-error-summary")).to_be_focused()
+    else:
+        await press(page, main_button(page, "Save page"))
     await assert_error_state(page, "a page's form, with errors")
     await check("a page's form, with errors")
     await page.goto(page_form)

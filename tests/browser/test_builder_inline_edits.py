@@ -1,0 +1,103 @@
+"""Inline edits in a real browser with JavaScript on: on a page's form, moving a question and
+saving the page's title go through htmx. The document stays (no page load), the part changed
+is swapped, the focus stays on the button pressed (or goes to the error summary), the change is
+said in the live region, the preview of the page beside the form shows it, and axe finds no
+WCAG 2.2 A or AA violation. With JavaScript off the same forms post and redirect: the builder's
+other browser tests and tests/builder/test_inline_edits.py cover that."""
+
+from __future__ import annotations
+
+import pytest
+from accessibility import Auditor, Console
+from browser_contexts import fresh_tab
+from playwright.async_api import BrowserContext, Locator, Page, expect
+from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+pytest_plugins = ["staff_server"]
+
+MARKER = "window.__boroughDocument"
+
+
+def main_button(page: Page, name: str) -> Locator:
+    return page.locator("main").get_by_role("button", name=name, exact=True)
+
+
+async def press(page: Page, target: Locator) -> None:
+    async with page.expect_navigation():
+        await target.click()
+
+
+async def swap(page: Page, target: Locator) -> None:
+    """Press a button htmx posts: no navigation, so wait for the swap to settle."""
+    await target.click()
+    await expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
+async def a_page_of_two_questions(page: Page) -> None:
+    """Signed in, a new blank service whose one page asks a second question, on that page's form."""
+    await page.goto("/staff/sign-in")
+    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await press(page, main_button(page, "Sign in"))
+    await page.goto(f"/staff/{COUNCIL}/services/new")
+    await page.get_by_label("Service name").fill("Report a broken street light inline")
+    await page.get_by_label("A blank service").check()
+    await page.get_by_label("Summary").fill("Tell us about a street light that is not working.")
+    await page.get_by_label("LGSL code").fill("1075")
+    await press(page, main_button(page, "Start the service"))
+    await press(page, page.get_by_role("link", name="Edit page What is your email address?"))
+    await press(page, page.get_by_role("link", name="Add a question to this page"))
+    await page.get_by_label("Page title").fill("Your details")
+    await page.get_by_label("Question", exact=True).fill("What is your name?")
+    await page.get_by_label("Short text", exact=True).check()
+    await press(page, main_button(page, "Save question"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+
+
+async def test_inline_edits_swap_the_part_changed_and_refresh_the_preview(staff_js_context: BrowserContext) -> None:
+    async with fresh_tab(staff_js_context) as page:
+        console, auditor = Console().watch(page), Auditor()
+        await a_page_of_two_questions(page)
+        preview = page.locator("#page-preview")
+        questions = page.locator(".borough-builder-questions .govuk-summary-list__key")
+        await expect(preview.locator("label")).to_have_text(["What is your email address?", "What is your name?"])
+        await page.evaluate(f"{MARKER} = 'kept'")
+
+        # Moving a question: the list is swapped, the focus stays on the question's button in
+        # its new place (first now, so Move down), the live region says so, the preview follows.
+        await swap(page, main_button(page, "Move up question What is your name?"))
+        await expect(questions).to_have_text(["What is your name?", "What is your email address?"])
+        await expect(main_button(page, "Move down question What is your name?")).to_be_focused()
+        await expect(page.locator("#builder-status")).to_contain_text("Moved question 'What is your name?' up")
+        await expect(preview.locator("label")).to_have_text(["What is your name?", "What is your email address?"])
+
+        # An empty title (two questions need one): the error summary takes the focus, the form
+        # keeps what was typed, nothing is saved. The form's version came from the move.
+        await page.get_by_label("Page title").fill("")
+        await page.get_by_label("Text under the heading (optional)").fill("Tell us who you are.")
+        await swap(page, main_button(page, "Save page"))
+        await expect(page.locator("#builder-errors .govuk-error-summary")).to_be_focused()
+        await expect(page.locator("#title-error")).to_contain_text("This page needs a title")
+        await expect(page.get_by_label("Text under the heading (optional)")).to_have_value("Tell us who you are.")
+        assert (await page.title()).startswith("Error: ")
+        await auditor.check(page, "a page's title refused inline")
+
+        # Saved: the heading changes, the errors go, the button keeps the focus, the preview follows.
+        await page.get_by_label("Page title").fill("About you")
+        await swap(page, main_button(page, "Save page"))
+        await expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+        await expect(page.locator("#builder-errors")).to_be_empty()
+        await expect(main_button(page, "Save page")).to_be_focused()
+        await expect(page.locator("#builder-status")).to_contain_text("Changed title, content of page 'Your details'")
+        await expect(preview.locator("h3")).to_have_text("About you")
+        await expect(preview).to_contain_text("Tell us who you are.")
+        assert not (await page.title()).startswith("Error: ")
+        await auditor.check(page, "a page's title saved inline")
+
+        # One document all along, and the server has what the page shows.
+        assert await page.evaluate(f"{MARKER} === 'kept'"), "a page load happened"
+        await page.reload()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+        await expect(questions).to_have_text(["What is your name?", "What is your email address?"])
+        assert not console.errors, "\n".join(console.errors)

@@ -1,0 +1,186 @@
+"""Inline edits over HTTP: the builder's own forms posted as htmx posts them (`HX-Request: true`)
+are answered with the fragment they changed, carrying the draft's new version, with what was
+said and the new version (`HX-Trigger`) beside it; a refused one with its errors and what was
+typed; a stale one is refused as a page's would be. The same forms posted without htmx still
+redirect. A page's form shows the page as residents will see it, fetched again by htmx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx2 as httpx
+from bs4 import BeautifulSoup, Tag
+from designers import Page, person, text_of
+
+from runtime import store
+from runtime.store import drafts
+
+SERVICE = "pay-council-tax"
+DRAFT = f"/staff/northshire/services/{SERVICE}"
+ACCOUNT = f"{DRAFT}/pages/account"
+HTMX = {"HX-Request": "true"}
+
+
+async def stored(council: store.Council) -> store.ServiceDraft:
+    draft = await drafts.get_draft(council, SERVICE)
+    assert draft is not None
+    return draft
+
+
+def form_of(page: Page | BeautifulSoup, button: str) -> tuple[str, dict[str, str]]:
+    """The action of the form whose button is called `button`, and its fields as shown."""
+    soup = page.soup if isinstance(page, Page) else page
+    for form in soup.find_all("form"):
+        for found in form.find_all("button"):
+            if button in (text_of(found), found.get("aria-label")):
+                data = {field["name"]: field.get("value", "") for field in form.find_all("input")
+                        if field.get("name") and field.get("type") not in ("radio", "checkbox")}
+                data |= {area["name"]: area.get_text() for area in form.find_all("textarea")}
+                return str(form["action"]), data
+    raise AssertionError(f"no button {button!r}")
+
+
+def fragment_of(response: httpx.Response) -> BeautifulSoup:
+    assert "<html" not in response.text and "<main" not in response.text, "a whole page, not a fragment"
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def versions(soup: BeautifulSoup | Tag) -> set[str]:
+    return {str(field["value"]) for field in soup.select('input[name="version"]')}
+
+
+def saved_event(response: httpx.Response) -> Any:
+    return json.loads(response.headers["hx-trigger"])["boroughDraftSaved"]
+
+
+def questions_in(soup: BeautifulSoup | Tag) -> list[str]:
+    return [text_of(key) for key in soup.select(".borough-builder-questions .govuk-summary-list__key")]
+
+
+async def test_htmx_posts_get_the_changed_fragment_and_the_preview_follows(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    before = await stored(council)
+    page = await designer.open(ACCOUNT)
+    labels = ["Council tax account number", "Name on the bill", "Postcode of the property"]
+    assert questions_in(page.soup) == labels
+    # The page as residents will see it, beside its form: the resident app's own fields.
+    preview = page.soup.find(id="page-preview")
+    assert preview is not None and preview["hx-trigger"] == "boroughDraftSaved from:body"
+    assert text_of(preview.find("h3")) == "Your council tax account"
+    assert preview.find(id="preview-accountNumber")["name"] == "preview-accountNumber"
+    assert page.soup.find(id="accountNumber") is None  # nothing of it clashes with the page's own ids
+
+    # Moving a question: the questions come back in their new order, at the new version.
+    action, data = form_of(page, "Move down question Council tax account number")
+    moved = await designer.client.post(action, data=data, headers=HTMX)
+    assert moved.status_code == 200 and moved.headers["vary"] == "HX-Request"
+    swapped = fragment_of(moved)
+    part = swapped.find(id="page-questions")
+    assert part is not None and questions_in(part) == [labels[1], labels[0], labels[2]]
+    after = await stored(council)
+    assert [f["label"] for f in after.definition["pages"][0]["fields"]] == [labels[1], labels[0], labels[2]]
+    assert after.version == before.version + 1 and versions(part) == {str(after.version)}
+    assert saved_event(moved) == {"version": after.version}
+    focused = part.select("[data-borough-focus]")
+    assert [button["aria-label"] for button in focused] == ["Move down question Council tax account number"]
+    said = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-status"})
+    assert "Moved question 'Council tax account number' down" in text_of(said)
+    assert text_of(swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})) == ""
+
+    # The heading and text, saved from a form whose version the move left behind (the page's
+    # script gives it the new one, as here): the form again, the page's heading out of band.
+    action, data = form_of(page, "Save page")
+    data |= {"title": "Your account", "version": str(after.version)}
+    titled = await designer.client.post(action, data=data, headers=HTMX)
+    swapped = fragment_of(titled)
+    assert titled.status_code == 200 and swapped.find(id="page-text").find(id="title")["value"] == "Your account"
+    assert text_of(swapped.find(id="page-heading").find("h1")) == "Your account"
+    assert swapped.find(id="page-heading")["hx-swap-oob"] == "true"
+    assert text_of(swapped.find("title")).startswith("Your account")
+    after = await stored(council)
+    assert after.definition["pages"][0]["title"] == "Your account" and saved_event(titled) == {"version": after.version}
+    assert versions(swapped) == {str(after.version)}
+
+    # The preview, fetched again by htmx, shows the change; without htmx it is the page's form.
+    refreshed = await designer.client.get(f"{ACCOUNT}/preview", headers=HTMX)
+    assert refreshed.status_code == 200 and text_of(fragment_of(refreshed).find("h3")) == "Your account"
+    plain = await designer.client.get(f"{ACCOUNT}/preview")
+    assert plain.status_code == 303 and plain.headers["location"] == ACCOUNT
+
+    # An empty title is refused (a page of three questions needs one): the form with its error
+    # and what was typed, the error summary beside it, nothing saved and no event.
+    data |= {"title": "", "content": "Words the designer typed", "version": str(after.version)}
+    refused = await designer.client.post(action, data=data, headers=HTMX)
+    assert refused.status_code == 422 and "hx-trigger" not in refused.headers
+    swapped = fragment_of(refused)
+    form = swapped.find(id="page-text")
+    assert "This page needs a title" in text_of(form.find(class_="govuk-error-message"))
+    assert form.find(id="content").get_text() == "Words the designer typed"
+    errors = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
+    assert [a["href"] for a in errors.select(".govuk-error-summary a")] == ["#title"]
+    assert text_of(swapped.find("title")).startswith("Error: ")
+    assert (await stored(council)).version == after.version
+
+    # Without htmx the same form redirects to the page, which says what changed.
+    data |= {"title": "Your council tax account", "content": after.definition["pages"][0]["content"]}
+    plain_post = await designer.client.post(action, data=data)
+    assert plain_post.status_code == 303 and plain_post.headers["location"] == ACCOUNT
+    assert (await stored(council)).definition["pages"][0]["title"] == "Your council tax account"
+
+
+async def test_a_stale_version_is_refused_on_an_htmx_post_as_on_a_page(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer, admin = await person(app, browsers, "designer"), await person(app, browsers, "admin")
+    page = await designer.open(ACCOUNT)
+    overview = await designer.open(DRAFT)
+    # Someone else moves a question meanwhile, without JavaScript: a redirect, as ever.
+    action, data = form_of(await admin.open(ACCOUNT), "Move down question Name on the bill")
+    elsewhere = await admin.client.post(action, data=data)
+    assert elsewhere.status_code == 303 and elsewhere.headers["location"] == ACCOUNT
+    current = await stored(council)
+
+    action, data = form_of(page, "Move down question Council tax account number")
+    stale = await designer.client.post(action, data=data, headers=HTMX)
+    assert stale.status_code == 409 and "hx-trigger" not in stale.headers
+    swapped = fragment_of(stale)
+    summary = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
+    assert "Someone changed this draft while you were working on it" in text_of(summary)
+    assert "Moved question 'Name on the bill' down" in text_of(summary)
+    part = swapped.find(id="page-questions")  # the questions as they are now, to try again from
+    assert questions_in(part)[1:] == ["Postcode of the property", "Name on the bill"]
+    assert versions(part) == {str(current.version)}
+    assert (await stored(council)).version == current.version
+
+    # The draft's pages refuse a stale move the same way.
+    action, data = form_of(overview, "Move down page Your council tax account")
+    stale = await designer.client.post(action, data=data, headers=HTMX)
+    assert stale.status_code == 409 and fragment_of(stale).find(id="draft-pages") is not None
+    assert (await stored(council)).version == current.version
+
+
+async def test_htmx_moves_and_duplicates_pages_on_the_draft(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    overview = await designer.open(DRAFT)
+    action, data = form_of(overview, "Move down page Your council tax account")
+    moved = await designer.client.post(action, data=data, headers=HTMX)
+    assert moved.status_code == 200
+    swapped = fragment_of(moved)
+    titles = [text_of(title) for title in swapped.select("#draft-pages .govuk-summary-card__title")]
+    assert titles == ["1. How much do you want to pay?", "2. Your council tax account",
+                      "3. What email address should we send your receipt to?"]
+    after = await stored(council)
+    assert [p["id"] for p in after.definition["pages"]] == ["amount", "account", "email"]
+    # Undo now offers the move, and every form that came carries the new version.
+    undo = swapped.find(id="draft-undo")
+    assert undo["hx-swap-oob"] == "true" and "Undo: Moved page 'Your council tax account' down" in text_of(undo)
+    assert versions(swapped) == {str(after.version)} and saved_event(moved) == {"version": after.version}
+    assert [b["aria-label"] for b in swapped.select("[data-borough-focus]")] == [
+        "Move down page Your council tax account"]
+
+    action, data = form_of(swapped, "Duplicate page Your council tax account")
+    copied = await designer.client.post(action, data=data, headers=HTMX)
+    assert copied.status_code == 200 and len(fragment_of(copied).select("#draft-pages li.govuk-summary-card")) == 4
+    assert len((await stored(council)).definition["pages"]) == 4
