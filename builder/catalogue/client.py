@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -69,6 +70,19 @@ class Subscription:
     url: str
     root_keyids: tuple[str, ...]
     pinned_at: str
+    pinned_from: str = ""  # "first use" or "file" ("" for a subscription made before this was kept)
+
+
+@dataclass(frozen=True)
+class RootFile:
+    """A catalogue's root metadata, checked (root metadata signed by its own root keys) but not
+    yet pinned: what a person is shown before they trust it."""
+
+    url: str
+    data: bytes
+    keyids: tuple[str, ...]
+    version: int
+    expires: str
 
 
 @dataclass
@@ -126,40 +140,36 @@ class Client:
         if not path.is_file():
             return []
         data = json.loads(path.read_text(encoding="utf-8"))
-        return [Subscription(item["name"], item["url"], tuple(item["root_keyids"]), item["pinned_at"])
-                for item in data.get("catalogues", [])]
+        return [Subscription(item["name"], item["url"], tuple(item["root_keyids"]), item["pinned_at"],
+                             item.get("pinned_from", "")) for item in data.get("catalogues", [])]
 
-    def subscribe(self, url: str, root: bytes | None = None) -> Subscription:
+    def subscribe(self, url: str, root: bytes | None = None, *, first_use: bool | None = None) -> Subscription:
         """Pin a catalogue's root: from `root` (a file the operator handed over), or the
-        catalogue's first root as it is served now (trust on first use)."""
+        catalogue's first root as it is served now (trust on first use). `first_use` says that
+        `root` is one fetched from the catalogue itself (the staff pages fetch it, show its keys,
+        and pin it once confirmed), so it is held to the same rules as one fetched here."""
         url = url.rstrip("/")
         if not url.startswith(("https://", "http://")):
             raise CatalogueError("bad-url", f"{url} is not an http(s) URL")
         name = catalogue_name(url)
         if any(item.name == name for item in self.subscriptions()):
             raise CatalogueError("subscribed", f"already subscribed to {url}")
-        data = root if root is not None else _get(f"{url}/metadata/1.root.json", MAX_ROOT_BYTES)
-        try:
-            pinned = Metadata[Root].from_bytes(data)
-            if pinned.signed.type != "root":
-                raise ValueError("not root metadata")
-            pinned.signed.verify_delegate("root", pinned.signed_bytes, pinned.signatures)
-        except (ValueError, tuf_errors.RepositoryError, tuf_errors.UnsignedMetadataError) as error:
-            raise CatalogueError("bad-root", f"the catalogue's root metadata is not valid: {error}") from None
-        if pinned.signed.is_expired(datetime.datetime.now(datetime.UTC)) and root is None:
-            raise CatalogueError("bad-root", "the catalogue's first root has expired: ask its operator for its root file")
+        first_use = root is None if first_use is None else first_use
+        checked = read_root(url, root, first_use=first_use)
         metadata = self.cache / name / "metadata"
         metadata.mkdir(parents=True, exist_ok=True)
-        (metadata / "root.json").write_bytes(data)
-        subscription = Subscription(name, url, tuple(pinned.signed.roles["root"].keyids),
-                                    datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat())
+        (metadata / "root.json").write_bytes(checked.data)
+        subscription = Subscription(name, url, checked.keyids,
+                                    datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
+                                    "first use" if first_use else "file")
         self._save([*self.subscriptions(), subscription])
         return subscription
 
     def _save(self, subscriptions: list[Subscription]) -> None:
         self.cache.mkdir(parents=True, exist_ok=True)
         data = {"catalogues": [{"name": item.name, "url": item.url, "root_keyids": list(item.root_keyids),
-                                "pinned_at": item.pinned_at} for item in subscriptions]}
+                                "pinned_at": item.pinned_at, **({"pinned_from": item.pinned_from} if item.pinned_from else {})}
+                               for item in subscriptions]}
         _replace(self.cache / "subscriptions.json", json.dumps(data, indent=1).encode("utf-8"))
 
     # -- sync ------------------------------------------------------------------------------------
@@ -324,6 +334,21 @@ class Client:
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
                 if path.stem != SHIPPED_PUBLISHER:
                     yield subscription, self._index(path)
+
+    def publishers(self, subscription: Subscription) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Whose keys sign a subscribed catalogue's services, as its last sync verified them:
+        each publisher its targets delegate to, with its name from its own signed index (its
+        slug until one is cached) and its key ids; none before a first sync."""
+        kept = self.cache / subscription.name / "metadata" / "targets.json"
+        try:
+            targets = Metadata[Targets].from_bytes(kept.read_bytes())
+        except (OSError, tuf_errors.RepositoryError):
+            return []
+        delegations = targets.signed.delegations
+        roles = delegations.roles if delegations and delegations.roles else {}
+        names = {index.council: index.name for held, index in self.indexes() if held.name == subscription.name}
+        return [(council, names.get(council, council), tuple(role.keyids))
+                for council, role in sorted(roles.items()) if SLUG.match(council)]
 
     def built_in(self) -> ShippedCatalogue | None:
         """The catalogue of the services this release ships, when the client lists it."""
@@ -498,12 +523,36 @@ def _semver(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
+def read_root(url: str, root: bytes | None = None, *, first_use: bool | None = None) -> RootFile:
+    """A catalogue's root metadata, checked and not pinned: `root` (a file from its operator),
+    else its first root as `url` serves it now. A first root fetched (trust on first use) must
+    not have expired: an expired one may be an old catalogue's, so its operator's file is asked for."""
+    url = url.rstrip("/")
+    first_use = root is None if first_use is None else first_use
+    data = root if root is not None else _get(f"{url}/metadata/1.root.json", MAX_ROOT_BYTES)
+    if len(data) > MAX_ROOT_BYTES:
+        raise CatalogueError("too-large", f"the root metadata is larger than {MAX_ROOT_BYTES:,} bytes")
+    try:
+        pinned = Metadata[Root].from_bytes(data)
+        if pinned.signed.type != "root":
+            raise ValueError("not root metadata")
+        pinned.signed.verify_delegate("root", pinned.signed_bytes, pinned.signatures)
+    except (ValueError, tuf_errors.RepositoryError, tuf_errors.UnsignedMetadataError) as error:
+        raise CatalogueError("bad-root", f"the catalogue's root metadata is not valid: {error}") from None
+    if pinned.signed.is_expired(datetime.datetime.now(datetime.UTC)) and first_use:
+        raise CatalogueError("bad-root", "the catalogue's first root has expired: ask its operator for its root file")
+    return RootFile(url, data, tuple(pinned.signed.roles["root"].keyids), pinned.signed.version,
+                    pinned.signed.expires.replace(microsecond=0).isoformat())
+
+
 def _get(url: str, most: int) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             data: bytes = response.read(most + 1)
     except urllib.error.URLError as error:
         raise CatalogueError("unreachable", f"cannot fetch {url}: {error.reason}") from None
+    except (OSError, http.client.HTTPException, ValueError) as error:  # reset, timed out, not a URL
+        raise CatalogueError("unreachable", f"cannot fetch {url}: {error or type(error).__name__}") from None
     if len(data) > most:
         raise CatalogueError("too-large", f"{url} is larger than {most:,} bytes")
     return data
