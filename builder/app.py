@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from builder import (
     catalogue_pages,
     catalogue_preview,
+    catalogue_subscription_pages,
     catalogue_suggestion_pages,
     catalogue_upgrade_pages,
     condition_pages,
@@ -126,10 +127,29 @@ def _catalogue_routes(catalogue: str) -> list[BaseRoute]:
               staff_only(catalogue_upgrade_pages.upgrade_service, roles=EDITOR_ROLES), methods=BOTH,
               name="catalogue_upgrade"),
         *_suggestion_routes(catalogue),
+        *_subscription_routes(catalogue),
         Route(service, staff_only(catalogue_pages.service, roles=BUILDER_ROLES), methods=GET,
               name="catalogue_service"),
         Route(service + "/use", staff_only(catalogue_pages.use_service, roles=EDITOR_ROLES), methods=BOTH,
               name="catalogue_use"),
+    ]
+
+
+def _subscription_routes(catalogue: str) -> list[BaseRoute]:
+    """The catalogues the installation subscribes to (builder/catalogue_subscription_pages.py):
+    listed to whoever browses the catalogue; subscribing and syncing are the installation's, so
+    an installation operator's."""
+    pages = catalogue_subscription_pages
+    one = catalogue + "/catalogues/{subscription}"
+    return [
+        Route(catalogue + "/catalogues", staff_only(pages.catalogues, roles=BUILDER_ROLES), methods=GET,
+              name="catalogue_subscriptions"),
+        Route(catalogue + "/catalogues/subscribe", staff_only(pages.subscribe, roles=BUILDER_ROLES, operator=True),
+              methods=BOTH, name="catalogue_subscribe"),
+        Route(one + "/sync", staff_only(pages.sync_now, roles=BUILDER_ROLES, operator=True), methods=POST,
+              name="catalogue_sync"),
+        Route(one + "/sync", staff_only(pages.sync_status, roles=BUILDER_ROLES, operator=True), methods=GET,
+              name="catalogue_sync_status"),
     ]
 
 

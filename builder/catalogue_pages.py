@@ -13,6 +13,7 @@ Nothing here writes to a catalogue or its cache: the installation's verified cac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -32,6 +33,7 @@ from builder.catalogue.repository import Refused
 from builder.draft_requests import EDITOR_ROLES, council_of
 from builder.locations import page_name
 from runtime.staff.context import Staff, audit, page, path
+from runtime.staff.council_settings import LANGUAGE_NAMES
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
 from runtime.web.context import ClientError
@@ -68,14 +70,20 @@ def _entry_row(request: Request, slug: str, found: Found) -> dict[str, Any]:
     return {
         "service": entry.service, "version": entry.version, "title": entry.title, "summary": entry.summary,
         "publisher": entry.council, "publisher_name": publisher_name(found), "lgsl": entry.lgsl, "tags": list(entry.tags), "languages": list(entry.languages),
+        "language_names": [language_name(code) for code in entry.languages],
         "fee": entry.fee, "licence": entry.licence, "catalogue": catalogue_title(found),
         "href": path(request, "catalogue_service", council=slug, publisher=entry.council, service=entry.service),
     }
 
 
-def _choices(values: set[str], chosen: str) -> list[dict[str, Any]]:
-    return [{"value": "", "text": "Any"}] + [{"value": value, "text": value, "selected": value == chosen}
-                                            for value in sorted(values)]
+def language_name(code: str) -> str:
+    """A language as staff read it ("Welsh (Cymraeg)"), its code when Borough has no name for it."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+def _choices(values: set[str], chosen: str, named: Callable[[str], str] = str) -> list[dict[str, Any]]:
+    return [{"value": "", "text": "Any"}] + [{"value": value, "text": named(value), "selected": value == chosen}
+                                            for value in sorted(values, key=named)]
 
 
 async def browse(request: Request, staff: Staff) -> Response:
@@ -103,12 +111,14 @@ async def browse(request: Request, staff: Staff) -> Response:
         "subscriptions": [{"url": item.url, "name": item.name} for item in found_client.subscriptions()],
         "tags": _choices({tag for item in everything for tag in item.entry.tags}, wanted["tag"]),
         "publishers": _choices({item.entry.council for item in everything}, wanted["publisher"]),
-        "languages": _choices({lang for item in everything for lang in item.entry.languages}, wanted["language"]),
+        "languages": _choices({lang for item in everything for lang in item.entry.languages}, wanted["language"],
+                              language_name),
         "fees": [{"value": value, "text": text} for value, text in FEES.items()],
         "results": [_entry_row(request, slug, item) for item in results],
         "errors": errors,
         "links": {"search": path(request, "catalogue", council=slug),
-                  "updates": path(request, "catalogue_updates", council=slug)},
+                  "updates": path(request, "catalogue_updates", council=slug),
+                  "catalogues": path(request, "catalogue_subscriptions", council=slug)},
     }
     return page(request, "builder/catalogue/browse.html", payload, staff, status_code=422 if errors else 200)
 

@@ -1,0 +1,159 @@
+"""A sync started from the staff pages: run in the background, one at a time per catalogue, its
+progress and result kept beside the catalogue's cache for any worker to show.
+
+    CACHE/<name>/sync.json    the last sync started here: running, done or failed, how far it
+                              got (a `SyncStep`), and its report or why it failed
+    CACHE/<name>/.sync.lock   held (flock) while a sync runs, by whichever worker runs it
+
+A sync of a large catalogue takes minutes, so the request that asks for one only starts it, in a
+thread of the worker that took the request, and answers at once. The lock is taken before the
+thread starts, so a second "Sync now" (another click, another worker) finds it held and starts
+nothing. When a worker stops mid-sync its lock goes with it: a state still "running" without
+the lock held is shown as stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import fcntl
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder.catalogue.client import CatalogueError, Client, Subscription, SyncReport, SyncStep
+
+log = logging.getLogger("borough.catalogue")
+
+STATE = "sync.json"
+LOCK = ".sync.lock"
+EVERY = 0.5  # seconds between progress writes
+MOST_LISTED = 500  # new versions and refused items kept in a report (a first sync adds thousands)
+
+
+@dataclass
+class SyncState:
+    state: str  # "running", "done", "failed", or "stopped" (its worker stopped mid-sync)
+    started_at: str
+    finished_at: str = ""
+    step: dict[str, Any] = field(default_factory=dict)  # the last SyncStep, as a dict
+    publishers: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    added_count: int = 0
+    fetched_count: int = 0
+    refused: list[list[str]] = field(default_factory=list)  # [what, why]
+    refused_count: int = 0
+    error: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+def _folder(client: Client, subscription: Subscription) -> Path:
+    return client.cache / subscription.name
+
+
+def _write(client: Client, subscription: Subscription, state: SyncState) -> None:
+    folder = _folder(client, subscription)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{STATE}.{os.getpid()}.{threading.get_ident()}.tmp"
+    temporary.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
+    os.replace(temporary, folder / STATE)
+
+
+def last_sync(client: Client, subscription: Subscription) -> SyncState | None:
+    """The last sync started from the staff pages, None when there was none (or it cannot be
+    read); "stopped" when it says running but no worker holds its lock."""
+    try:
+        data = json.loads((_folder(client, subscription) / STATE).read_text(encoding="utf-8"))
+        state = SyncState(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    if state.running and not _held(client, subscription):
+        state.state = "stopped"
+    return state
+
+
+def _held(client: Client, subscription: Subscription) -> bool:
+    path = _folder(client, subscription) / LOCK
+    if not path.exists():
+        return False
+    descriptor = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)  # closing releases a lock taken here
+    return False
+
+
+def start(client: Client, subscription: Subscription) -> bool:
+    """Start syncing `subscription` in a background thread; False, starting nothing, when a
+    sync of it is already running (in this worker or another)."""
+    folder = _folder(client, subscription)
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return False
+    try:
+        state = SyncState("running", _now())
+        _write(client, subscription, state)
+        threading.Thread(target=_run, args=(client, subscription, state, descriptor), daemon=True,
+                         name=f"catalogue-sync-{subscription.name}").start()
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return True
+
+
+def _run(client: Client, subscription: Subscription, state: SyncState, descriptor: int) -> None:
+    """The sync, its progress written at most every EVERY seconds, then its report; the lock
+    released last, once the result is written."""
+    last = 0.0
+
+    def progress(step: SyncStep) -> None:
+        nonlocal last
+        state.step = asdict(step)
+        now = time.monotonic()
+        if now - last >= EVERY:
+            last = now
+            with contextlib.suppress(OSError):
+                _write(client, subscription, state)
+
+    try:
+        try:
+            report = client.sync(subscription, progress=progress)
+        except CatalogueError as refused:
+            state.state, state.error = "failed", refused.message
+        except Exception as failed:
+            log.exception("catalogue sync of %s failed", subscription.url)
+            state.state, state.error = "failed", f"the sync stopped with an error: {failed}"
+        else:
+            _told(state, report)
+        state.finished_at = _now()
+        _write(client, subscription, state)
+    finally:
+        os.close(descriptor)
+
+
+def _told(state: SyncState, report: SyncReport) -> None:
+    state.state = "done"
+    state.publishers = list(report.publishers)
+    state.added, state.added_count = report.added[:MOST_LISTED], len(report.added)
+    state.fetched_count = len(report.fetched)
+    state.refused = [[what, why] for what, why in report.refused[:MOST_LISTED]]
+    state.refused_count = len(report.refused)
