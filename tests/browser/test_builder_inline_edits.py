@@ -2,7 +2,7 @@
 saving the page's title go through htmx. The document stays (no page load), the part changed
 is swapped, the focus stays on the button pressed (or goes to the error summary), the change is
 said in the live region, the preview of the page beside the form shows it, and axe finds no
-WCAG 2.2 A or AA violation. With JavaScript off the same forms post and redirect: the builder's
+WCAG 2.2 A or AA violation. Then a page moved up on the draft's page, the same way. With JavaScript off the same forms post and redirect: the builder's
 other browser tests and tests/builder/test_inline_edits.py cover that."""
 
 from __future__ import annotations
@@ -100,4 +100,21 @@ async def test_inline_edits_swap_the_part_changed_and_refresh_the_preview(staff_
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_have_text("About you")
         await expect(questions).to_have_text(["What is your name?", "What is your email address?"])
+
+        # The draft's pages: a second page, moved up inline; Undo offers the move at once.
+        await press(page, page.get_by_role("link", name="Back to the draft"))
+        await press(page, page.get_by_role("link", name="Add a content or exit page"))
+        await page.get_by_label("Page title").fill("Before you start")
+        await page.get_by_label("What the page says").fill("You need the number on the lamp post.")
+        await page.get_by_label("No", exact=True).check()
+        await press(page, main_button(page, "Save page"))
+        await page.evaluate(f"{MARKER} = 'kept'")
+        await swap(page, main_button(page, "Move up page Before you start"))
+        await expect(page.locator(".borough-builder-pages .govuk-summary-card__title")).to_have_text(
+            ["1. Before you start", "2. About you"])
+        await expect(main_button(page, "Move down page Before you start")).to_be_focused()
+        await expect(page.locator("#draft-undo")).to_contain_text("Undo: Moved page 'Before you start' up")
+        await expect(page.locator("#builder-status")).to_contain_text("Moved page 'Before you start' up")
+        assert await page.evaluate(f"{MARKER} === 'kept'"), "a page load happened"
+        await auditor.check(page, "the draft's pages after a move inline")
         assert not console.errors, "\n".join(console.errors)
