@@ -3,11 +3,14 @@ an error), a service's page and outline, its preview as a resident (a page, and 
 "Use this service" (with an error), the updates list
 and an upgrade with a collision to choose (with an error), suggesting the council's changes back
 to the publisher (with a message), the suggestions other councils sent (one) and uploading one
-(empty, and with an error), and the hosted catalogue's page for people. axe finds no WCAG 2.2 A
-or AA violation on any of them, and nothing breaks the CSP.
+(empty, and with an error), the catalogues the installation subscribes to, subscribing to one
+(with an error, and its keys to confirm), a sync started with "Sync now" (running or done, and
+done), and the hosted catalogue's page for people. axe finds no WCAG 2.2 A or AA violation on any
+of them, and nothing breaks the CSP.
 
 The server is a live Borough of this module's own, whose installation subscribes to a real
-catalogue (on disk, served over HTTP while it syncs): the demo council imported "Report a road
+catalogue (on disk, served over HTTP while the server runs); Cara is an installation operator, so
+she may subscribe and sync; the demo council imported "Report a road
 defect" from it and changed its summary, and the publisher then changed the summary too; and
 Westshire Council suggested a change to the demo council's own "Report a missed bin collection".
 """
@@ -63,7 +66,7 @@ async def _prepare(url: str, cache: Path) -> None:
         assert council is not None
         council.contact_phone = "01632 000 444"
         await council.save()
-        user = await store.staff.create_user(EMAIL, "Cara", quick_hash(PASSWORD))
+        user = await store.staff.create_user(EMAIL, "Cara", quick_hash(PASSWORD), operator=True)
         await store.staff.grant(user, council, ["designer"])
         client = Client(cache)
         [found] = client.search("road defect")
@@ -114,12 +117,12 @@ def catalogue_server(chromium_path: Path, tmp_path_factory: pytest.TempPathFacto
         in_a_thread(_prepare(database_url, cache))
         world.publish("northshire", road_defect("1.1.0", "Tell us where a road is broken."), "Shorter summary")
         assert client.sync(subscription).refused == []
-    with borough_server(folder, database_url, secret_key="catalogue-browser-secret-" + "x" * 32,
-                        ready_path="/staff/sign-in", name="the catalogue server",
-                        env={"BOROUGH_EMBEDDED_WORKER": "0", "BOROUGH_SERVE_MODE": None,
-                             "BOROUGH_CATALOGUE_CACHE": str(cache),
-                             "BOROUGH_CATALOGUE_DIR": str(world.repo.path)}) as base_url:
-        yield base_url
+        with borough_server(folder, database_url, secret_key="catalogue-browser-secret-" + "x" * 32,
+                            ready_path="/staff/sign-in", name="the catalogue server",
+                            env={"BOROUGH_EMBEDDED_WORKER": "0", "BOROUGH_SERVE_MODE": None,
+                                 "BOROUGH_CATALOGUE_CACHE": str(cache),
+                                 "BOROUGH_CATALOGUE_DIR": str(world.repo.path)}) as base_url:
+            yield base_url
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -163,7 +166,7 @@ async def press(page: Page, target: Locator) -> None:
         await target.click()
 
 
-async def test_catalogue_pages(tab: Page, audit: Auditor) -> None:
+async def test_catalogue_pages(tab: Page, audit: Auditor, javascript: bool) -> None:
     page, console = tab, Console().watch(tab)
     await page.goto("/staff/sign-in")
     await page.get_by_label("Email address").fill(EMAIL)
@@ -237,6 +240,38 @@ async def test_catalogue_pages(tab: Page, audit: Auditor) -> None:
     await press(page, main_button(page, "Upload the suggestion"))
     await assert_error_state(page, "upload a suggestion, with errors")
     await audit.check(page, "upload a suggestion, with errors")
+
+    await page.goto("/staff/demo/catalogue")
+    await press(page, page.get_by_role("link", name="Catalogues this installation subscribes to"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Catalogues")
+    await expect(page.get_by_text("Northshire Council (northshire)")).to_be_visible()
+    await audit.check(page, "catalogues")
+    catalogue_url = (await page.locator("main .govuk-summary-card__title").nth(1).inner_text()).strip()
+    await press(page, page.get_by_role("link", name="Subscribe to a catalogue"))
+    await audit.check(page, "subscribe to a catalogue")
+    await page.get_by_label("The catalogue's URL").fill("http://catalogue.example.gov.uk/catalogue")
+    await press(page, main_button(page, "Continue"))
+    await assert_error_state(page, "subscribe to a catalogue, with errors")
+    await audit.check(page, "subscribe to a catalogue, with errors")
+    # the same catalogue by another name for this machine: a catalogue not subscribed to yet
+    await page.get_by_label("The catalogue's URL").fill(catalogue_url.replace("127.0.0.1", "localhost"))
+    await press(page, main_button(page, "Continue"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Check the catalogue's keys")
+    await audit.check(page, "check the catalogue's keys")
+    await press(page, page.locator("main").get_by_role("link", name="Cancel"))
+    await press(page, main_button(page, f"Sync now {catalogue_url}"))
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(catalogue_url)
+    await audit.check(page, "a sync, just started")
+    if javascript:  # htmx fetches the page again every two seconds
+        await expect(page.locator("#sync-state")).to_contain_text("Finished", timeout=30_000)
+    else:
+        for _ in range(150):
+            if not (await page.locator("#sync-state").inner_text()).startswith("Running"):
+                break
+            await page.wait_for_timeout(200)
+            await press(page, page.get_by_role("link", name="Refresh to see how far it has got"))
+        await expect(page.locator("#sync-state")).to_contain_text("Finished")
+    await audit.check(page, "a sync, done")
 
     await page.goto("/catalogue/")  # the installation hosts the catalogue too: its page for people
     await expect(page.get_by_role("heading", level=2, name="Northshire Council")).to_be_visible()
