@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from borough.catalogue_progress import SyncProgress
+from builder.catalogue import syncing
 from builder.catalogue.client import CatalogueError, Client, Found, default_cache
 from builder.catalogue.keys import BadKey, public_json, public_key
 from builder.catalogue.repository import Refused, Repository
@@ -325,7 +326,7 @@ def _sync(args: argparse.Namespace) -> int:
     for subscription in subscriptions:
         progress = SyncProgress(sys.stderr)
         try:
-            report = synced.sync(subscription, progress=progress)
+            report = syncing.run(synced, subscription, progress=progress)  # one at a time, shown on the staff pages
         finally:
             progress.done()
         print(f"borough: {subscription.url}: {len(report.publishers)} publishers, {len(report.added)} new "

@@ -1,15 +1,16 @@
-"""A sync started from the staff pages: run in the background, one at a time per catalogue, its
-progress and result kept beside the catalogue's cache for any worker to show.
+"""A catalogue's sync, one at a time, its progress and result kept beside the catalogue's cache
+for the staff pages to show: started from the pages in the background (`start`), or run here and
+now by `borough catalogue sync` (`run`).
 
-    CACHE/<name>/sync.json    the last sync started here: running, done or failed, how far it
-                              got (a `SyncStep`), and its report or why it failed
-    CACHE/<name>/.sync.lock   held (flock) while a sync runs, by whichever worker runs it
+    CACHE/<name>/sync.json    the last sync: running, done or failed, how far it got (a
+                              `SyncStep`), and its report or why it failed
+    CACHE/<name>/.sync.lock   held (flock) while a sync runs, by whichever process runs it
 
 A sync of a large catalogue takes minutes, so the request that asks for one only starts it, in a
 thread of the worker that took the request, and answers at once. The lock is taken before the
-thread starts, so a second "Sync now" (another click, another worker) finds it held and starts
-nothing. When a worker stops mid-sync its lock goes with it: a state still "running" without
-the lock held is shown as stopped.
+thread starts, so a second "Sync now" (another click, another worker, the command line) finds it
+held and starts nothing. When a process stops mid-sync its lock goes with it: a state still
+"running" without the lock held is shown as stopped.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,9 +100,9 @@ def _held(client: Client, subscription: Subscription) -> bool:
     return False
 
 
-def start(client: Client, subscription: Subscription) -> bool:
-    """Start syncing `subscription` in a background thread; False, starting nothing, when a
-    sync of it is already running (in this worker or another)."""
+def _lock(client: Client, subscription: Subscription) -> int | None:
+    """The catalogue's sync lock, taken (a descriptor to close to release it); None when a sync
+    of it holds it already (in this process or another)."""
     folder = _folder(client, subscription)
     folder.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
@@ -108,11 +110,20 @@ def start(client: Client, subscription: Subscription) -> bool:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(descriptor)
+        return None
+    return descriptor
+
+
+def start(client: Client, subscription: Subscription) -> bool:
+    """Start syncing `subscription` in a background thread; False, starting nothing, when a
+    sync of it is already running (in this worker or another process)."""
+    descriptor = _lock(client, subscription)
+    if descriptor is None:
         return False
     try:
         state = SyncState("running", _now())
         _write(client, subscription, state)
-        threading.Thread(target=_run, args=(client, subscription, state, descriptor), daemon=True,
+        threading.Thread(target=_in_background, args=(client, subscription, state, descriptor), daemon=True,
                          name=f"catalogue-sync-{subscription.name}").start()
     except BaseException:
         os.close(descriptor)
@@ -120,14 +131,44 @@ def start(client: Client, subscription: Subscription) -> bool:
     return True
 
 
-def _run(client: Client, subscription: Subscription, state: SyncState, descriptor: int) -> None:
-    """The sync, its progress written at most every EVERY seconds, then its report; the lock
-    released last, once the result is written."""
+def run(client: Client, subscription: Subscription,
+        progress: Callable[[SyncStep], None] | None = None) -> SyncReport:
+    """Sync `subscription` here and now (the command line), recorded as a sync from the pages
+    is; CatalogueError when a sync of it is already running, or when the sync is refused."""
+    descriptor = _lock(client, subscription)
+    if descriptor is None:
+        raise CatalogueError("syncing", f"{subscription.url} is being synced already (from the staff pages, "
+                                        "or by another command): try again once it is done")
+    try:
+        state = SyncState("running", _now())
+        _write(client, subscription, state)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return _synced(client, subscription, state, descriptor, progress)
+
+
+def _in_background(client: Client, subscription: Subscription, state: SyncState, descriptor: int) -> None:
+    """A sync in its own thread: how it ended is in its state, for the status page."""
+    try:
+        _synced(client, subscription, state, descriptor, None)
+    except CatalogueError:
+        pass  # refused, and said so in its state
+    except Exception:
+        log.exception("catalogue sync of %s failed", subscription.url)
+
+
+def _synced(client: Client, subscription: Subscription, state: SyncState, descriptor: int,
+            told: Callable[[SyncStep], None] | None) -> SyncReport:
+    """The sync, its progress written at most every EVERY seconds (and told to `told`), then its
+    report or why it failed; the lock released last, once the result is written."""
     last = 0.0
 
     def progress(step: SyncStep) -> None:
         nonlocal last
         state.step = asdict(step)
+        if told is not None:
+            told(step)
         now = time.monotonic()
         if now - last >= EVERY:
             last = now
@@ -139,18 +180,20 @@ def _run(client: Client, subscription: Subscription, state: SyncState, descripto
             report = client.sync(subscription, progress=progress)
         except CatalogueError as refused:
             state.state, state.error = "failed", refused.message
+            raise
         except Exception as failed:
-            log.exception("catalogue sync of %s failed", subscription.url)
             state.state, state.error = "failed", f"the sync stopped with an error: {failed}"
-        else:
-            _told(state, report)
-        state.finished_at = _now()
-        _write(client, subscription, state)
+            raise
+        _reported(state, report)
+        return report
     finally:
+        state.finished_at = _now()
+        with contextlib.suppress(OSError):
+            _write(client, subscription, state)
         os.close(descriptor)
 
 
-def _told(state: SyncState, report: SyncReport) -> None:
+def _reported(state: SyncState, report: SyncReport) -> None:
     state.state = "done"
     state.publishers = list(report.publishers)
     state.added, state.added_count = report.added[:MOST_LISTED], len(report.added)

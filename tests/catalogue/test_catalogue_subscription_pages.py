@@ -21,6 +21,7 @@ from catalogue_staff import HOME, Catalogue, Page, Resident, listed, make_user, 
 from tuf.api.metadata import Metadata, Root
 from world import shipped
 
+from borough.cli import main
 from builder.catalogue.client import Client, catalogue_name
 from runtime import store
 from runtime.store.models import AuditEntry
@@ -191,6 +192,10 @@ async def test_sync_now_runs_in_the_background_and_search_finds_what_it_fetched(
     assert "2 publishers, 1 new version, 2 files fetched, 0 refused" in after
     assert await AuditEntry.filter(action="catalogue-sync-started", target=catalogue.url).count() == 1
 
+    assert main(["catalogue", "sync"]) == 0  # the command line's sync is shown too
+    assert "2 publishers, 0 new versions, 0 files fetched, 0 refused" in card(await operator.open(CATALOGUES),
+                                                                             catalogue.url)
+
 
 @contextmanager
 def stalled_catalogue() -> Iterator[tuple[str, list[socket.socket]]]:
@@ -219,7 +224,8 @@ def stalled_catalogue() -> Iterator[tuple[str, list[socket.socket]]]:
             connection.close()
 
 
-async def test_two_clicks_on_sync_now_run_one_sync(app: Any, catalogue: Catalogue, operator: Resident) -> None:
+async def test_two_clicks_on_sync_now_run_one_sync(app: Any, catalogue: Catalogue, operator: Resident,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     with stalled_catalogue() as (url, accepted):
         catalogue.client.subscribe(url, catalogue.world.repo.root_bytes())
         listing = await operator.open(CATALOGUES)
@@ -233,6 +239,9 @@ async def test_two_clicks_on_sync_now_run_one_sync(app: Any, catalogue: Catalogu
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.2)
         assert len(accepted) == 1  # one sync asked the catalogue for its metadata
+        assert main(["catalogue", "sync"]) == 1  # nor does the command line start another
+        assert f"borough: {url} is being synced already" in capsys.readouterr().err
+        assert len(accepted) == 1
         assert await AuditEntry.filter(action="catalogue-sync-started", target=url).count() == 1
     failed = await sync_finished(operator, first.url)
     assert failed.soup.select_one("#sync-state").get_text(strip=True).startswith("Failed")
