@@ -266,11 +266,11 @@ async def sync_now(request: Request, staff: Staff) -> Response:
         return redirect_with_notice(request, status, f"{subscription.url} is being synced already: "
                                                      "its progress is below")
     await audit(request, staff, "catalogue-sync-started", subscription.url)
-    return redirect_with_notice(request, status, f"Syncing {subscription.url}")
+    return redirect_with_notice(request, status, f"Sync of {subscription.url} started")
 
 
 async def sync_status(request: Request, staff: Staff) -> Response:
-    """How the catalogue's last sync from these pages is going, or how it went."""
+    """How the catalogue's last sync (from these pages or the command line) is going, or how it went."""
     slug = council_of(staff).slug
     found = client()
     subscription = _subscription(found, request)

@@ -93,7 +93,7 @@ async def test_subscribing_on_first_use_shows_the_keys_and_pins_them_once_confir
     assert pinned == unsubscribed.world.repo.root_bytes()
     shown = card(done, unsubscribed.url)
     assert all(key in shown for key in root_keys(pinned)) and "trusted on first use" in shown
-    assert "None known until it is synced" in shown and "Not synced from these pages" in shown
+    assert "None known until it is synced" in shown and "No sync recorded yet" in shown
     assert await AuditEntry.filter(action="catalogue-subscribed", target=unsubscribed.url).count() == 1
 
     again = await operator.open(SUBSCRIBE)
@@ -179,7 +179,7 @@ async def test_sync_now_runs_in_the_background_and_search_finds_what_it_fetched(
     shown = card(listing, catalogue.url)
     assert "Northshire Council (northshire)" in shown and "Southshire Council (southshire)" in shown
     started = await press(operator, listing, f"Sync now {catalogue.url}")
-    assert started.status == 200 and f"Syncing {catalogue.url}" in started.soup.get_text(" ", strip=True)
+    assert started.status == 200 and f"Sync of {catalogue.url} started" in started.soup.get_text(" ", strip=True)
     done = await sync_finished(operator, started.url)
     assert done.soup.select_one("#sync-state").get_text(strip=True).startswith("Finished")
     report = done.soup.get_text(" ", strip=True)
