@@ -776,8 +776,20 @@ async def delete_question_form(request: Request, staff: Staff) -> Response:
         except drafts.DraftConflict as conflict:
             errors, version = conflict_errors(conflict, "delete"), conflict.current
         else:
+            if is_htmx(request):
+                return await _page_fragment(request, staff, draft.service_id, str(spec["id"]), "questions",
+                                            _said(changes), {"key": "heading"})
             return redirect_with_notice(request, links["page"], _said(changes))
     council = council_of(staff)
+    if is_htmx(request):  # asked beside the questions, not on a page of its own
+        payload = await _page_payload(request, staff, draft, spec, _page_values(draft.definition, spec), errors,
+                                      version)
+        confirming = {"heading": f"Delete the question '{question.field.get('label', '')}'?",
+                      "action": path(request, "delete_question", council=council.slug, service_id=draft.service_id,
+                                     page_id=str(spec["id"]), answer=question_key(str(question.field["answer"])))}
+        status = (409 if errors[0]["keyword"] == "conflict" else 422) if errors else 200
+        return fragment(request, "builder/_page_update.html",
+                        {**payload, "swapped": "questions", "confirming": confirming}, status_code=status)
     payload = {
         "page": {"heading": f"Delete the question '{question.field.get('label', '')}'?"},
         "version": version,

@@ -73,9 +73,15 @@ document.addEventListener('htmx:afterSettle', (event) => {
     return
   }
   const marked = document.querySelector('main [data-borough-focus]')
-  if (!(marked instanceof HTMLElement)) return
-  marked.removeAttribute('data-borough-focus')
-  marked.focus()
+  if (marked instanceof HTMLElement) {
+    marked.removeAttribute('data-borough-focus')
+    marked.focus()
+    return
+  }
+  // Nothing marked, and the focus went with what was swapped (a Cancel): the part's heading.
+  const heading = swapped.querySelector('h2[tabindex="-1"]')
+  const lost = !document.activeElement || document.activeElement === document.body
+  if (lost && heading instanceof HTMLElement) heading.focus()
 })
 """
 
