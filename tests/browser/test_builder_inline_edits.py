@@ -1,9 +1,10 @@
-"""Inline edits in a real browser with JavaScript on: on a page's form, moving a question and
-saving the page's title go through htmx. The document stays (no page load), the part changed
-is swapped, the focus stays on the button pressed (or goes to the error summary), the change is
-said in the live region, the preview of the page beside the form shows it, and axe finds no
-WCAG 2.2 A or AA violation. Then a page moved up on the draft's page, the same way. With JavaScript off the same forms post and redirect: the builder's
-other browser tests and tests/builder/test_inline_edits.py cover that."""
+"""Inline edits in a real browser with JavaScript on: on a page's form, moving a question,
+saving the page's title and deleting a question (asked first, in place) go through htmx, and
+so does moving a page on the draft's page. The document stays (no page load), the part changed
+is swapped, the focus stays on the button pressed (or goes to the error summary, or to what
+asks), the change is said in the live region, the preview of the page beside the form shows
+it, and axe finds no WCAG 2.2 A or AA violation. With JavaScript off the same forms post and
+redirect: the builder's other browser tests and tests/builder/test_inline_edits.py cover that."""
 
 from __future__ import annotations
 
@@ -95,11 +96,27 @@ async def test_inline_edits_swap_the_part_changed_and_refresh_the_preview(staff_
         assert not (await page.title()).startswith("Error: ")
         await auditor.check(page, "a page's title saved inline")
 
+        # Delete asks beside the questions: Cancel keeps the question, then it goes.
+        delete = page.get_by_role("link", name="Delete question What is your email address?")
+        await swap(page, delete)
+        confirm = page.get_by_role("heading", name="Delete the question 'What is your email address?'?")
+        await expect(confirm).to_be_focused()
+        await auditor.check(page, "deleting a question, asked inline")
+        await swap(page, page.get_by_role("link", name="Cancel and keep the question"))
+        await expect(confirm).to_have_count(0)
+        await expect(page.get_by_role("heading", name="Questions", exact=True)).to_be_focused()
+        await swap(page, delete)
+        await swap(page, main_button(page, "Delete question"))
+        await expect(questions).to_have_text(["What is your name?"])
+        await expect(page.get_by_role("heading", name="Questions", exact=True)).to_be_focused()
+        await expect(page.locator("#builder-status")).to_contain_text("Deleted question 'What is your email address?'")
+        await expect(preview.locator("label")).to_have_text(["What is your name?"])
+
         # One document all along, and the server has what the page shows.
         assert await page.evaluate(f"{MARKER} === 'kept'"), "a page load happened"
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_have_text("About you")
-        await expect(questions).to_have_text(["What is your name?", "What is your email address?"])
+        await expect(questions).to_have_text(["What is your name?"])
 
         # The draft's pages: a second page, moved up inline; Undo offers the move at once.
         await press(page, page.get_by_role("link", name="Back to the draft"))

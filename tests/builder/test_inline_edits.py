@@ -184,3 +184,45 @@ async def test_htmx_moves_and_duplicates_pages_on_the_draft(
     copied = await designer.client.post(action, data=data, headers=HTMX)
     assert copied.status_code == 200 and len(fragment_of(copied).select("#draft-pages li.govuk-summary-card")) == 4
     assert len((await stored(council)).definition["pages"]) == 4
+
+
+async def test_htmx_asks_before_deleting_a_question_beside_the_questions(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    before = await stored(council)
+    page = await designer.open(ACCOUNT)
+    delete = next(a for a in page.soup.select(".borough-builder-questions a")
+                  if text_of(a) == "Delete question Name on the bill")
+    assert delete["hx-get"] == delete["href"]  # the confirmation page without htmx, asked in place with it
+
+    asked = await designer.client.get(delete["href"], headers=HTMX)
+    assert asked.status_code == 200 and "hx-trigger" not in asked.headers
+    part = fragment_of(asked).find(id="page-questions")
+    heading = part.find(id="delete-question-heading")
+    assert text_of(heading) == "Delete the question 'Name on the bill'?" and heading.has_attr("data-borough-focus")
+    action, data = form_of(part, "Delete question")
+    assert (await stored(council)).version == before.version  # asking changes nothing
+
+    deleted = await designer.client.post(action, data=data, headers=HTMX)
+    assert deleted.status_code == 200
+    swapped = fragment_of(deleted)
+    part = swapped.find(id="page-questions")
+    assert questions_in(part) == ["Council tax account number", "Postcode of the property"]
+    assert part.find(id="delete-question-heading") is None and part.find(id="questions").has_attr("data-borough-focus")
+    assert "Deleted question 'Name on the bill'" in text_of(swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-status"}))
+    after = await stored(council)
+    assert [f["label"] for f in after.definition["pages"][0]["fields"]] == questions_in(part)
+    assert saved_event(deleted) == {"version": after.version} and versions(part) == {str(after.version)}
+
+    # The only question of a page cannot go: asked again, with why, the error summary linking to it.
+    amount = await designer.open(f"{DRAFT}/pages/amount")
+    delete = next(a for a in amount.soup.select(".borough-builder-questions a") if text_of(a).startswith("Delete"))
+    action, data = form_of(fragment_of(await designer.client.get(delete["href"], headers=HTMX)), "Delete question")
+    refused = await designer.client.post(action, data=data, headers=HTMX)
+    assert refused.status_code == 422 and "hx-trigger" not in refused.headers
+    swapped = fragment_of(refused)
+    assert "delete the page instead" in text_of(swapped.find(id="delete-error"))
+    assert swapped.find(id="delete") is not None
+    errors = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
+    assert [a["href"] for a in errors.select(".govuk-error-summary a")] == ["#delete"]
+    assert (await stored(council)).version == after.version
