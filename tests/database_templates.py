@@ -1,6 +1,7 @@
 """Template databases the suite copies for each test, built once and shared by the xdist workers.
 
-Two kinds: ``migrated`` (every migration applied) and ``demo`` (migrated, then the demo
+Two kinds: ``migrated`` (every migration applied: built as ``migrate`` builds an empty
+database, from the schema snapshot) and ``demo`` (migrated, then the demo
 council with every shipped service published by ``borough.demo.load_demo``, as
 ``borough serve --demo`` does). Each is named after a hash of what builds it: the migrations
 and, for the demo, the shipped service files and the code that reads and publishes them. A
@@ -41,6 +42,7 @@ Kind = Literal["migrated", "demo"]
 KINDS: tuple[Kind, ...] = ("migrated", "demo")
 
 MIGRATIONS = ROOT / "runtime" / "store" / "migrations"
+SNAPSHOT = ROOT / "runtime" / "store" / "schema"  # what an empty database is built from
 SERVICES = ROOT / "schemas" / "services"
 # What the demo template is built from besides the migrations: the shipped services, the code
 # that publishes them (borough/demo.py) and what that calls (the core reads and checks a
@@ -56,12 +58,12 @@ _BUILD_LOCK = 0x626F726F  # the advisory lock held while a template is built ("b
 def digest(kind: Kind) -> str:
     """A hash of every file that builds the template of ``kind`` (read once per run: files
     changed while the suite runs do not change the templates it uses)."""
-    sources = [MIGRATIONS, *(DEMO_SOURCES if kind == "demo" else ())]
+    sources = [MIGRATIONS, SNAPSHOT, *(DEMO_SOURCES if kind == "demo" else ())]
     files = sorted(
         path
         for source in sources
         for path in ([source] if source.is_file() else source.rglob("*"))
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts
+        if path.suffix in (".py", ".json", ".sql") and "__pycache__" not in path.parts
     )
     hashed = hashlib.sha256()
     for path in files:

@@ -1,7 +1,8 @@
 """Connecting to the database and building its schema through migrations.
 
 The schema is only ever built by the migrations in ``runtime/store/migrations`` (Tortoise's
-built-in migration framework), never by ``generate_schemas``. ``migrate`` applies them;
+built-in migration framework), never by ``generate_schemas``: an empty database gets what they
+build from a snapshot of it (``runtime/store/snapshot.py``). ``migrate`` applies them;
 ``connect`` refuses a database that is behind the code, so a worker never runs against a
 half-built schema.
 
@@ -75,14 +76,24 @@ def connection_name(url: str) -> str:
     return _SCHEMES[scheme]
 
 
-async def migrate(url: str) -> None:
-    """Apply every migration not yet applied to the database at ``url``."""
+async def migrate(url: str, *, from_snapshot: bool = True) -> None:
+    """Apply every migration not yet applied to the database at ``url``. A database with no
+    tables gets the schema they build from its snapshot (``runtime/store/snapshot.py``) unless
+    ``from_snapshot`` is false."""
     if _is_memory(url):
         raise ValueError(
             "An in-memory SQLite database lives only as long as its connection: "
             "connect() to it, which builds its schema, instead of migrating it."
         )
     _require_sqlite_directory(url)
+    if from_snapshot:
+        # Imported here, not above: `python -m runtime.store.snapshot` imports this module.
+        from runtime.store import snapshot
+
+        async with _temporary_context(url) as context:
+            connection = context.db(connection_name(url))
+            if await snapshot.is_empty(connection, connection_name(url)):
+                await snapshot.apply(connection, connection_name(url), APP)
     async with TortoiseContext():
         await migrate_api(config=tortoise_config(url), app_labels=[APP])
 
@@ -109,7 +120,10 @@ async def connect(url: str, *, check: bool = True) -> None:
         try:
             connection = context.db(connection_name(url))
             if _is_memory(url):
-                await _executor(url, connection).migrate()
+                from runtime.store import snapshot
+
+                await snapshot.apply(connection, connection_name(url), APP)
+                await _executor(url, connection).migrate()  # any migration newer than the snapshot
             elif check:
                 pending = await _pending(url, connection)
                 if pending:
