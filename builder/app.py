@@ -55,6 +55,8 @@ def _page_routes(page: str) -> list[BaseRoute]:
               name="add_question"),
         Route(question, staff_only(question_pages.edit_question_form, roles=EDITOR_ROLES), methods=BOTH,
               name="edit_question"),
+        Route(question + "/wording", staff_only(question_pages.question_wording_form, roles=EDITOR_ROLES),
+              methods=BOTH, name="question_wording"),
         Route(question + "/move", staff_only(question_pages.move_question_button, roles=EDITOR_ROLES), methods=POST,
               name="move_question"),
         Route(question + "/delete", staff_only(question_pages.delete_question_form, roles=EDITOR_ROLES),

@@ -500,6 +500,7 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
             "required": is_required(definition, spec, answer_path(spec, str(field.get("answer", "")))),
             "first": index == 0, "last": index == len(fields) - 1,
             "links": {"edit": path(request, "edit_question", **params) if kind else None,
+                      "wording": path(request, "question_wording", **params),
                       "move": path(request, "move_question", **params),
                       "delete": path(request, "delete_question", **params)},
         })
@@ -725,7 +726,7 @@ async def move_question_button(request: Request, staff: Staff) -> Response:
         return page(request, "builder/page.html", payload, staff, status_code=status)
     if is_htmx(request):
         return await _page_fragment(request, staff, draft.service_id, str(spec["id"]), "questions", _said(changes),
-                                    {"key": request.path_params["answer"], "direction": direction})
+                                    {"what": "move", "key": request.path_params["answer"], "direction": direction})
     return redirect_with_notice(request, _links(request, staff, draft, str(spec["id"]))["page"], _said(changes))
 
 
@@ -756,6 +757,52 @@ async def move_option_button(request: Request, staff: Staff) -> Response:
         return page(request, "builder/question.html", payload, staff,
                     status_code=409 if errors[0]["keyword"] == "conflict" else 422)
     return redirect_with_notice(request, here, _said(changes))
+
+
+async def question_wording_form(request: Request, staff: Staff) -> Response:
+    """A question's words alone, its label and hint: with htmx, changed beside the page's
+    questions; without, on a small page of their own."""
+    draft = await draft_or_404(staff, request.path_params["service_id"])
+    spec = page_or_404(draft, request.path_params["page_id"])
+    question = question_or_404(draft, spec, request.path_params["answer"])
+    key = question_key(str(question.field["answer"]))
+    current = {"label": str(question.field.get("label", "")), "hint": str(question.field.get("hint", ""))}
+    values, version = current, draft.version
+    errors: Errors = []
+    links = _links(request, staff, draft, str(spec["id"]))
+    if request.method == "POST":
+        form = await posted(request)
+        version = version_sent(form)
+        values = {name: first(form, name) for name in current}
+        _check_text(values, errors, "label", "Enter the question")
+        if len(values["hint"]) > MAX_LABEL:
+            error(errors, "hint", f"The hint must be {MAX_LABEL} characters or fewer", "maxLength")
+        if not errors:
+            params: dict[str, Any] = {name: values[name] or None for name in current if values[name] != current[name]}
+            try:
+                changes = await _save(request, staff, draft, version, [lambda d: edit_question(
+                    d, page=str(spec["id"]), answer=str(question.field["answer"]), **params)] if params else [])
+            except Refused as refused:
+                _refusal(errors, refused, "label")
+            except drafts.DraftConflict as conflict:
+                errors, version = conflict_errors(conflict, "label"), conflict.current
+            else:
+                if is_htmx(request):
+                    return await _page_fragment(request, staff, draft.service_id, str(spec["id"]), "questions",
+                                                _said(changes), {"key": key, "what": "wording"}, saved=bool(changes))
+                return redirect_with_notice(request, links["page"], _said(changes))
+    wording = {"heading": f"Change the wording of '{current['label']}'", "values": values,
+               "action": path(request, "question_wording", council=council_of(staff).slug,
+                              service_id=draft.service_id, page_id=str(spec["id"]), answer=key)}
+    if is_htmx(request):  # changed beside the questions
+        payload = await _page_payload(request, staff, draft, spec, _page_values(draft.definition, spec), errors,
+                                      version)
+        status = (409 if errors[0]["keyword"] == "conflict" else 422) if errors else 200
+        return fragment(request, "builder/_page_update.html",
+                        {**payload, "swapped": "questions", "wording": wording}, status_code=status)
+    payload = {"page": {"heading": wording["heading"]}, "values": values, "version": version, "errors": errors,
+               "links": {"action": wording["action"], "cancel": links["page"]}}
+    return form_page(request, "builder/question_wording.html", payload, staff)
 
 
 async def delete_question_form(request: Request, staff: Staff) -> Response:
