@@ -89,6 +89,14 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
         await press(page, delete)
     await check("delete a question, asked first")
     await page.goto(page_form)
+    wording = page.get_by_role("link", name="Change wording of question Full name", exact=True)
+    if auditor.javascript:  # changed beside the questions, through htmx
+        await wording.click()
+        await expect(page.get_by_label("Question", exact=True)).to_be_focused()
+    else:
+        await press(page, wording)
+    await check("a question's wording")
+    await page.goto(page_form)
     await press(page, page.get_by_role("link", name="Edit question Full name", exact=True))
     await check("a question's form")
     await page.get_by_label("Question", exact=True).fill("")

@@ -1,5 +1,6 @@
 """Inline edits in a real browser with JavaScript on: on a page's form, moving a question,
-saving the page's title and deleting a question (asked first, in place) go through htmx, and
+saving the page's title, deleting a question (asked first, in place) and changing a question's
+wording go through htmx, and
 so does moving a page on the draft's page. The document stays (no page load), the part changed
 is swapped, the focus stays on the button pressed (or goes to the error summary, or to what
 asks), the change is said in the live region, the preview of the page beside the form shows
@@ -112,11 +113,21 @@ async def test_inline_edits_swap_the_part_changed_and_refresh_the_preview(staff_
         await expect(page.locator("#builder-status")).to_contain_text("Deleted question 'What is your email address?'")
         await expect(preview.locator("label")).to_have_text(["What is your name?"])
 
+        # A question's wording, changed beside the questions.
+        await swap(page, page.get_by_role("link", name="Change wording of question What is your name?"))
+        await expect(page.get_by_label("Question", exact=True)).to_be_focused()
+        await auditor.check(page, "a question's wording, asked inline")
+        await page.get_by_label("Question", exact=True).fill("What is your full name?")
+        await swap(page, main_button(page, "Save wording"))
+        await expect(questions).to_have_text(["What is your full name?"])
+        await expect(page.get_by_role("link", name="Change wording of question What is your full name?")).to_be_focused()
+        await expect(preview.locator("label")).to_have_text(["What is your full name?"])
+
         # One document all along, and the server has what the page shows.
         assert await page.evaluate(f"{MARKER} === 'kept'"), "a page load happened"
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_have_text("About you")
-        await expect(questions).to_have_text(["What is your name?"])
+        await expect(questions).to_have_text(["What is your full name?"])
 
         # The draft's pages: a second page, moved up inline; Undo offers the move at once.
         await press(page, page.get_by_role("link", name="Back to the draft"))

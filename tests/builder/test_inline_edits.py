@@ -226,3 +226,47 @@ async def test_htmx_asks_before_deleting_a_question_beside_the_questions(
     errors = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
     assert [a["href"] for a in errors.select(".govuk-error-summary a")] == ["#delete"]
     assert (await stored(council)).version == after.version
+
+
+async def test_htmx_changes_a_questions_wording_beside_the_questions(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    page = await designer.open(ACCOUNT)
+    change = next(a for a in page.soup.select(".borough-builder-questions a")
+                  if text_of(a) == "Change wording of question Name on the bill")
+    assert change["hx-get"] == change["href"]
+    own = await designer.open(change["href"])  # without htmx, a small page of its own
+    assert own.heading == "Change the wording of 'Name on the bill'" and own.soup.find(id="label")["value"] == "Name on the bill"
+
+    asked = await designer.client.get(change["href"], headers=HTMX)
+    part = fragment_of(asked).find(id="page-questions")
+    assert asked.status_code == 200 and part.find(id="label").has_attr("data-borough-focus")
+    action, data = form_of(part, "Save wording")
+    before = await stored(council)
+
+    data |= {"label": "", "hint": "As printed on the bill"}
+    refused = await designer.client.post(action, data=data, headers=HTMX)
+    assert refused.status_code == 422 and "hx-trigger" not in refused.headers
+    swapped = fragment_of(refused)
+    assert "Enter the question" in text_of(swapped.find(id="label-error"))
+    assert swapped.find(id="hint").get_text() == "As printed on the bill"
+    errors = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
+    assert [a["href"] for a in errors.select(".govuk-error-summary a")] == ["#label"]
+    assert (await stored(council)).version == before.version
+
+    data |= {"label": "Full name on the bill"}
+    saved = await designer.client.post(action, data=data, headers=HTMX)
+    assert saved.status_code == 200
+    part = fragment_of(saved).find(id="page-questions")
+    assert questions_in(part) == ["Council tax account number", "Full name on the bill", "Postcode of the property"]
+    assert [text_of(a) for a in part.select("[data-borough-focus]")] == ["Change wording of question Full name on the bill"]
+    after = await stored(council)
+    field = after.definition["pages"][0]["fields"][1]
+    assert (field["label"], field["hint"]) == ("Full name on the bill", "As printed on the bill")
+    assert saved_event(saved) == {"version": after.version} and versions(part) == {str(after.version)}
+
+    # Without htmx the same form redirects to the page.
+    data |= {"label": "Name on the bill", "version": str(after.version)}
+    plain = await designer.client.post(action, data=data)
+    assert plain.status_code == 303 and plain.headers["location"] == ACCOUNT
+    assert (await stored(council)).definition["pages"][0]["fields"][1]["label"] == "Name on the bill"
