@@ -1,6 +1,10 @@
 """A service's draft at a glance: its pages in order with buttons to move them up and down and
 to delete them, undo and redo, the problems that stop it being published, and starting a
-draft from the published version when there is none."""
+draft from the published version when there is none.
+
+With htmx (builder/inline_edits.py) the moves, Duplicate, Undo and Redo answer with the pages
+and, out of band, what else they change; Delete asks beside the pages rather than on a page
+of its own, and the draft's page fetched by htmx (Cancel) is the same fragment."""
 
 from __future__ import annotations
 
@@ -98,6 +102,7 @@ async def _payload(request: Request, staff: Staff, draft: store.ServiceDraft) ->
             "add_list_page": path(request, "add_list_page", council=slug, service_id=sid),
             "routes": path(request, "service_routes", council=slug, service_id=sid),
             "words": path(request, "service_words", council=slug, service_id=sid),
+            "draft": here,
             "undo": path(request, "undo_change", council=slug, service_id=sid),
             "redo": path(request, "redo_change", council=slug, service_id=sid),
             "publish": path(request, "publish_service", council=slug, service_id=sid),
@@ -123,16 +128,20 @@ async def _suggest_link(request: Request, staff: Staff, draft: store.ServiceDraf
 async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, errors: Errors,
                     status_code: int = 200) -> Response:
     payload = {**await _payload(request, staff, draft), "errors": errors}
-    if errors and is_htmx(request):  # an inline edit refused: the pages as they are now, and why
+    if is_htmx(request):  # an inline edit refused, or a Cancel: the pages as they are now (and why)
         return fragment(request, "builder/_draft_update.html", payload, status_code=status_code)
     return page(request, "builder/draft.html", payload, staff, status_code=status_code)
 
 
 async def _pages_fragment(request: Request, staff: Staff, service_id: str, said: str,
                           focus: dict[str, str]) -> Response:
-    """The draft's pages after an inline edit, as the stored draft now has them."""
+    """The draft's pages after an inline edit, as the stored draft now has them. The focus
+    stays on Undo or Redo while there is more to undo or redo, else goes to the pages' heading."""
     draft = await draft_or_404(staff, service_id)
-    payload = {**await _payload(request, staff, draft), "errors": [], "said": said, "focus": focus}
+    payload = await _payload(request, staff, draft)
+    if focus.get("key") in ("undo", "redo") and not payload[focus["key"]]:
+        focus = {"key": "heading"}
+    payload |= {"errors": [], "said": said, "focus": focus}
     return fragment(request, "builder/_draft_update.html", payload, saved_version=draft.version)
 
 
@@ -222,6 +231,7 @@ async def duplicate_page(request: Request, staff: Staff) -> Response:
 
 
 async def delete_page(request: Request, staff: Staff) -> Response:
+    """Delete a page: asked on a page of its own, or with htmx beside the draft's pages."""
     draft = await draft_or_404(staff, request.path_params["service_id"])
     spec = page_or_404(draft, request.path_params["page_id"])
     errors: Errors = []
@@ -240,18 +250,41 @@ async def delete_page(request: Request, staff: Staff) -> Response:
             errors = conflict_errors(conflict, "delete")
             version = conflict.current
         else:
+            if is_htmx(request):
+                return await _pages_fragment(request, staff, draft.service_id, change.description, {"key": "heading"})
             return redirect_with_notice(request, _here(request, staff, draft), change.description)
     council = council_of(staff)
-    payload = {
-        "page": {"heading": f"Delete the page '{page_name(spec)}'?"},
+    asked = {
+        "heading": f"Delete the page '{page_name(spec)}'?",
         "questions": [str(field.get("label", "")) for field in spec.get("fields") or []],
+        "action": path(request, "delete_page", council=council.slug, service_id=draft.service_id,
+                       page_id=str(spec["id"])),
+    }
+    if is_htmx(request):
+        return await _asked_beside_the_pages(request, staff, draft.service_id, str(spec["id"]), asked, errors)
+    payload = {
+        "page": {"heading": asked["heading"]},
+        "questions": asked["questions"],
         "version": version,
         "errors": errors,
-        "links": {"action": path(request, "delete_page", council=council.slug, service_id=draft.service_id,
-                                 page_id=str(spec["id"])),
-                  "cancel": _here(request, staff, draft)},
+        "links": {"action": asked["action"], "cancel": _here(request, staff, draft)},
     }
     return form_page(request, "builder/delete_page.html", payload, staff)
+
+
+async def _asked_beside_the_pages(request: Request, staff: Staff, service_id: str, page_id: str,
+                                  asked: dict[str, Any], errors: Errors) -> Response:
+    """Deleting a page asked beside the draft's pages (the draft as stored now), or asked again
+    with why it was refused; a page someone else deleted meanwhile is no longer asked about."""
+    draft = await draft_or_404(staff, service_id)
+    definition: dict[str, Any] = draft.definition
+    still_there = any(isinstance(spec, dict) and spec.get("id") == page_id for spec in definition.get("pages", []))
+    if errors and not still_there:
+        errors = [{**problem, "field": "pages", "href": "#pages"} for problem in errors]
+    payload = {**await _payload(request, staff, draft), "errors": errors,
+               "confirming": asked if still_there else None}
+    status = (409 if errors[0]["keyword"] == "conflict" else 422) if errors else 200
+    return fragment(request, "builder/_draft_update.html", payload, status_code=status)
 
 
 async def undo_change(request: Request, staff: Staff) -> Response:
@@ -277,7 +310,10 @@ async def _walk(request: Request, staff: Staff, kind: str) -> Response:
         fresh = await draft_or_404(staff, draft.service_id)
         return await _overview(request, staff, fresh, errors, 409 if errors[0]["keyword"] == "conflict" else 422)
     done = "Undone" if kind == "undo" else "Redone"
-    return redirect_with_notice(request, _here(request, staff, draft), f"{done}: {target.description if target else ''}")
+    said = f"{done}: {target.description if target else ''}"
+    if is_htmx(request):
+        return await _pages_fragment(request, staff, draft.service_id, said, {"key": kind})
+    return redirect_with_notice(request, _here(request, staff, draft), said)
 
 
 def _here(request: Request, staff: Staff, draft: store.ServiceDraft) -> str:

@@ -513,6 +513,9 @@ async def _page_payload(request: Request, staff: Staff, draft: store.ServiceDraf
         "is_content": is_content(spec),
         "is_list": is_add_another(spec),
         "questions": questions,
+        # A page of one question may leave its title blank (the question is the heading), so
+        # deleting a question can make it optional: drawn again out of band (_page_update.html).
+        "title_label": "Page title" + ("" if is_content(spec) or len(fields) > 1 else " (optional)"),
         "condition": describe(spec["when"], definition) if "when" in spec else None,
         "problems": problems,
         "values": values,
