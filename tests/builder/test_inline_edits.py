@@ -2,7 +2,9 @@
 are answered with the fragment they changed, carrying the draft's new version, with what was
 said and the new version (`HX-Trigger`) beside it; a refused one with its errors and what was
 typed; a stale one is refused as a page's would be. The same forms posted without htmx still
-redirect. A page's form shows the page as residents will see it, fetched again by htmx."""
+redirect. A page's form shows the page as residents will see it, fetched again by htmx. On the
+draft's page Undo and Redo are inline edits too, and deleting a page is asked beside the pages
+(refused, asked again with why)."""
 
 from __future__ import annotations
 
@@ -270,3 +272,170 @@ async def test_htmx_changes_a_questions_wording_beside_the_questions(
     plain = await designer.client.post(action, data=data)
     assert plain.status_code == 303 and plain.headers["location"] == ACCOUNT
     assert (await stored(council)).definition["pages"][0]["fields"][1]["label"] == "Name on the bill"
+
+
+def pages_in(soup: BeautifulSoup | Tag) -> list[str]:
+    return [text_of(title) for title in soup.select("#draft-pages .govuk-summary-card__title")]
+
+
+def said_in(soup: BeautifulSoup) -> str:
+    return text_of(soup.find(attrs={"hx-swap-oob": "innerHTML:#builder-status"}))
+
+
+def focused_in(soup: BeautifulSoup | Tag) -> list[str]:
+    return [text_of(marked) for marked in soup.select("[data-borough-focus]")]
+
+
+async def test_htmx_undoes_and_redoes_on_the_draft(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    overview = await designer.open(DRAFT)
+    assert overview.soup.find(id="draft-undo").find("form") is None  # nothing to undo yet
+    action, data = form_of(overview, "Move down page Your council tax account")
+    moved = fragment_of(await designer.client.post(action, data=data, headers=HTMX))
+    action, data = form_of(moved, "Duplicate page How much do you want to pay?")
+    duplicated = fragment_of(await designer.client.post(action, data=data, headers=HTMX))
+    before = await stored(council)
+    assert len(before.definition["pages"]) == 4
+
+    # Undo is posted like the other inline edits: the pages come back as they were, and out of
+    # band Undo and Redo, the summary and the heading; the focus stays on Undo (more to undo).
+    undo_form = duplicated.find(id="draft-undo").find("form")
+    assert undo_form["hx-post"] == undo_form["action"] and undo_form["hx-target"] == "#draft-pages"
+    action, data = form_of(duplicated, "Undo")
+    undone = await designer.client.post(action, data=data, headers=HTMX)
+    assert undone.status_code == 200
+    swapped = fragment_of(undone)
+    assert pages_in(swapped) == ["1. How much do you want to pay?", "2. Your council tax account",
+                                 "3. What email address should we send your receipt to?"]
+    after = await stored(council)
+    assert [p["id"] for p in after.definition["pages"]] == ["amount", "account", "email"]
+    assert after.version == before.version + 1 and saved_event(undone) == {"version": after.version}
+    assert versions(swapped) == {str(after.version)}
+    assert said_in(swapped).startswith("Success Undone: Duplicated page 'How much do you want to pay?'")
+    undo = swapped.find(id="draft-undo")
+    assert undo["hx-swap-oob"] == "true" and "Undo: Moved page 'Your council tax account' down" in text_of(undo)
+    assert "Redo: Duplicated page 'How much do you want to pay?'" in text_of(undo)
+    assert focused_in(swapped) == ["Undo"]
+    for part in ("draft-heading", "draft-summary", "draft-problems"):
+        assert swapped.find(id=part)["hx-swap-oob"] == "true", part
+
+    # Undo once more: nothing is left to undo, so the pages' heading takes the focus.
+    action, data = form_of(swapped, "Undo")
+    swapped = fragment_of(await designer.client.post(action, data=data, headers=HTMX))
+    assert pages_in(swapped)[:2] == ["1. Your council tax account", "2. How much do you want to pay?"]
+    assert focused_in(swapped) == ["Pages"] and swapped.find(id="undo-what") is None
+    assert said_in(swapped) == "Success Undone: Moved page 'Your council tax account' down"
+
+    # Redo, the same way; Redo stays (one more to redo) and keeps the focus.
+    action, data = form_of(swapped, "Redo")
+    redone = await designer.client.post(action, data=data, headers=HTMX)
+    swapped = fragment_of(redone)
+    assert redone.status_code == 200 and focused_in(swapped) == ["Redo"]
+    assert said_in(swapped) == "Success Redone: Moved page 'Your council tax account' down"
+    after = await stored(council)
+    assert [p["id"] for p in after.definition["pages"]] == ["amount", "account", "email"]
+    assert saved_event(redone) == {"version": after.version}
+
+    # A stale Undo (the form left behind at the version before the redo) is refused with 409:
+    # the pages as they are now, the error summary saying what changed, nothing undone.
+    action, data = form_of(duplicated, "Undo")
+    stale = await designer.client.post(action, data={**data, "version": str(after.version - 1)}, headers=HTMX)
+    assert stale.status_code == 409 and "hx-trigger" not in stale.headers
+    swapped = fragment_of(stale)
+    errors = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
+    assert "Someone changed this draft while you were working on it" in text_of(errors)
+    assert versions(swapped) == {str(after.version)} and (await stored(council)).version == after.version
+
+    # Without htmx the same form still redirects to the draft's page, which says what was undone.
+    plain = await designer.client.post(action, data={**data, "version": str(after.version)})
+    assert plain.status_code == 303 and plain.headers["location"] == DRAFT
+    assert [p["id"] for p in (await stored(council)).definition["pages"]] == ["account", "amount", "email"]
+
+
+async def test_htmx_asks_before_deleting_a_page_beside_the_pages(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    before = await stored(council)
+    overview = await designer.open(DRAFT)
+    delete = next(a for a in overview.soup.select("#draft-pages a")
+                  if text_of(a) == "Delete page Your council tax account")
+    assert delete["hx-get"] == delete["href"] and delete["hx-target"] == "#draft-pages"
+
+    # Asked beside the pages: the page named with its questions, the focus on what is asked.
+    asked = await designer.client.get(delete["href"], headers=HTMX)
+    assert asked.status_code == 200 and "hx-trigger" not in asked.headers
+    part = fragment_of(asked).find(id="draft-pages")
+    heading = part.find(id="delete-page-heading")
+    assert text_of(heading) == "Delete the page 'Your council tax account'?" and heading.has_attr("data-borough-focus")
+    assert "Name on the bill" in text_of(heading.parent)
+    assert len(part.select("li.govuk-summary-card")) == 3 and (await stored(council)).version == before.version
+    # Cancel fetches the draft's pages again through htmx: the same fragment, nothing asked.
+    cancel = next(a for a in part.select("a") if text_of(a) == "Cancel and keep the page")
+    assert cancel["href"] == cancel["hx-get"] == DRAFT
+    cancelled = await designer.client.get(cancel["href"], headers=HTMX)
+    assert cancelled.status_code == 200 and cancelled.headers["vary"] == "HX-Request"
+    kept = fragment_of(cancelled)
+    assert kept.find(id="delete-page-heading") is None and len(pages_in(kept)) == 3
+
+    # A page whose answer the fee takes its amount from is refused, asked again with why beside
+    # the button, the error summary linking to it; nothing saved, no event.
+    amount = next(a for a in kept.select("#draft-pages a") if text_of(a) == "Delete page How much do you want to pay?")
+    action, data = form_of(fragment_of(await designer.client.get(amount["href"], headers=HTMX)), "Delete page")
+    refused = await designer.client.post(action, data=data, headers=HTMX)
+    assert refused.status_code == 422 and "hx-trigger" not in refused.headers
+    swapped = fragment_of(refused)
+    why = text_of(swapped.find(id="delete-error"))
+    assert "cannot be deleted while other things depend on its answers" in why
+    assert "The fee 'Council tax payment' takes its amount from it" in why
+    assert text_of(swapped.find(id="delete-page-heading")) == "Delete the page 'How much do you want to pay?'?"
+    assert swapped.find(id="delete")["aria-describedby"] == "delete-error"
+    errors = swapped.find(attrs={"hx-swap-oob": "innerHTML:#builder-errors"})
+    assert [a["href"] for a in errors.select(".govuk-error-summary a")] == ["#delete"]
+    assert (await stored(council)).version == before.version
+
+    # Deleted: the pages come back without it, the focus on their heading, the change said.
+    action, data = form_of(part, "Delete page")
+    deleted = await designer.client.post(action, data=data, headers=HTMX)
+    assert deleted.status_code == 200
+    swapped = fragment_of(deleted)
+    assert pages_in(swapped) == ["1. How much do you want to pay?",
+                                 "2. What email address should we send your receipt to?"]
+    assert swapped.find(id="delete-page-heading") is None and focused_in(swapped) == ["Pages"]
+    assert said_in(swapped) == "Success Deleted page 'Your council tax account'"
+    assert "Undo: Deleted page 'Your council tax account'" in text_of(swapped.find(id="draft-undo"))
+    after = await stored(council)
+    assert [p["id"] for p in after.definition["pages"]] == ["amount", "email"]
+    assert saved_event(deleted) == {"version": after.version} and versions(swapped) == {str(after.version)}
+
+    # A stale version is refused with 409, asked again at the draft's version; nothing deleted.
+    email = next(a for a in swapped.select("#draft-pages a") if text_of(a).startswith("Delete page What email"))
+    action, data = form_of(fragment_of(await designer.client.get(email["href"], headers=HTMX)), "Delete page")
+    stale = await designer.client.post(action, data={**data, "version": str(before.version)}, headers=HTMX)
+    assert stale.status_code == 409 and "hx-trigger" not in stale.headers
+    swapped = fragment_of(stale)
+    assert "Someone changed this draft" in text_of(swapped.find(id="delete-error"))
+    assert versions(swapped) == {str(after.version)} and (await stored(council)).version == after.version
+
+    # Without htmx the same form deletes and redirects to the draft's page.
+    plain = await designer.client.post(action, data=data)
+    assert plain.status_code == 303 and plain.headers["location"] == DRAFT
+    assert [p["id"] for p in (await stored(council)).definition["pages"]] == ["amount"]
+
+
+async def test_deleting_a_question_inline_redraws_whether_the_title_is_optional(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    designer = await person(app, browsers, "designer")
+    page = await designer.open(ACCOUNT)
+    assert text_of(page.soup.find(id="title-label")) == "Page title"  # three questions need a title
+    said = []
+    for label in ("Name on the bill", "Postcode of the property"):
+        delete = next(a for a in page.soup.select(".borough-builder-questions a")
+                      if text_of(a) == f"Delete question {label}")
+        action, data = form_of(fragment_of(await designer.client.get(delete["href"], headers=HTMX)), "Delete question")
+        swapped = fragment_of(await designer.client.post(action, data={**data, "version": str(
+            (await stored(council)).version)}, headers=HTMX))
+        said.append(text_of(swapped.find(attrs={"hx-swap-oob": "innerHTML:#title-label"})))
+    # Two questions still need a title; one may leave it blank, as the page's form now says.
+    assert said == ["Page title", "Page title (optional)"]
+    assert text_of((await designer.open(ACCOUNT)).soup.find(id="title-label")) == "Page title (optional)"
