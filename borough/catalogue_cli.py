@@ -1,6 +1,6 @@
 """`borough catalogue`: host a catalogue, publish a council's services to it, subscribe to
-catalogues, sync, search, show and import. Each command prints what it did; a refusal is one
-line on stderr and exit status 1.
+catalogues and unsubscribe, sync, search, show and import. Each command prints what it did; a
+refusal is one line on stderr and exit status 1.
 
 Where things are: a hosted catalogue in `--catalogue DIR` (else BOROUGH_CATALOGUE_DIR, else
 var/catalogue); the installation's subscriptions and their verified cache in
@@ -110,6 +110,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     subscribe.add_argument("url", metavar="URL", help="the catalogue's URL (it serves URL/metadata/ and URL/targets/)")
     subscribe.add_argument("--root", type=Path, metavar="FILE", help="the catalogue's root metadata, from its operator")
     subscribe.set_defaults(run=_subscribe)
+
+    unsubscribe = actions.add_parser("unsubscribe", help="forget a catalogue and what was synced from it")
+    unsubscribe.add_argument("catalogue", metavar="URL", help="the catalogue's URL, or its name as the staff pages show it")
+    unsubscribe.set_defaults(run=_unsubscribe)
 
     sync = actions.add_parser("sync", help="fetch and verify what changed in the catalogues subscribed to")
     sync.set_defaults(run=_sync)
@@ -317,6 +321,19 @@ def _subscribe(args: argparse.Namespace) -> int:
 
 
 @refusing
+def _unsubscribe(args: argparse.Namespace) -> int:
+    known = Client(cache_dir())
+    wanted = args.catalogue.rstrip("/")
+    subscription = next((item for item in known.subscriptions() if wanted in (item.url, item.name)), None)
+    if subscription is None:
+        raise CatalogueError("not-subscribed", f"this installation does not subscribe to {args.catalogue}")
+    syncing.unsubscribe(known, subscription)  # refused while a sync of it runs
+    print(f"borough: unsubscribed from {subscription.url}: its pinned root and what was synced from it are removed")
+    print("borough: services councils imported from it keep working as their own; their updates are no longer checked")
+    return 0
+
+
+@refusing
 def _sync(args: argparse.Namespace) -> int:
     synced = Client(cache_dir())
     subscriptions = synced.subscriptions()
@@ -423,6 +440,8 @@ def _updates(args: argparse.Namespace) -> int:
             named = publisher_name(known, update.newer.catalogue, entry.council)
             print(f"{update.fork.service_id}: {update.fork.upstream_version} -> {entry.version} "
                   f"from {named} ({entry.change_note or 'no change note'})")
+        for fork in await catalogue_council.unsubscribed(council, known):
+            print(f"{fork.service_id}: from {fork.catalogue}, no longer subscribed to: its updates cannot be checked")
         print(f"borough: {len(found)} update{'s' if len(found) != 1 else ''} available for {council.slug} "
               "(run `borough catalogue sync` first to see the newest)", file=sys.stderr)
         return 0

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
 import urllib.error
@@ -164,6 +165,24 @@ class Client:
                                     "first use" if first_use else "file")
         self._save([*self.subscriptions(), subscription])
         return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        """Forget a catalogue: its subscription, pinned root and everything synced from it
+        (metadata, indexes, definitions, its last sync). Services councils imported from it are their own,
+        in their databases, and stay. builder/catalogue/syncing.py `unsubscribe` holds the
+        catalogue's sync lock while this runs."""
+        kept = [item for item in self.subscriptions() if item.name != subscription.name]
+        if len(kept) == len(self.subscriptions()):
+            raise CatalogueError("not-subscribed", f"not subscribed to {subscription.url}")
+        self._save(kept)
+        shutil.rmtree(self.cache / subscription.name, ignore_errors=True)
+
+    def subscribed(self, catalogue: str) -> bool:
+        """Whether `catalogue` (a URL as a fork records it) is one this installation still
+        subscribes to; the built-in catalogue always is."""
+        if catalogue == SHIPPED:
+            return True
+        return any(item.url == catalogue for item in self.subscriptions())
 
     def _save(self, subscriptions: list[Subscription]) -> None:
         self.cache.mkdir(parents=True, exist_ok=True)

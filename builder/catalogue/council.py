@@ -157,5 +157,11 @@ async def updates(council: store.Council, client: Client) -> list[Update]:
     return found
 
 
+async def unsubscribed(council: store.Council, client: Client) -> list[CatalogueFork]:
+    """The council's imported services whose catalogue the installation no longer subscribes
+    to: they keep working as the council's own, but their updates cannot be checked."""
+    return [fork for fork in await catalogue_store.forks(council) if not client.subscribed(fork.catalogue)]
+
+
 def _semver(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))

@@ -9,8 +9,10 @@ now by `borough catalogue sync` (`run`).
 A sync of a large catalogue takes minutes, so the request that asks for one only starts it, in a
 thread of the worker that took the request, and answers at once. The lock is taken before the
 thread starts, so a second "Sync now" (another click, another worker, the command line) finds it
-held and starts nothing. When a process stops mid-sync its lock goes with it: a state still
-"running" without the lock held is shown as stopped.
+held and starts nothing. Unsubscribing takes the lock too, so a catalogue is not forgotten
+mid-sync, and a sync that takes the lock after it was forgotten starts nothing. When a process
+stops mid-sync its lock goes with it: a state still "running" without the lock held is shown as
+stopped.
 """
 
 from __future__ import annotations
@@ -114,12 +116,40 @@ def _lock(client: Client, subscription: Subscription) -> int | None:
     return descriptor
 
 
+def _still_subscribed(client: Client, subscription: Subscription, descriptor: int) -> None:
+    """Refuse, the lock released, a sync of a catalogue unsubscribed from since it was looked up
+    (its folder, made again by taking the lock, removed)."""
+    if any(item.name == subscription.name for item in client.subscriptions()):
+        return
+    os.close(descriptor)
+    folder = _folder(client, subscription)
+    with contextlib.suppress(OSError):
+        (folder / LOCK).unlink()
+        folder.rmdir()
+    raise CatalogueError("not-subscribed", f"this installation no longer subscribes to {subscription.url}")
+
+
+def unsubscribe(client: Client, subscription: Subscription) -> None:
+    """Forget `subscription` and everything synced from it (`Client.unsubscribe`), holding its
+    sync lock so that no sync of it writes into the cache as it goes; CatalogueError, changing
+    nothing, while a sync of it runs."""
+    descriptor = _lock(client, subscription)
+    if descriptor is None:
+        raise CatalogueError("syncing", f"{subscription.url} is being synced: unsubscribe once the sync is done")
+    try:
+        client.unsubscribe(subscription)
+    finally:
+        os.close(descriptor)
+
+
 def start(client: Client, subscription: Subscription) -> bool:
     """Start syncing `subscription` in a background thread; False, starting nothing, when a
-    sync of it is already running (in this worker or another process)."""
+    sync of it is already running (in this worker or another process); CatalogueError when the
+    installation no longer subscribes to it."""
     descriptor = _lock(client, subscription)
     if descriptor is None:
         return False
+    _still_subscribed(client, subscription, descriptor)
     try:
         state = SyncState("running", _now())
         _write(client, subscription, state)
@@ -139,6 +169,7 @@ def run(client: Client, subscription: Subscription,
     if descriptor is None:
         raise CatalogueError("syncing", f"{subscription.url} is being synced already (from the staff pages, "
                                         "or by another command): try again once it is done")
+    _still_subscribed(client, subscription, descriptor)
     try:
         state = SyncState("running", _now())
         _write(client, subscription, state)

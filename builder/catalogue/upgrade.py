@@ -38,6 +38,8 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
     fork = await catalogue_store.get_fork(council, service_id)
     if fork is None:
         raise Refused("not-a-fork", f"{council.slug} did not import {service_id} from a catalogue")
+    if not client.subscribed(fork.catalogue):
+        raise Refused("unsubscribed", no_longer_subscribed(fork))
     newer = next((update.newer for update in await updates(council, client) if update.fork.id == fork.id), None)
     if newer is None:
         raise Refused("up-to-date", f"{service_id} is up to date with {fork.publisher}/{fork.upstream_service}"
@@ -84,6 +86,14 @@ def publisher_name(client: Client, catalogue: str, publisher: str) -> str:
         if subscription.url == catalogue and index.council == publisher:
             return index.name or publisher
     return publisher
+
+
+def no_longer_subscribed(fork: CatalogueFork) -> str:
+    """Why a fork's updates cannot be checked once the installation unsubscribed from its
+    catalogue, in words."""
+    return (f"this installation no longer subscribes to {fork.catalogue}, the catalogue {fork.service_id} was "
+            "imported from, so its updates cannot be checked. The service keeps working as your council's "
+            "own: an installation operator can subscribe to the catalogue again to see its updates")
 
 
 def base_missing(fork: CatalogueFork) -> str:

@@ -77,6 +77,12 @@ async def forks(council: Council) -> list[CatalogueFork]:
     return await CatalogueFork.filter(council_id=council.id).order_by("service_id")
 
 
+async def forks_from(catalogue: str) -> list[CatalogueFork]:
+    """Every council's services imported from `catalogue` (its URL), with their councils: the
+    installation's, for an operator deciding to unsubscribe from it."""
+    return await CatalogueFork.filter(catalogue=catalogue).prefetch_related("council").order_by("council_id", "service_id")
+
+
 async def apply_upgrade(council: Council, service_id: str, expected_version: int, step: Step, *,
                         patched: Patcher, upstream_version: str, address: str,
                         actor: StaffUser | None) -> ServiceDraft:
