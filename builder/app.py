@@ -139,8 +139,8 @@ def _catalogue_routes(catalogue: str) -> list[BaseRoute]:
 
 def _subscription_routes(catalogue: str) -> list[BaseRoute]:
     """The catalogues the installation subscribes to (builder/catalogue_subscription_pages.py):
-    listed to whoever browses the catalogue; subscribing and syncing are the installation's, so
-    an installation operator's."""
+    listed to whoever browses the catalogue; subscribing, syncing and unsubscribing are the
+    installation's, so an installation operator's."""
     pages = catalogue_subscription_pages
     one = catalogue + "/catalogues/{subscription}"
     return [
@@ -152,6 +152,8 @@ def _subscription_routes(catalogue: str) -> list[BaseRoute]:
               name="catalogue_sync"),
         Route(one + "/sync", staff_only(pages.sync_status, roles=BUILDER_ROLES, operator=True), methods=GET,
               name="catalogue_sync_status"),
+        Route(one + "/unsubscribe", staff_only(pages.unsubscribe, roles=BUILDER_ROLES, operator=True), methods=BOTH,
+              name="catalogue_unsubscribe"),
     ]
 
 

@@ -14,9 +14,17 @@ only the confirmation pins them. Without a file, the root pinned is the one the 
 at that moment (trust on first use), and the page says so. The root shown travels in the
 confirmation form, so what is pinned is exactly what was shown, checked again before it is kept.
 
+Unsubscribing is asked on a page of its own first, which says what stays: the services councils
+imported from the catalogue are their own copies, in their own databases, so they keep working
+and keep the record of where they came from; only their updates are no longer checked. What
+goes is the subscription, its pinned root and everything synced from it. A catalogue being
+synced is not unsubscribed from until the sync is done (the sync's lock).
+
 "Sync now" starts the sync in the background (builder/catalogue/syncing.py) and shows its
 progress on a page that works without JavaScript (a refresh link; htmx fetches it again every
-two seconds when JavaScript runs).
+two seconds when JavaScript runs). Screen readers are told only how the sync ended, not each
+fetch: a polite live region outside the part htmx swaps stays empty until a fetch finds the
+sync over, and that response fills it (htmx's out-of-band swap), with the sync's result.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from builder.draft_requests import council_of
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, error, form_page
 from runtime.staff.notices import redirect_with_notice
+from runtime.store import catalogue as catalogue_store
 from runtime.web import context as web
 from runtime.web.context import ClientError
 
@@ -137,6 +146,8 @@ async def catalogues(request: Request, staff: Staff) -> Response:
                            for council, name, keyids in found.publishers(subscription)],
             "last_sync": _last_sync(request, slug, found, subscription),
             "sync": path(request, "catalogue_sync", council=slug, subscription=subscription.name) if operator else None,
+            "unsubscribe": path(request, "catalogue_unsubscribe", council=slug, subscription=subscription.name)
+            if operator else None,
         })
     payload = {
         "page": {"heading": "Catalogues"},
@@ -262,7 +273,11 @@ async def sync_now(request: Request, staff: Staff) -> Response:
     subscription = _subscription(found, request)
     await web.checked_form(request)
     status = path(request, "catalogue_sync_status", council=slug, subscription=subscription.name)
-    if not syncing.start(found, subscription):
+    try:
+        started = syncing.start(found, subscription)
+    except CatalogueError as refused:  # unsubscribed from since it was looked up
+        raise ClientError(404, "page_not_found") from refused
+    if not started:
         return redirect_with_notice(request, status, f"{subscription.url} is being synced already: "
                                                      "its progress is below")
     await audit(request, staff, "catalogue-sync-started", subscription.url)
@@ -284,6 +299,13 @@ async def sync_status(request: Request, staff: Staff) -> Response:
                   "sync": path(request, "catalogue_sync", council=slug, subscription=subscription.name),
                   "search": path(request, "catalogue", council=slug)},
     }
+    polled = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "sync-progress"
+    if state is not None and not state.running and polled:  # it ended since the page was loaded
+        payload["announce"] = {
+            "done": f"The sync has finished: {_state(state)['summary']}.",
+            "failed": f"The sync failed: {state.error}.",
+            "stopped": "The sync stopped before it finished: sync again.",
+        }[state.state]
     if state is not None:
         step = state.step
         payload["sync"] = {
@@ -297,3 +319,47 @@ async def sync_status(request: Request, staff: Staff) -> Response:
             "refused_count": state.refused_count, "error": state.error,
         }
     return page(request, "builder/catalogue/sync.html", payload, staff)
+
+
+async def unsubscribe(request: Request, staff: Staff) -> Response:
+    """GET: what unsubscribing from a catalogue does, asked first. POST: forget it and what was
+    synced from it, unless a sync of it is running."""
+    slug = council_of(staff).slug
+    found = client()
+    subscription = _subscription(found, request)
+    errors: Errors = []
+    forks = await catalogue_store.forks_from(subscription.url)
+    if request.method == "POST":
+        await web.checked_form(request)
+        try:
+            await run_in_threadpool(syncing.unsubscribe, found, subscription)
+        except CatalogueError as refused:
+            if refused.code != "syncing":
+                raise
+            error(errors, "unsubscribe", f"{subscription.url} is being synced: you can unsubscribe once the "
+                                         "sync is done", refused.code)
+        else:
+            await audit(request, staff, "catalogue-unsubscribed", subscription.url,
+                        before={"root_keyids": list(subscription.root_keyids),
+                                "pinned_from": subscription.pinned_from},
+                        after={"imported_services": len(forks)})
+            kept = ("" if not forks else " The service imported from it keeps working as its council's own."
+                    if len(forks) == 1 else f" The {len(forks)} services imported from it keep working as "
+                    "their councils' own.")
+            return redirect_with_notice(request, path(request, "catalogue_subscriptions", council=slug),
+                                        f"Unsubscribed from {subscription.url}: its services are no longer "
+                                        f"listed in the catalogue.{kept}")
+    councils: dict[str, list[str]] = {}
+    for fork in forks:
+        councils.setdefault(fork.council.name, []).append(fork.service_id)
+    payload = {
+        "page": {"heading": f"Unsubscribe from {subscription.url}?"},
+        "url": subscription.url,
+        "imported": [{"council": name, "services": services} for name, services in councils.items()],
+        "imported_count": len(forks),
+        "errors": errors,
+        "links": {"action": path(request, "catalogue_unsubscribe", council=slug, subscription=subscription.name),
+                  "back": path(request, "catalogue_subscriptions", council=slug),
+                  "sync": path(request, "catalogue_sync_status", council=slug, subscription=subscription.name)},
+    }
+    return form_page(request, "builder/catalogue/unsubscribe.html", payload, staff)

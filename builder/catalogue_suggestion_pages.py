@@ -28,7 +28,7 @@ from builder.catalogue import suggestions as suggesting
 from builder.catalogue.client import CatalogueError
 from builder.catalogue.council import council_settings
 from builder.catalogue.repository import Refused
-from builder.catalogue.upgrade import base_missing, publisher_name
+from builder.catalogue.upgrade import base_missing, no_longer_subscribed, publisher_name
 from builder.catalogue_pages import client
 from builder.draft_requests import EDITOR_ROLES, council_of
 from builder.keyed_patch import make_patch
@@ -84,7 +84,8 @@ async def suggest(request: Request, staff: Staff) -> Response:
     operations: list[dict[str, Any]] = []
     local: store.Council | None = None
     if old is None:
-        error(errors, "message", f"Your changes cannot be worked out: {base_missing(fork)}", "base-missing")
+        why = base_missing(fork) if known.subscribed(fork.catalogue) else no_longer_subscribed(fork)
+        error(errors, "message", f"Your changes cannot be worked out: {why}", "base-missing")
     else:
         try:
             shared = known.definition(old)

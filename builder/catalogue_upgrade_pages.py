@@ -9,7 +9,8 @@ council's draft in one step. When something collides nothing changes yet: each c
 shown side by side (the council's value, the publisher's, the original) with a choice, and the
 choices posted are resolved (builder/merge.py `resolve`) against the same three versions,
 merged again, and recorded on the draft as one change undo takes back; the fork moves on to the
-new version. A draft that moved on while the designer chose is not overwritten: they choose
+new version. A service imported from a catalogue the installation no longer subscribes to keeps
+working; both pages say its updates cannot be checked. A draft that moved on while the designer chose is not overwritten: they choose
 again against what it is now.
 """
 
@@ -22,9 +23,9 @@ from starlette.responses import Response
 
 from builder import patch
 from builder.catalogue.client import CatalogueError
-from builder.catalogue.council import updates
+from builder.catalogue.council import unsubscribed, updates
 from builder.catalogue.repository import Refused
-from builder.catalogue.upgrade import Upgrade, publisher_name, upgrade
+from builder.catalogue.upgrade import Upgrade, no_longer_subscribed, publisher_name, upgrade
 from builder.catalogue_pages import client, paragraphs
 from builder.diff import diff
 from builder.draft_requests import EDITOR_ROLES, council_of
@@ -72,6 +73,10 @@ async def service_updates(request: Request, staff: Staff) -> Response:
                   "version": fork.upstream_version,
                   "suggest": path(request, "catalogue_suggest", council=council.slug, service_id=fork.service_id)}
                  for fork in forks],
+        "unsubscribed": [{"service_id": fork.service_id, "catalogue": fork.catalogue,
+                          "publisher_name": publisher_name(found_client, fork.catalogue, fork.publisher),
+                          "version": fork.upstream_version}
+                         for fork in await unsubscribed(council, found_client)],
         "suggestions": len(await catalogue_store.suggestions(council)),
         "links": {"catalogue": path(request, "catalogue", council=council.slug),
                   "suggestions": path(request, "catalogue_suggestions", council=council.slug)},
@@ -175,6 +180,7 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
         "page": {"heading": f"Upgrade {service_id}"},
         "fork": {"service_id": service_id, "publisher": fork.publisher, "publisher_name": named,
                  "version": fork.upstream_version},
+        "unsubscribed": None if known.subscribed(fork.catalogue) else no_longer_subscribed(fork),
         "newer": {"version": newer.entry.version, "note": newer.entry.change_note} if newer is not None else None,
         "collisions": [_collision_row(index, collision) for index, collision in enumerate(result.collisions)]
         if result is not None else [],
