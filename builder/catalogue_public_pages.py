@@ -1,7 +1,8 @@
 """A hosted catalogue's pages for people, at /catalogue/ (BOROUGH_CATALOGUE_DIR): each publishing
-council with its services, their versions and change notes, newest first, and where a Borough
-installation subscribes. Read from the catalogue's own folder, which took only publications
-that passed its checks; each page has its JSON twin (/catalogue.json)."""
+council with its services (their languages by name, as the staff pages give them), their
+versions and change notes, newest first, and where a Borough installation subscribes. Read from
+the catalogue's own folder, which took only publications that passed its checks; each page has
+its JSON twin (/catalogue.json)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from builder.catalogue.entries import Entry, Index
 from builder.catalogue.repository import Refused, Repository
+from builder.catalogue_pages import language_name
 from runtime.web import context as web
 from runtime.web.context import ClientError
 
@@ -32,7 +34,8 @@ def _publisher(index: Index) -> dict[str, Any]:
         entries.sort(key=lambda entry: _semver(entry.version), reverse=True)
         newest = next((entry for entry in entries if not entry.withdrawn), entries[0])
         rows.append({"id": service_id, "title": newest.title, "summary": newest.summary, "lgsl": newest.lgsl,
-                     "licence": newest.licence, "languages": list(newest.languages), "fee": newest.fee,
+                     "licence": newest.licence, "languages": list(newest.languages),
+                     "language_names": [language_name(code) for code in newest.languages], "fee": newest.fee,
                      "versions": [{"version": entry.version, "note": entry.change_note,
                                    "published_at": entry.published_at, "withdrawn": entry.withdrawn,
                                    "withdrawn_reason": entry.withdrawn_reason} for entry in entries]})

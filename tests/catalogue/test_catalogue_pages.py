@@ -243,6 +243,7 @@ async def test_a_hosted_catalogue_lists_its_services_by_publisher_for_people(tmp
     text = page.soup.get_text(" ", strip=True)
     assert "Version 1.1.0" in text and "Broke the map" in text and "Version 1.0.0" in text
     assert f"borough catalogue subscribe {BASE}/catalogue" in text
+    assert "in English, licence" in text and "in en," not in text  # languages by name, as the staff pages
     [publisher] = twin.json()["publishers"]
     [service] = publisher["services"]
     assert service["title"] == "Report a pothole" and [v["version"] for v in service["versions"]] == ["1.1.0", "1.0.0"]
