@@ -3,7 +3,11 @@ off, against the real catalogue tests/catalogue/conftest.py serves on 127.0.0.1:
 first use and from the operator's root file (the keys shown, and pinned only once confirmed),
 refusals that store nothing, a sync in the background whose report the status page shows and
 whose services search then finds, one sync for two clicks, CSRF, and who may do what (an
-installation operator subscribes and syncs; the council's builders only see the list)."""
+installation operator subscribes, syncs and unsubscribes; the council's builders only see the
+list). Unsubscribing, from the pages (asked first) and the command line: refused while a sync
+runs; the catalogue's cache removed; a service a council imported from it still opens in the
+builder, and its updates page says the catalogue is no longer subscribed to. The sync page's
+live region: filled only by the poll that finds the sync over."""
 
 from __future__ import annotations
 
@@ -17,13 +21,17 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from bs4 import BeautifulSoup
 from catalogue_staff import HOME, Catalogue, Page, Resident, listed, make_user, person, press
 from tuf.api.metadata import Metadata, Root
 from world import shipped
 
 from borough.cli import main
-from builder.catalogue.client import Client, catalogue_name
+from builder.catalogue import council as catalogue_council
+from builder.catalogue import syncing
+from builder.catalogue.client import CatalogueError, Client, catalogue_name
 from runtime import store
+from runtime.store import catalogue as catalogue_store
 from runtime.store.models import AuditEntry
 
 CATALOGUES = HOME + "/catalogues"
@@ -282,3 +290,167 @@ async def test_search_results_name_their_languages(app: Any, council: store.Coun
     assert lines and all(line.endswith("in English") for line in lines), lines
     options = [option.get_text(strip=True) for option in results.soup.select("#language option")]
     assert options[0] == "Any" and "English" in options and "en" not in options
+
+
+def unsubscribe_link(page: Page, url: str) -> str:
+    [link] = [a for a in page.soup.select("main a") if a.get_text(" ", strip=True) == f"Unsubscribe from {url}"]
+    return str(link["href"])
+
+
+async def test_unsubscribing_asks_first_forgets_the_catalogue_and_keeps_what_councils_imported(
+        app: Any, council: store.Council, catalogue: Catalogue, operator: Resident,
+        browsers: list[httpx.AsyncClient]) -> None:
+    [found] = catalogue.client.search("pothole")
+    await catalogue_council.import_service(council, found, catalogue.client.definition(found))
+    [subscription] = catalogue.client.subscriptions()
+    folder = catalogue.client.cache / subscription.name
+    assert (folder / "definitions").is_dir()
+
+    listing = await operator.open(CATALOGUES)
+    asked = await operator.open(unsubscribe_link(listing, catalogue.url))
+    assert asked.status == 200 and asked.heading == f"Unsubscribe from {catalogue.url}?"
+    assert [item.get_text(" ", strip=True) for item in asked.soup.select("#imported li")] == [
+        "Eastshire Council: report-pothole"]
+    assert "keep working as they are" in asked.soup.get_text(" ", strip=True)
+    assert catalogue.client.subscriptions() == [subscription]  # asked, nothing done
+
+    done = await press(operator, asked, "Unsubscribe")
+    assert done.url.endswith(CATALOGUES), done.url
+    text = done.soup.get_text(" ", strip=True)
+    assert f"Unsubscribed from {catalogue.url}" in text and "keeps working as its council's own" in text
+    assert "subscribes to no other catalogue yet" in text
+    assert catalogue.client.subscriptions() == [] and not folder.exists()
+    [entry] = await AuditEntry.filter(action="catalogue-unsubscribed", target=catalogue.url)
+    assert entry.before["root_keyids"] == list(subscription.root_keyids) and entry.after == {"imported_services": 1}
+    assert listed(await operator.open(HOME + "?publisher=northshire")) == []
+
+    # the council's copy is its own: it keeps its upstream record and opens in the builder
+    fork = await catalogue_store.get_fork(council, "report-pothole")
+    assert fork is not None and fork.catalogue == catalogue.url and fork.publisher == "northshire"
+    designer = await person(app, browsers, "designer")
+    draft = await designer.open("/staff/eastshire/services/report-pothole")
+    assert draft.status == 200, draft.status
+    updates = await designer.open(HOME + "/updates")
+    assert updates.status == 200
+    explained = updates.soup.select_one("#unsubscribed").get_text(" ", strip=True)
+    assert f"report-pothole, from northshire's version 1.0.0 in {catalogue.url}" in explained  # its index gone
+    assert "no longer subscribed to" in explained
+    assert "Every service your council uses from a catalogue is up to date" not in updates.soup.get_text(" ", strip=True)
+    upgrade = await designer.open(HOME + "/updates/report-pothole")
+    assert upgrade.status == 200
+    assert "no longer subscribes to" in upgrade.soup.select_one("#unsubscribed").get_text(" ", strip=True)
+    assert not [button for button in upgrade.soup.select("main button") if button.get_text(strip=True) == "Upgrade"]
+    token = upgrade.soup.find("input", attrs={"name": "csrf_token"})["value"]
+    posted = await designer.client.post(HOME + "/updates/report-pothole", data={"csrf_token": token})
+    assert posted.status_code == 422 and "no longer subscribes to" in posted.text
+
+
+async def test_only_an_operator_unsubscribes_and_the_form_needs_its_token(
+        app: Any, council: store.Council, catalogue: Catalogue, operator: Resident,
+        browsers: list[httpx.AsyncClient]) -> None:
+    [subscription] = catalogue.client.subscriptions()
+    unsubscribe = f"{CATALOGUES}/{subscription.name}/unsubscribe"
+    caseworker = await person(app, browsers, "caseworker")
+    assert (await caseworker.open(unsubscribe)).status == 403
+    admin = await person(app, browsers, "publisher")  # a builder of the council, not an operator
+    listing = await admin.open(CATALOGUES)
+    assert not [a for a in listing.soup.select("main a") if a.get_text(strip=True).startswith("Unsubscribe")]
+    assert (await admin.open(unsubscribe)).status == 403
+    token = (await operator.open(unsubscribe)).soup.find("input", attrs={"name": "csrf_token"})["value"]
+    assert (await admin.client.post(unsubscribe, data={"csrf_token": token})).status_code == 403
+    forged = await operator.client.post(unsubscribe, data={"unsubscribe": "yes"})
+    assert forged.status_code == 403  # no CSRF token
+    assert catalogue.client.subscriptions() == [subscription]
+    assert (catalogue.client.cache / subscription.name / "metadata" / "root.json").is_file()
+    assert await AuditEntry.filter(action="catalogue-unsubscribed").count() == 0
+    assert (await operator.client.post(f"{CATALOGUES}/no-such-catalogue/unsubscribe", data={"csrf_token": token})
+            ).status_code == 404
+
+
+async def test_a_catalogue_being_synced_is_not_unsubscribed_from(app: Any, catalogue: Catalogue, operator: Resident,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    with stalled_catalogue() as (url, _):
+        stalled = catalogue.client.subscribe(url, catalogue.world.repo.root_bytes())
+        listing = await operator.open(CATALOGUES)
+        asked = await operator.open(unsubscribe_link(listing, url))
+        started = await press(operator, listing, f"Sync now {url}")
+        assert started.soup.select_one("#sync-state").get_text(strip=True).startswith("Running")
+        refused = await press(operator, asked, "Unsubscribe")
+        assert refused.status == 422
+        assert refused.error_summary() == [(f"{url} is being synced: you can unsubscribe once the sync is done",
+                                            "#unsubscribe")]
+        assert main(["catalogue", "unsubscribe", url]) == 1
+        assert f"borough: {url} is being synced: unsubscribe once the sync is done" in capsys.readouterr().err
+        assert stalled in catalogue.client.subscriptions()
+        assert await AuditEntry.filter(action="catalogue-unsubscribed").count() == 0
+    await sync_finished(operator, started.url)
+    done = await press(operator, await operator.open(asked.url), "Unsubscribe")  # once the sync is over
+    assert done.url.endswith(CATALOGUES)
+    assert stalled not in catalogue.client.subscriptions() and len(catalogue.client.subscriptions()) == 1
+    assert not (catalogue.client.cache / stalled.name).exists()
+
+
+def test_the_command_line_unsubscribes_by_url_or_name(catalogue: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
+    [subscription] = catalogue.client.subscriptions()
+    assert main(["catalogue", "unsubscribe", "http://127.0.0.1:9/elsewhere"]) == 1
+    assert capsys.readouterr().err == "borough: this installation does not subscribe to http://127.0.0.1:9/elsewhere\n"
+    assert main(["catalogue", "unsubscribe", subscription.name]) == 0
+    out = capsys.readouterr().out
+    assert f"borough: unsubscribed from {catalogue.url}" in out and "keep working as their own" in out
+    assert catalogue.client.subscriptions() == []
+    assert not (catalogue.client.cache / subscription.name).exists()
+    assert main(["catalogue", "search", "pothole"]) == 0
+    assert "northshire/" not in capsys.readouterr().out  # only Borough's own
+    assert main(["catalogue", "unsubscribe", catalogue.url + "/"]) == 1  # already gone
+    # subscribing again starts afresh: its keys pinned again, synced again
+    assert main(["catalogue", "subscribe", catalogue.url]) == 0
+    catalogue.sync()
+    assert [found.entry.council for found in catalogue.client.search("pothole")] == ["northshire"]
+
+
+def test_a_sync_of_a_catalogue_forgotten_since_it_was_looked_up_starts_nothing(catalogue: Catalogue) -> None:
+    [subscription] = catalogue.client.subscriptions()
+    syncing.unsubscribe(catalogue.client, subscription)
+    with pytest.raises(CatalogueError, match="no longer subscribes"):
+        syncing.start(catalogue.client, subscription)
+    with pytest.raises(CatalogueError, match="no longer subscribes"):
+        syncing.run(catalogue.client, subscription)
+    assert not (catalogue.client.cache / subscription.name).exists()
+
+
+async def test_the_sync_page_tells_screen_readers_how_the_sync_ended_not_each_poll(
+        app: Any, catalogue: Catalogue, operator: Resident) -> None:
+    [subscription] = catalogue.client.subscriptions()
+    status = f"{CATALOGUES}/{subscription.name}/sync"
+
+    async def poll(url: str) -> Page:
+        """The page as htmx fetches it every two seconds to swap its #sync-progress."""
+        response = await operator.client.get(url, headers={"HX-Request": "true", "HX-Target": "sync-progress"})
+        assert response.status_code == 200
+        return Page(response, BeautifulSoup(response.text, "html.parser"))
+
+    def region(page: Page) -> Any:
+        found = page.soup.select_one("#sync-announcement")
+        assert found is not None and found.get("aria-live") == "polite" and found.get("role") == "status"
+        assert found.find_parent(id="sync-progress") is None  # outside what htmx swaps, so it stays
+        return found
+
+    with stalled_catalogue() as (url, _):
+        stalled = catalogue.client.subscribe(url, catalogue.world.repo.root_bytes())
+        started = await press(operator, await operator.open(CATALOGUES), f"Sync now {url}")
+        assert region(started).get_text(strip=True) == ""
+        running = await poll(f"{CATALOGUES}/{stalled.name}/sync")
+        assert running.soup.select_one("#sync-progress").get("hx-trigger") == "every 2s"
+        assert region(running).get_text(strip=True) == "" and not region(running).has_attr("hx-swap-oob")
+    await sync_finished(operator, started.url)
+    failed = await poll(f"{CATALOGUES}/{stalled.name}/sync")
+    assert region(failed)["hx-swap-oob"] == "innerHTML"
+    assert region(failed).get_text(strip=True).startswith("The sync failed: ")
+
+    started = await press(operator, await operator.open(CATALOGUES), f"Sync now {catalogue.url}")
+    done = await sync_finished(operator, started.url)
+    assert region(done).get_text(strip=True) == ""  # a page loaded: nothing to announce
+    polled = await poll(status)
+    assert region(polled).get_text(strip=True) == ("The sync has finished: 2 publishers, 0 new versions, "
+                                                   "0 files fetched, 0 refused.")
+    assert polled.soup.select_one("#sync-progress").get("hx-trigger") is None  # polling stops
