@@ -181,7 +181,9 @@ def resolve(result: MergeResult, choices: Mapping[str, Any], *, checked: bool = 
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise MergeRefused("unchosen", f"Choose what to keep for {missing[0].where}{more}")
     definition, merger = _merged(result.base, result.ours, result.theirs, dict(choices))
-    unknown = sorted(set(choices) - merger.met)
+    # A collision the merge listed may be gone once the others are chosen (the council's page
+    # chosen without the question the publisher asks elsewhere): its choice is not needed.
+    unknown = sorted(set(choices) - merger.met - {collision.id for collision in result.collisions})
     if unknown:
         raise MergeRefused("unknown-collision", f"There is no collision {unknown[0]} to choose for")
     if merger.found:  # a choice that opened another, such as which page asks a question

@@ -806,3 +806,34 @@ def test_a_condition_left_testing_an_option_the_publisher_removed_is_noted() -> 
         "upstream, but a condition still tests for it: Page 'Upload a photo of the pothole' "
         "is shown or not depending on it",
     )
+
+
+def test_a_collision_the_other_choices_settle_takes_its_choice_without_refusing() -> None:
+    """Both sides add a Colour question, the council on the address page, the publisher on
+    the vehicle page, and the publisher deletes the address page: the page and where Colour
+    is asked collide. The designer chooses the publisher's side for both; the deleted page
+    takes the council's Colour with it, so where Colour is asked no longer collides. Found by
+    the merge properties: the choice was refused as "no collision to choose for", leaving a
+    designer who chose everything on one side unable to upgrade."""
+    base = shipped("apply-parking-permit")
+
+    def done(definition: dict[str, Any], name: str, params: dict[str, Any]) -> dict[str, Any]:
+        from test_merge_properties import _welsh
+
+        from builder.operations import perform
+
+        return _welsh(perform(definition, name, params).apply(definition))
+
+    colour = {"kind": "text", "label": "Colour", "options": [], "page_title": "About you", "required": True}
+    ours = done(base, "add-question", {"page": "address", **colour})
+    theirs = done(done(base, "add-question", {"page": "vehicle", **colour}), "delete-page", {"page": "address"})
+    result = merge(base, ours, theirs)
+    assert [collision.id for collision in result.collisions] == ["/pages/id=address", "/pages/(asked on)/answer=~1colour"]
+
+    final = resolve(result, {collision.id: "theirs" for collision in result.collisions})
+    assert "address" not in [page["id"] for page in final["pages"]]
+    assert [found.page["id"] for found in asked(final) if found.field["answer"] == "/colour"] == ["vehicle"]
+    kept = resolve(result, {collision.id: "ours" for collision in result.collisions})
+    assert [found.page["id"] for found in asked(kept) if found.field["answer"] == "/colour"] == ["address"]
+    with pytest.raises(MergeRefused, match="no collision /pages/id=elsewhere"):
+        resolve(result, {**{collision.id: "theirs" for collision in result.collisions}, "/pages/id=elsewhere": "ours"})
