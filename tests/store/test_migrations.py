@@ -142,9 +142,9 @@ async def test_the_migrations_match_the_models() -> None:
     )
 
 
-async def test_upgrading_a_database_with_submissions_keeps_them_and_fills_the_new_columns(database_url: str) -> None:
-    """A database at 0003 holding a submission: after the payment (0004) and workflow (0005)
-    migrations it is intact, not awaiting payment, knows its service and when its state began."""
+async def at_0003_with_a_submission(database_url: str) -> None:
+    """Migrate the empty database at ``database_url`` to 0003, as a release of then left it,
+    and put a submission in it. (tests/store/test_snapshot.py upgrades it on each backend.)"""
     async with TortoiseContext() as context:
         await migrate_api(config=tortoise_config(database_url), app_labels=["borough"], target="borough.0003_audit_is_append_only")
         await context.init(config=tortoise_config(database_url))
@@ -163,7 +163,11 @@ async def test_upgrading_a_database_with_submissions_keeps_them_and_fills_the_ne
                 VALUES (1, 1, 1, '0b6c2a9e-8a1f-4d7e-9c51-7c8f2f0e2a11', 'ABCD2345', '{{"where": "High Street"}}', 'en',
                         'received', '{now}');
         """)
-    await migrate(database_url)
+
+
+async def assert_the_submission_was_upgraded(database_url: str) -> None:
+    """After the payment (0004) and workflow (0005) migrations the submission put in at 0003
+    is intact, not awaiting payment, knows its service and when its state began."""
     await connect(database_url)
     try:
         upgraded = await Submission.get(reference="ABCD2345")

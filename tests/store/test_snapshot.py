@@ -1,11 +1,13 @@
 """An empty database built from the schema snapshot is the database the migrations build.
 
-On each backend: one database built by running every migration, one from the snapshot. Their
-schemas (SQLite's record of each statement, ``pg_dump --schema-only`` on PostgreSQL) and the
-migrations they record as applied are the same, and the snapshot file is that schema: a new
-migration without a new snapshot fails here, saying how to make one. (A database that already
-has tables is migrated, never given the snapshot: tests/store/test_migrations.py upgrades one
-from 0003.)
+On each backend: one database built by the migrations, one from the snapshot. The first is
+built as an installation that began before the payments and workflow were upgraded: migrated to
+0003, given a submission, then migrated (a database with tables is never given the snapshot),
+and its submission comes through. Their schemas (SQLite's record of each statement,
+``pg_dump --schema-only`` on PostgreSQL) and the migrations they record as applied are the
+same, and the snapshot file is that schema: a new migration without a new snapshot fails here,
+saying how to make one. (Running the migrations costs seconds of CPU each time: one database
+each way per backend is all this file builds.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from database_templates import DEFAULT_POSTGRES_SERVER, connect_admin, with_database
+from test_migrations import assert_the_submission_was_upgraded, at_0003_with_a_submission
 
 from runtime.store import migrate, pending_migrations
 from runtime.store import snapshot as snapshots
@@ -44,7 +47,9 @@ def test_the_snapshot_stands_for_every_migration() -> None:
 
 async def test_sqlite_from_the_snapshot_is_what_the_migrations_build(tmp_path: Path) -> None:
     migrated, snapped = tmp_path / "migrated.db", tmp_path / "snapshot.db"
-    await migrate(f"sqlite:///{migrated}", from_snapshot=False)
+    await at_0003_with_a_submission(f"sqlite:///{migrated}")
+    await migrate(f"sqlite:///{migrated}")
+    await assert_the_submission_was_upgraded(f"sqlite:///{migrated}")
     await migrate(f"sqlite:///{snapped}")
     assert snapshots.sqlite_schema(migrated) == snapshot_body("sqlite"), REMAKE
     assert snapshots.sqlite_schema(snapped) == snapshots.sqlite_schema(migrated)
@@ -66,7 +71,9 @@ async def test_postgres_from_the_snapshot_is_what_the_migrations_build() -> None
         for name in names:
             await admin.execute(f'CREATE DATABASE "{name}"')
         migrated, snapped = (with_database(server, name) for name in names)
-        await migrate(migrated, from_snapshot=False)
+        await at_0003_with_a_submission(migrated)
+        await migrate(migrated)
+        await assert_the_submission_was_upgraded(migrated)
         await migrate(snapped)
         assert snapshots.postgres_schema(migrated) == snapshot_body("postgres"), REMAKE
         assert snapshots.postgres_schema(snapped) == snapshots.postgres_schema(migrated)
