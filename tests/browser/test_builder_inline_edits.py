@@ -1,7 +1,7 @@
 """Inline edits in a real browser with JavaScript on: on a page's form, moving a question,
 saving the page's title, deleting a question (asked first, in place) and changing a question's
-wording go through htmx, and
-so does moving a page on the draft's page. The document stays (no page load), the part changed
+wording go through htmx, and so do moving a page, Undo, Redo and deleting a page (asked first,
+beside the pages) on the draft's page. The document stays (no page load), the part changed
 is swapped, the focus stays on the button pressed (or goes to the error summary, or to what
 asks), the change is said in the live region, the preview of the page beside the form shows
 it, and axe finds no WCAG 2.2 A or AA violation. With JavaScript off the same forms post and
@@ -112,6 +112,7 @@ async def test_inline_edits_swap_the_part_changed_and_refresh_the_preview(staff_
         await expect(page.get_by_role("heading", name="Questions", exact=True)).to_be_focused()
         await expect(page.locator("#builder-status")).to_contain_text("Deleted question 'What is your email address?'")
         await expect(preview.locator("label")).to_have_text(["What is your name?"])
+        await expect(page.get_by_label("Page title (optional)")).to_have_value("About you")  # one question now
 
         # A question's wording, changed beside the questions.
         await swap(page, page.get_by_role("link", name="Change wording of question What is your name?"))
@@ -145,4 +146,35 @@ async def test_inline_edits_swap_the_part_changed_and_refresh_the_preview(staff_
         await expect(page.locator("#builder-status")).to_contain_text("Moved page 'Before you start' up")
         assert await page.evaluate(f"{MARKER} === 'kept'"), "a page load happened"
         await auditor.check(page, "the draft's pages after a move inline")
+
+        # Undo and Redo, inline: Undo keeps the focus (there is more to undo); Redo, with
+        # nothing more to redo, goes, and the pages' heading takes the focus.
+        titles = page.locator(".borough-builder-pages .govuk-summary-card__title")
+        await swap(page, main_button(page, "Undo"))
+        await expect(titles).to_have_text(["1. About you", "2. Before you start"])
+        await expect(main_button(page, "Undo")).to_be_focused()
+        await expect(page.locator("#builder-status")).to_contain_text("Undone: Moved page 'Before you start' up")
+        await swap(page, main_button(page, "Redo"))
+        await expect(titles).to_have_text(["1. Before you start", "2. About you"])
+        await expect(main_button(page, "Redo")).to_have_count(0)
+        pages_heading = page.get_by_role("heading", name="Pages", exact=True)
+        await expect(pages_heading).to_be_focused()
+        await expect(page.locator("#builder-status")).to_contain_text("Redone: Moved page 'Before you start' up")
+
+        # Deleting a page is asked beside the pages: Cancel keeps it, then it goes.
+        delete = page.get_by_role("link", name="Delete page Before you start")
+        await swap(page, delete)
+        confirm = page.get_by_role("heading", name="Delete the page 'Before you start'?")
+        await expect(confirm).to_be_focused()
+        await auditor.check(page, "deleting a page, asked inline")
+        await swap(page, page.get_by_role("link", name="Cancel and keep the page"))
+        await expect(confirm).to_have_count(0)
+        await expect(pages_heading).to_be_focused()
+        await swap(page, delete)
+        await swap(page, main_button(page, "Delete page"))
+        await expect(titles).to_have_text(["1. About you"])
+        await expect(pages_heading).to_be_focused()
+        await expect(page.locator("#builder-status")).to_contain_text("Deleted page 'Before you start'")
+        await expect(page.locator("#draft-undo")).to_contain_text("Undo: Deleted page 'Before you start'")
+        assert await page.evaluate(f"{MARKER} === 'kept'"), "a page load happened"
         assert not console.errors, "\n".join(console.errors)
