@@ -131,6 +131,17 @@ async def answer_wrongly(page: Page, fields: tuple[Field, ...]) -> bool:
     return False
 
 
+def main_button(page: Page, name: str) -> Locator:
+    """A button in the page's main content, by its exact name (not the header's Sign out)."""
+    return page.locator("main").get_by_role("button", name=name, exact=True)
+
+
+async def press(page: Page, target: Locator) -> None:
+    """Click a button or link and wait for the page it leads to."""
+    async with page.expect_navigation():
+        await target.click()
+
+
 def continue_button(page: Page) -> Locator:
     return page.locator("main").get_by_role("button", name="Continue", exact=True)
 

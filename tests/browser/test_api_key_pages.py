@@ -6,23 +6,14 @@ from __future__ import annotations
 
 import pytest
 from accessibility import Auditor, Console
-from browsing import assert_error_state
-from playwright.async_api import Locator, Page, expect
+from browsing import assert_error_state, main_button, press
+from playwright.async_api import Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 pytest_plugins = ["staff_server"]
 
 KEYS = f"/staff/{COUNCIL}/api-keys"
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
-
-
-async def press(page: Page, target: Locator) -> None:
-    async with page.expect_navigation():
-        await target.click()
 
 
 async def test_api_key_pages(staff_page: Page, staff_auditor: Auditor) -> None:

@@ -18,23 +18,14 @@ import re
 
 import pytest
 from accessibility import Auditor, Console
-from browsing import assert_error_state
-from playwright.async_api import Locator, Page, expect
+from browsing import assert_error_state, main_button, press
+from playwright.async_api import Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 pytest_plugins = ["staff_server"]
 
 SHIPPED = "Book a bulky waste collection (a service Borough ships)"
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
-
-
-async def press(page: Page, target: Locator) -> None:
-    async with page.expect_navigation():
-        await target.click()
 
 
 async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_auditor: Auditor) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from accessibility import Auditor, Console
 from browser_contexts import fresh_tab
+from browsing import main_button, press
 from playwright.async_api import BrowserContext, Locator, Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
 
@@ -19,15 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 pytest_plugins = ["staff_server"]
 
 MARKER = "window.__boroughDocument"
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
-
-
-async def press(page: Page, target: Locator) -> None:
-    async with page.expect_navigation():
-        await target.click()
 
 
 async def swap(page: Page, target: Locator) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 from accessibility import Auditor, Console
-from browsing import assert_error_state, reference_on, submit
-from playwright.async_api import Locator, Page, expect
+from browsing import assert_error_state, main_button, press, reference_on, submit
+from playwright.async_api import Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD, answer_until_check_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -19,15 +19,6 @@ pytest_plugins = ["staff_server"]
 
 SERVICE = "report-missed-bin"
 HERE = f"/staff/{COUNCIL}"
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
-
-
-async def press(page: Page, target: Locator) -> None:
-    async with page.expect_navigation():
-        await target.click()
 
 
 async def send_an_application(page: Page) -> str:

@@ -28,10 +28,10 @@ import pytest
 import pytest_asyncio
 from accessibility import Auditor, Console
 from browser_contexts import auditor_for, fresh_tab, new_context
-from browsing import assert_error_state
+from browsing import assert_error_state, main_button, press
 from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 from quick_passwords import quick_hash
 
 from runtime import store
@@ -156,15 +156,6 @@ async def tab(catalogue_context: BrowserContext) -> AsyncIterator[Page]:
 async def audit(javascript: bool, catalogue_js: BrowserContext) -> AsyncIterator[Auditor]:
     async with auditor_for(javascript, catalogue_js) as auditor:
         yield auditor
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
-
-
-async def press(page: Page, target: Locator) -> None:
-    async with page.expect_navigation():
-        await target.click()
 
 
 async def test_catalogue_pages(tab: Page, audit: Auditor, javascript: bool) -> None:

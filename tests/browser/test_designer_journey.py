@@ -16,7 +16,7 @@ import re
 import pytest
 from accessibility import Console
 from browser_contexts import new_context
-from browsing import SUCCESS_CARD, fill_card, reference_on
+from browsing import SUCCESS_CARD, fill_card, main_button, reference_on
 from playwright.async_api import Browser, Locator, Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD, StaffServer
 
@@ -25,10 +25,6 @@ pytest_plugins = ["staff_server"]
 
 SERVICE = "Request a replacement wheelie bin"
 FEE = "25"
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
 
 
 async def press(page: Page, target: Locator) -> None:

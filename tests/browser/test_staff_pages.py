@@ -13,7 +13,7 @@ import re
 
 import pytest
 from accessibility import Auditor, Console
-from browsing import assert_error_state
+from browsing import assert_error_state, main_button, press
 from playwright.async_api import Locator, Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, INVITED_EMAIL, PASSWORD, PaidApplication, StaffServer
 
@@ -23,16 +23,6 @@ pytest_plugins = ["staff_server"]
 MOST_TABS = 40
 STAFF = "/staff"
 HERE = f"{STAFF}/{COUNCIL}"
-
-
-def main_button(page: Page, name: str) -> Locator:
-    return page.locator("main").get_by_role("button", name=name, exact=True)
-
-
-async def press(page: Page, target: Locator) -> None:
-    """Click a button or link and wait for the page it leads to."""
-    async with page.expect_navigation():
-        await target.click()
 
 
 async def visit(page: Page, path: str, heading: str | re.Pattern[str], status: int = 200) -> None:
