@@ -3,7 +3,7 @@ confirmation. Handlers parse, call the core and the store, and render."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from runtime import store
-from runtime.core.answers import page_values
+from runtime.core.answers import encode_option, page_values
 from runtime.core.fees import format_pence, price
 from runtime.core.flow import Plan
 from runtime.core.service import Answers, Page
@@ -119,14 +119,19 @@ async def question(request: Request) -> Response:
 CHOICES = {"radios", "yes-no", "checkboxes", "select", "declaration"}
 
 
-def projected_question(ctx: PageContext, page: Page, links: dict[str, Any], shown: dict[str, Any]) -> Response:
-    """A question page without errors, from its projection: rendered through the same templates
-    once per definition version, page and language; each request fills in its own values."""
+def projected_question(ctx: PageContext, page: Page, links: dict[str, Any], shown: dict[str, Any],
+                       errors: Sequence[FieldError] = (), status_code: int = 200) -> Response:
+    """A question page from its projection: rendered through the same templates once per
+    definition version, page, language and errors shown; each request fills in its own values.
+
+    With errors, the key holds each error's field, kind and message (all from the definition,
+    never from what was typed), so the page's markup is the full render's of the same errors."""
 
     # A question that reveals others is rendered with its real choice (part of the key), so
     # the reveal's markup is exactly the full render's; other choices are holes.
     revealing = {fld.name for fld in page.fields if fld.spec.get("reveals")}
     chosen_reveals = tuple((name, str(shown.get(name))) for name in sorted(revealing))
+    shown_errors = tuple((error.field.name, error.keyword, error.message) for error in errors)
 
     def build(slot: Slots) -> str:
         holes: dict[str, Any] = {name: shown.get(name) for name in revealing}
@@ -138,7 +143,7 @@ def projected_question(ctx: PageContext, page: Page, links: dict[str, Any], show
             elif fld.widget not in CHOICES:
                 holes[fld.name] = slot(f"value:{fld.name}")
         slotted = {**links, "back": slot("back"), "action": slot("action")}
-        payload = page_payload(ctx, page, slotted, holes, [], {})
+        payload = page_payload(ctx, page, slotted, holes, list(errors), {})
         for view in all_views(payload["fields"]):
             if view["name"] in revealing:
                 continue
@@ -150,7 +155,8 @@ def projected_question(ctx: PageContext, page: Page, links: dict[str, Any], show
 
     # Councils may publish one definition (one hash): the council's name and links are keyed too.
     council = ctx.council
-    key = (council.id, council.slug, council.name, ctx.service.hash, page.id, ctx.language, chosen_reveals)
+    key = (council.id, council.slug, council.name, ctx.service.hash, page.id, ctx.language, chosen_reveals,
+           shown_errors)
     projection = ctx.projections.get(key, build)
     values = {"csrf": ctx.csrf_token(), "back": text(links["back"]), "action": text(links["action"]),
               "path": text(ctx.path)}
@@ -167,7 +173,7 @@ def projected_question(ctx: PageContext, page: Page, links: dict[str, Any], show
                 values[f"option:{fld.name}={chosen}"] = marker
         else:
             values[f"value:{fld.name}"] = text(value)
-    response = HTMLResponse(projection.fill(values))
+    response = HTMLResponse(projection.fill(values), status_code=status_code)
     response.headers["Link"] = f'<{ctx.path}.json>; rel="alternate"; type="application/json"'
     return ctx.finish(response)
 
@@ -187,11 +193,32 @@ async def _answer(ctx: PageContext, journey: store.Journey, page: Page, form: Fo
     answers, errors = check_page(ctx.service, page, journey.answers, parsed, ctx.language)
     if errors:
         shown = {**page_values(page, journey.answers), **parsed.raw}
+        links = page_links(ctx, page, journey)
+        if page.kind == "question" and not ctx.json and not any(f.widget == "file" for f in page.fields) \
+                and _choices_known(page, shown):
+            return projected_question(ctx, page, links, shown, errors, status_code=422)
         files = await file_names(ctx, answers, [page])
-        payload = page_payload(ctx, page, page_links(ctx, page, journey), shown, errors, files)
+        payload = page_payload(ctx, page, links, shown, errors, files)
         return Rendered("pages/question.html", payload, status_code=422)
     journey = await save(journey, store.page_answered(page.id, parsed.values))
     return web.redirect(next_url(ctx, journey, page))
+
+
+def _choices_known(page: Page, shown: dict[str, Any]) -> bool:
+    """Whether each question that reveals others was sent nothing or its own choices (in their
+    order, each once): its choice is part of a projection's key, and what a request sends is
+    whatever it likes; anything else takes the full render."""
+    for fld in page.fields:
+        if not fld.spec.get("reveals"):
+            continue
+        value = shown.get(fld.name)
+        codes = [encode_option(option) for option, _ in fld.options]
+        if isinstance(value, list):
+            if value != [code for code in codes if code in value]:
+                return False
+        elif value not in (None, "") and value not in codes:
+            return False
+    return True
 
 
 def whole_application_errors(ctx: PageContext, plan: Plan) -> tuple[Page, list[FieldError]] | None:
