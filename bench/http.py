@@ -7,8 +7,9 @@ process of its own, walks residents to check answers first, then drives it with 
 - a question page (GET), check answers (GET),
 - a valid answer (POST, saved durably before the redirect), an answer with errors (POST, 422),
 
-with one worker and with two, and in the same run a minimal Starlette app serving a static
-10 KB page with the same server: the machine's limit. The limit is measured again just before
+with one worker, and the question page and the valid answer with two (the scaling; wrk's own
+CPU is printed beside it, since it shares the machine's cores), and in the same run a minimal
+Starlette app serving a static 10 KB page with the same server: the machine's limit. The limit is measured again just before
 each of Borough's runs (the machine is shared, and its load moves within minutes), and each
 run's ratio is to the limit measured beside it. It prints requests per second, p50 and p99
 latency, the server's CPU time per request, resident memory, and those ratios, so a noisy
@@ -22,6 +23,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -158,6 +160,8 @@ class Result:
     cpu_ms: float  # the server's CPU time per request
     rss_mb: float
     limit: float | None = None  # the static page's req/s, measured just before this run
+    server_cores: float = 0.0  # the server's CPU seconds per second of the run
+    wrk_cores: float = 0.0  # wrk's own CPU seconds per second of the run (it shares the machine)
 
     @property
     def ratio(self) -> float:
@@ -178,7 +182,9 @@ local requests = {{
 {rows}
 }}
 local next_one = 0
-local unexpected = 0
+unexpected = 0 -- a global of each thread's own Lua state, read by done() through thread:get
+local threads = {{}}
+setup = function(thread) table.insert(threads, thread) end
 request = function()
   next_one = next_one % #requests + 1
   local r = requests[next_one]
@@ -190,6 +196,9 @@ response = function(status, headers, body)
   if status ~= {expected} then unexpected = unexpected + 1 end
 end
 done = function(summary, latency, requests)
+  -- done() runs in the main Lua state, not the threads': their counts are fetched from them
+  local unexpected = 0
+  for _, thread in ipairs(threads) do unexpected = unexpected + thread:get("unexpected") end
   io.write(string.format("BENCH %d %f %f %f %d %d\\n", summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, unexpected))
@@ -205,16 +214,23 @@ def wrk(base_url: str, requests: list[Request], expected: int, seconds: float, w
     if warmup > 0:
         subprocess.run([*command[:1], f"-d{max(1, round(warmup))}s", *command[1:]], capture_output=True, text=True, check=True)
     pids = process_tree(server.pid)
-    before = cpu_seconds(pids)
+    before, client_before = cpu_seconds(pids), _children_cpu()
     done = subprocess.run([*command[:1], f"-d{max(1, round(seconds))}s", *command[1:]], capture_output=True, text=True,
                           check=True)
-    used = cpu_seconds(pids) - before
+    used, client_used = cpu_seconds(pids) - before, _children_cpu() - client_before
     line = next((row for row in done.stdout.splitlines() if row.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{done.stdout}\n{done.stderr}")
     count, duration, p50, p99, errors, unexpected = line.split()[1:]
     return Result(name, int(count), float(duration), float(p50), float(p99), int(errors), int(unexpected),
-                  used * 1000 / max(int(count), 1), resident_mb(pids))
+                  used * 1000 / max(int(count), 1), resident_mb(pids),
+                  server_cores=used / max(float(duration), 1e-9), wrk_cores=client_used / max(float(duration), 1e-9))
+
+
+def _children_cpu() -> float:
+    """The CPU seconds of this process's finished children (each wrk run, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # Residents ---------------------------------------------------------------------------------
@@ -381,6 +397,8 @@ def run_backend(url: str, folder: Path, service: Service, workers: list[int], se
                 ([Request("POST", page_path, r.cookie, r.invalid_body) for r in walked], 422,
                  f"answer with errors POST, {label}"),
             ]
+            if count > 1:  # the scaling: a page read and an answer saved are enough to compare
+                scenarios = [scenarios[0], scenarios[2]]
             for requests, expected, name in scenarios:
                 beside = limit.measure(seconds, min(warmup, 1)) if limit is not None else None
                 result = wrk(base, requests, expected, seconds, warmup, server, name, folder)
@@ -415,7 +433,10 @@ def format_report(report: Report) -> str:
         for what in ("question page GET", "valid answer POST"):
             one, two = by_name.get(f"{what}, 1 worker"), by_name.get(f"{what}, 2 workers")
             if one and two and one.rate:
-                lines.append(f"  {what}: 2 workers ÷ 1 worker = {two.rate / one.rate:.2f}")
+                lines.append(f"  {what}: 2 workers ÷ 1 worker = {two.rate / one.rate:.2f} (÷ limit"
+                             f" {two.ratio / one.ratio:.2f}); the server used {one.server_cores:.2f} → "
+                             f"{two.server_cores:.2f} cores, wrk {one.wrk_cores:.2f} → {two.wrk_cores:.2f}"
+                             f" of the machine's {os.cpu_count()}")
         valid, invalid = by_name.get("valid answer POST, 1 worker"), by_name.get("answer with errors POST, 1 worker")
         if valid and invalid and invalid.rate:
             lines.append(f"  a POST with errors takes {valid.rate / invalid.rate:.2f} times a valid POST's time")
