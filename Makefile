@@ -24,14 +24,11 @@ run: install
 	$(PY) -m borough serve --demo --host $(HOST) --port $(PORT)
 
 # The suite runs in parallel (pytest-xdist): TEST_WORKERS=0 runs it in this one process.
-# --dist worksteal: xdist's default hands each worker a run of consecutive tests first, and the
-# first run held every browser test (tests/browser sorts early): one worker walked them all,
-# about 15 minutes, while the others finished and waited. Stealing shares them out.
 # Python caches compiled modules even where the environment says not to (PYTHONDONTWRITEBYTECODE,
 # set on this machine): the suite starts a hundred processes (test workers, servers, commands),
 # and compiling Borough's modules again in each cost about 0.8 s of CPU.
 test: install
-	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(PY_STAMP) $(ASSETS_STAMP)
 
