@@ -5,22 +5,10 @@ speed is asserted: the harness must measure what it says (statuses, counts, rati
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
 from bench import http as bench_http
-
-
-@pytest.fixture
-def wrk_installed() -> None:
-    if shutil.which("wrk") is None:
-        message = "wrk is not installed (apt-get install -y wrk; .ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def test_the_http_benchmark_measures_every_scenario_against_the_static_limit(wrk_installed: None) -> None:

@@ -6,22 +6,9 @@ what it says (every service, the requests counted, no bad statuses)."""
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
-
-import pytest
 
 from bench import memory as bench_memory
 from borough.demo import shipped_definitions
-
-
-@pytest.fixture
-def wrk_installed() -> None:
-    if shutil.which("wrk") is None:
-        message = "wrk is not installed (apt-get install -y wrk; .ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def test_the_memory_benchmark_samples_the_worker_across_every_service(wrk_installed: None) -> None:
