@@ -293,7 +293,7 @@ def _questions(old: Definition, new: Definition) -> Iterator[Difference]:
     for path, found in after.items():
         label, page, page_id = found.field.get("label"), page_name(found.page), found.page.get("id")
         if path not in before:
-            required = is_required(new, found.page, path)
+            required = _required_on(new, found.page, path)
             yield Difference(
                 "question",
                 "added",
@@ -467,11 +467,13 @@ def _answers(old: Definition, new: Definition) -> Iterator[Difference]:
 
 def _required(definition: Definition, path: str) -> bool:
     page = page_of(definition, path)
-    if page is None:
-        return False
+    return False if page is None else _required_on(definition, page, path)
+
+
+def _required_on(definition: Definition, page: dict[str, Any], path: str) -> bool:
     try:
         return is_required(definition, page, path)
-    except Refused:  # an answer no object declares: not required by anything
+    except Refused:  # an answer no object declares (a broken page's, say): required by nothing
         return False
 
 

@@ -83,6 +83,15 @@ def test_a_required_question_added_is_a_major_version() -> None:
     )
 
 
+def test_a_list_page_broken_into_no_type_is_described_not_raised() -> None:
+    """A list page whose `type` is lost (a hand edit, half a merge) asks its item's questions
+    at paths no object declares: the diff says what it can and calls them not required."""
+    old = shipped("book-bulky-waste")
+    new = apply(old, [{"op": "replace", "path": "/pages/0/type", "value": None}])
+    added = [d for d in diff(old, new).differences if d.subject == "question" and d.action == "added"]
+    assert added and all(not d.words.startswith("Required") for d in added)
+
+
 def test_an_answer_made_required_or_removed_is_major() -> None:
     old = shipped("report-missed-bin")
     required = edit_question(old, page="details", answer="/details", required=True).apply(old)
