@@ -34,11 +34,30 @@ from database_templates import (
     sqlite_template,
     with_database,
 )
+from scheduling import spread
 
 from runtime import store
 from runtime.store.database import connect, disconnect
 
 DEMO_SLUG = "demo"  # borough.demo's council
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the browser tests in two groups at the heads of two workers' first runs
+    (tests/scheduling.py): those on the staff app's server, and the rest."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 0))
+    if workers > 1:
+        items[:] = spread(items, workers, _browser_group, _cheap)
+
+
+def _browser_group(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("browser") is None:
+        return None
+    return "staff" if "staff_server" in getattr(item, "fixturenames", ()) else "other"
+
+
+def _cheap(item: pytest.Item) -> bool:
+    return item.nodeid.startswith("tests/themes/")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
