@@ -44,16 +44,18 @@ DEMO_SLUG = "demo"  # borough.demo's council
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under xdist, the browser tests in two groups at the heads of two workers' first runs
-    (tests/scheduling.py): those on the staff app's server, and the rest."""
+    (tests/scheduling.py)."""
     workers = int(getattr(config, "workerinput", {}).get("workercount", 0))
     if workers > 1:
         items[:] = spread(items, workers, _browser_group, _cheap)
 
 
 def _browser_group(item: pytest.Item) -> str | None:
+    """tests/browser/test_accessibility.py walks every page of every shipped service, JavaScript
+    on and off (about 200 s here): as long as all the other browser modules together."""
     if item.get_closest_marker("browser") is None:
         return None
-    return "staff" if "staff_server" in getattr(item, "fixturenames", ()) else "other"
+    return "walks" if item.nodeid.startswith("tests/browser/test_accessibility.py::") else "others"
 
 
 def _cheap(item: pytest.Item) -> bool:

@@ -6,9 +6,9 @@ quarter of its share (2,764 tests over 5 workers: runs of 138), then tops worker
 finish. In collection order the first run held every browser test, so one worker walked them
 all (about 410 s) while the other four ran out of work 110 s earlier, and the run waited for it.
 
-So the browser tests are put in two groups, each at the head of its own run: those that use the
-staff app's server, and the rest (the resident app's and their own). Each group needs its
-server and Chromium started once, on its worker. The rest of each group's run is filled with the
+So the browser tests are put in two groups of about the same length (tests/conftest.py says
+which), each at the head of its own run. Each group starts Chromium and the servers it uses once,
+on its worker. The rest of each group's run is filled with the
 cheapest tests there are (the theme tests, a few milliseconds each), so that the workers with
 browser tests have little else queued; everything else follows in collection order.
 """
