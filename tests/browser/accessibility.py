@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import ConsoleMessage, Page, Request
+from playwright.async_api import ConsoleMessage, Page, Request, Response
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -41,25 +41,68 @@ class Auditor:
     parsed it, less its (never run) scripts, written into `inspector`, a tab on the same
     origin with JavaScript on. It shows what the resident without JavaScript sees, with the
     same stylesheets.
+
+    With `served` as well, one walk with JavaScript is audited both ways: each page as shown,
+    and a copy of the HTML the server sent for it, as a resident without JavaScript gets it.
     """
 
     inspector: Page | None = None
+    served: Served | None = None
 
     @property
     def javascript(self) -> bool:
-        return self.inspector is None
+        return self.inspector is None or self.served is not None
 
     async def check(self, page: Page, state: str) -> None:
-        where = f"{page.url} ({state}, JavaScript {'on' if self.javascript else 'off'})"
-        if self.inspector is None:
+        if self.inspector is None or self.served is not None:
+            where = f"{page.url} ({state}, JavaScript on)"
             await assert_enhanced(page, where)
-            audited = page
-        else:
-            audited = self.inspector
-            await audited.set_content(SCRIPT.sub("", await page.content()))
-        found = await axe_violations(audited)
-        violations = [v for v in map(excused, found) if v["nodes"]]
-        assert not violations, f"{where}:\n{report(violations)}"
+            await _assert_no_violations(page, where)
+        if self.inspector is not None:
+            html = await page.content() if self.served is None else await self.served.html(page)
+            await self.inspector.set_content(SCRIPT.sub("", html))
+            await _assert_no_violations(self.inspector, f"{page.url} ({state}, JavaScript off)")
+
+
+@dataclass
+class Served:
+    """What the server sent for the page a tab with JavaScript shows: the HTML a resident without
+    JavaScript would get for the same request. It is the last document the tab navigated to or,
+    in an add-another loop, the last page htmx fetched into it (the server sends whole pages to
+    htmx too, which takes their content). Redirects are followed to what they lead to."""
+
+    last: Response | None = None
+
+    def watch(self, page: Page) -> Served:
+        def seen(response: Response) -> None:
+            request = response.request
+            document = request.is_navigation_request() and request.frame == page.main_frame
+            if (document or _boosted(request)) and not 300 <= response.status < 400:
+                self.last = response
+
+        page.on("response", seen)
+        return self
+
+    async def html(self, page: Page) -> str:
+        assert self.last is not None, f"nothing was served to {page.url} yet"
+        assert self.last.url == page.url, f"{page.url} shows what {self.last.url} sent"
+        return await self.last.text()
+
+
+def _boosted(request: Request) -> bool:
+    """Whether htmx asked for it (a redirect it was sent carries no header of its own)."""
+    asked: Request | None = request
+    while asked is not None:
+        if asked.headers.get("hx-boosted") == "true":
+            return True
+        asked = asked.redirected_from
+    return False
+
+
+async def _assert_no_violations(page: Page, where: str) -> None:
+    found = await axe_violations(page)
+    violations = [v for v in map(excused, found) if v["nodes"]]
+    assert not violations, f"{where}:\n{report(violations)}"
 
 
 async def axe_violations(page: Page) -> list[dict[str, Any]]:
@@ -130,11 +173,14 @@ class Console:
 
     Not complaints: the status of a page itself (422 is how an error page answers), whether
     loaded by the browser or fetched by htmx to be swapped in (a boosted request: an
-    add-another loop's pages), and the favicon Chromium asks for on its own.
+    add-another loop's pages), a form refused in place (an inline edit of the builder, sent by
+    htmx, answers 422, or 409 when the draft changed meanwhile), and the favicon Chromium asks
+    for on its own.
     """
 
     errors: list[str] = field(default_factory=list)
     documents: set[str] = field(default_factory=set)
+    fragments: set[str] = field(default_factory=set)
     current: str = "?"
 
     def watch(self, page: Page) -> Console:
@@ -147,12 +193,16 @@ class Console:
         if request.is_navigation_request() or request.headers.get("hx-boosted") == "true":
             self.documents.add(request.url)
             self.current = request.url
+        elif request.headers.get("hx-request") == "true":
+            self.fragments.add(request.url)
 
     def _console(self, message: ConsoleMessage) -> None:
         url = str((message.location or {}).get("url", ""))
         if message.text.startswith("Failed to load resource") and (
             url in self.documents or urlsplit(url).path == "/favicon.ico"
         ):
+            return
+        if url in self.fragments and re.fullmatch(r"Failed to load resource: .* status of (422|409) .*", message.text):
             return
         if message.type in ("error", "warning") or "Content Security Policy" in message.text:
             where = f"{url}:{(message.location or {}).get('lineNumber', 0)}:{(message.location or {}).get('columnNumber', 0)}"
