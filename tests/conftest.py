@@ -50,12 +50,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = spread(items, workers, _browser_group, _cheap)
 
 
+# The longest browser modules: the walks through every page of every shipped service and of the
+# builder, and the designer's journey (about 190 s here), against all the others (about 150 s).
+LONG_WALKS = ("test_accessibility.py", "test_builder_accessibility.py", "test_designer_journey.py")
+
+
 def _browser_group(item: pytest.Item) -> str | None:
-    """tests/browser/test_accessibility.py walks every page of every shipped service, JavaScript
-    on and off (about 200 s here): as long as all the other browser modules together."""
     if item.get_closest_marker("browser") is None:
         return None
-    return "walks" if item.nodeid.startswith("tests/browser/test_accessibility.py::") else "others"
+    return "walks" if item.path.name in LONG_WALKS else "others"
 
 
 def _cheap(item: pytest.Item) -> bool:

@@ -1,22 +1,49 @@
 """axe finds no WCAG 2.2 A or AA violation on any page a resident can see: every page of every
-shipped service, as shown and with its errors, with JavaScript on and off."""
+shipped service, as shown and with its errors, with JavaScript on and off.
+
+The shipped services are walked once, with JavaScript, and each page is audited both ways: as
+shown, and as the HTML the server sent for it, which is what a resident without JavaScript gets
+(the server sends the same page whoever asks). That every journey completes without JavaScript
+is shown over HTTP by tests/web/test_resident_journeys.py, and in this browser by the pages
+below and the payment, add-another and keyboard tests."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import pytest
-from accessibility import Auditor, Console, inspector_for
+import pytest_asyncio
+from accessibility import Auditor, Console, Served, inspector_for
+from browser_contexts import fresh_tab
 from browsing import Walk, assert_error_state, submit, walker
 from playwright.async_api import BrowserContext, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 
+@pytest_asyncio.fixture(loop_scope="session")
+async def js_page(js_context: BrowserContext) -> AsyncIterator[Page]:
+    async with fresh_tab(js_context) as tab:
+        yield tab
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def both_ways(js_page: Page, js_context: BrowserContext) -> AsyncIterator[Auditor]:
+    """axe on each page `js_page` shows, and on a copy of the HTML the server sent for it."""
+    inspector = await inspector_for(await js_context.new_page())
+    await js_page.bring_to_front()  # a tab behind another in its window loads pages seconds late
+    try:
+        yield Auditor(inspector, Served().watch(js_page))
+    finally:
+        await inspector.close()
+
+
 @pytest.mark.parametrize("service_id", walker.service_ids())
-async def test_every_page_of_every_shipped_service(page: Page, auditor: Auditor, service_id: str) -> None:
+async def test_every_page_of_every_shipped_service(js_page: Page, both_ways: Auditor, service_id: str) -> None:
+    page = js_page
     console = Console().watch(page)
-    walk = Walk(page, service_id, auditor)
+    walk = Walk(page, service_id, both_ways)
     await walk.everything()
     assert walk.references, f"{service_id} was never completed"
     assert not console.errors, "\n".join(console.errors)
@@ -108,3 +135,33 @@ async def test_the_auditor_finds_violations_and_excuses_only_govuk_frontends_rad
     message = str(failure.value)
     assert "- label (critical)" in message and "- image-alt (critical)" in message, message
     assert "aria-allowed-attr" not in message, message
+
+
+MENDED = (
+    '<!DOCTYPE html><html lang="en"><head><title>Mended</title></head><body><main><h1>Mended</h1>'
+    '<input type="text" id="name" name="name"><script>'
+    "document.body.classList.add('govuk-frontend-supported');"
+    "const label = document.createElement('label'); label.htmlFor = 'name'; label.textContent = 'Name';"
+    "document.querySelector('main').prepend(label)"
+    "</script></main></body></html>"
+)
+
+
+async def test_the_walk_with_javascript_audits_what_was_served_as_well(js_context: BrowserContext) -> None:
+    """A page whose script mends a violation passes as shown, and fails as served: the copy of
+    what the server sent is what a resident without JavaScript gets."""
+    page = await js_context.new_page()
+    inspector = await inspector_for(await js_context.new_page())
+    try:
+        await page.bring_to_front()
+        await page.route("**/mended-by-javascript", lambda route: route.fulfill(content_type="text/html", body=MENDED))
+        served = Served().watch(page)
+        await page.goto("/mended-by-javascript")
+        await expect(page.get_by_label("Name")).to_be_visible()
+        with pytest.raises(AssertionError) as failure:
+            await Auditor(inspector, served).check(page, "a page its script mends")
+    finally:
+        await inspector.close()
+        await page.close()
+    message = str(failure.value)
+    assert "(a page its script mends, JavaScript off)" in message and "- label (critical)" in message, message
