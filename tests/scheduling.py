@@ -2,7 +2,7 @@
 all land on one worker.
 
 xdist's default (`load`) scheduling first sends each worker a run of consecutive tests, a
-quarter of its share (2,764 tests over 5 workers: runs of 138), then tops workers up as they
+quarter of its share (2,764 tests over 5 workers: runs of 138; over 4, of 172), then tops workers up as they
 finish. In collection order the first run held every browser test, so one worker walked them
 all (about 410 s) while the other four ran out of work 110 s earlier, and the run waited for it.
 
