@@ -51,7 +51,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # The longest browser modules: the walks through every page of every shipped service and of the
-# builder, and the designer's journey (about 190 s here), against all the others (about 150 s).
+# builder, and the designer's journey, against all the others (about 190 s and 150 s, from the
+# modules' times in one run of the suite).
 LONG_WALKS = ("test_accessibility.py", "test_builder_accessibility.py", "test_designer_journey.py")
 
 

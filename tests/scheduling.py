@@ -2,15 +2,15 @@
 all land on one worker.
 
 xdist's default (`load`) scheduling first sends each worker a run of consecutive tests, a
-quarter of its share (2,764 tests over 5 workers: runs of 138; over 4, of 172), then tops workers up as they
+quarter of its share (2,764 tests over 4 workers: runs of 172), then tops workers up as they
 finish. In collection order the first run held every browser test, so one worker walked them
-all (about 410 s) while the other four ran out of work 110 s earlier, and the run waited for it.
+all (about 410 s) while the others ran out of work 110 s earlier, and the run waited for it.
 
 So the browser tests are put in two groups of about the same length (tests/conftest.py says
 which), each at the head of its own run. Each group starts Chromium and the servers it uses once,
-on its worker. The rest of each group's run is filled with the
-cheapest tests there are (the theme tests, a few milliseconds each), so that the workers with
-browser tests have little else queued; everything else follows in collection order.
+on its worker. The rest of each group's run is filled with the cheapest tests there are (the
+theme tests, a few milliseconds each), so that the workers with browser tests have little else
+queued; everything else follows in collection order.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ The shipped services are walked once, with JavaScript, and each page is audited 
 shown, and as the HTML the server sent for it, which is what a resident without JavaScript gets
 (the server sends the same page whoever asks). That every journey completes without JavaScript
 is shown over HTTP by tests/web/test_resident_journeys.py, and in this browser by the pages
-below and the payment, add-another and keyboard tests."""
+below (save and come back later) and the payment and add-another tests."""
 
 from __future__ import annotations
 
