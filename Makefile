@@ -15,9 +15,8 @@ SCSS := $(wildcard themes/default/scss/*.scss)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Test processes: more than this 2-core machine's cores, as many tests wait on a database, a
-# browser or a server they started. On a quiet machine both cores stay busy with 4, and 4 used
-# less CPU than 5 (948-958 CPU s for a whole .ci/run against 1,026; 463-468 s of tests against
-# 455-514 s).
+# browser or a server they started. On a quiet machine both cores stay busy with 4: four clean
+# .ci/run with 4 took 463-510 s of tests (948-1,041 CPU s), three with 5 took 455-514 s.
 TEST_WORKERS ?= 4
 
 .PHONY: run test install assets lint bench bench-http bench-inbox bench-builder clean
