@@ -8,7 +8,8 @@ hashes, limits and lint) and refuses anything else. The signature is the credent
 account on the host is needed, and nobody but the council can publish as the council.
 
 The publishing side reads what the catalogue already holds for the council through TUF (its
-subscription, synced first), never from unverified files.
+subscription, synced first, under the catalogue's sync lock as every sync is: syncing.py),
+never from unverified files.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.routing import Route
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata, Snapshot, Targets
 
+from builder.catalogue import syncing
 from builder.catalogue.client import CatalogueError, Client, Subscription
 from builder.catalogue.entries import Index
 from builder.catalogue.repository import Publication, Refused, Repository
@@ -96,7 +98,8 @@ class RemoteCatalogue:
         subscription = next((item for item in client.subscriptions() if item.url == url.rstrip("/")), None)
         if subscription is None:
             raise CatalogueError("not-subscribed", f"subscribe to {url} first (`borough catalogue subscribe {url}`)")
-        client.sync(subscription)
+        # under the catalogue's sync lock, recorded as any sync is: refused while another runs
+        syncing.run(client, subscription)
         return cls(client, subscription)
 
     def publishers(self) -> dict[str, list[str]]:

@@ -3,19 +3,23 @@ to a catalogue another installation hosts; the host takes only what the council'
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from borough_command import borough
 from local_http import serving
 from starlette.applications import Starlette
 from world import make_world
 
 from borough.app import catalogue_routes
+from borough.cli import main
 from builder.catalogue import council as catalogue_council
-from builder.catalogue import keys, publishing
+from builder.catalogue import keys, publishing, syncing
 from builder.catalogue.client import CatalogueError, Client
 from builder.catalogue.hosting import RemoteCatalogue
 from builder.catalogue.repository import Refused
@@ -64,6 +68,46 @@ async def test_a_council_publishes_to_a_catalogue_another_installation_hosts(dem
     index = host.repo.index("demo")
     assert index is not None and [item.version for item in index.entries] == ["1.0.0", "1.0.0"]
     assert not any(item.version == "9.0.0" for item in index.entries)
+
+
+async def test_publish_to_waits_for_another_sync_of_the_catalogue_and_uploads_nothing(
+        demo: store.Council, database_url: str, tmp_path: Path) -> None:
+    """`publish --to` syncs the catalogue first, under its sync lock as every sync: while a sync
+    of it runs (here, whoever holds CACHE/NAME/.sync.lock), it is refused in one line, and
+    neither the cache nor the host changes."""
+    host = make_world(tmp_path / "host")
+    cache = tmp_path / "cache"
+    env = {"BOROUGH_DATABASE_URL": database_url, "BOROUGH_SECRET_KEY": "publish-to-" + "k" * 32,
+           "BOROUGH_CATALOGUE_CACHE": str(cache)}
+    key = borough(["catalogue", "publisher-key", "--council", "demo"], env)
+    assert key.returncode == 0, key.stderr
+    assert main(["catalogue", "add-publisher", "demo", key.stdout.strip(), "--catalogue", str(host.repo.path)]) == 0
+    with serving(Starlette(routes=catalogue_routes(host.repo.path))) as url:
+        catalogue = f"{url}/catalogue"
+        client = Client(cache)
+        subscription = client.subscribe(catalogue)
+        publish = ["catalogue", "publish", "report-pothole", "--council", "demo", "--to", catalogue]
+        lock = cache / subscription.name / syncing.LOCK
+        held = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # as a sync in another process holds it
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            refused = borough(publish, env)
+        finally:
+            os.close(held)
+        assert refused.returncode == 1
+        assert refused.stderr == (f"borough: {catalogue} is being synced already (from the staff pages, or by "
+                                  "another command): try again once it is done\n")
+        assert host.repo.index("demo") is None  # nothing uploaded
+        assert not (cache / subscription.name / "metadata" / "timestamp.json").exists()  # nothing synced
+        assert syncing.last_sync(client, subscription) is None
+
+        published = borough(publish, env)  # once no other sync runs
+        assert published.returncode == 0, published.stderr
+        assert f"published demo/report-pothole@1.0.0 to {catalogue}" in published.stdout
+    index = host.repo.index("demo")
+    assert index is not None and index.find("report-pothole", "1.0.0") is not None
+    last = syncing.last_sync(client, subscription)  # recorded as any sync, for the staff pages
+    assert last is not None and (last.state, last.error) == ("done", "")
 
 
 def test_any_upload_is_accepted_or_refused_never_an_error(tmp_path_factory: pytest.TempPathFactory) -> None:
