@@ -2,8 +2,8 @@
 
 Builds a catalogue of generated services (copies of the shipped ones under new ids, spread
 over several publishing councils), serves it with the standard library's static server in a
-process of its own (threaded, keeping connections alive, as any web server does), and
-reports: the time to publish (the catalogue checks every definition), a first sync, a sync
+process of its own (threaded, keeping connections alive and sending without Nagle's delay, as
+nginx and uvicorn do), and reports: the time to publish (the catalogue checks every definition), a first sync, a sync
 after a few services changed (with the files fetched and the requests the server answered),
 and a staff search's median time over the cache (a new client for each search, as the staff
 pages make one per request). Syncs also report their CPU time (this process and the
@@ -63,9 +63,14 @@ def generated(count: int) -> Iterator[dict[str, Any]]:
 
 
 class _Counted(http.server.SimpleHTTPRequestHandler):
-    """Static files over HTTP/1.1 (connections kept alive), each request counted, none logged."""
+    """Static files over HTTP/1.1 (connections kept alive), each request counted, none logged.
+
+    With TCP_NODELAY, as nginx (`tcp_nodelay on`) and uvicorn set it. Without it, the handler's
+    two writes (headers, then the file) met the client's delayed acknowledgement: every file
+    waited about 40 ms, and a first sync of 10,000 took 66 s instead of 18."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     requests: Synchronized[int] | None = None
 
     def do_GET(self) -> None:
