@@ -26,6 +26,7 @@ from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
 from runtime.store.errors import DatabaseNotMigrated
+from runtime.store.write_turns import WriteTurn
 
 APP = "borough"
 MEMORY_URL = "sqlite://:memory:"
@@ -134,14 +135,18 @@ async def connect(url: str, *, check: bool = True) -> None:
     _Active.context = context
     _Active.client = context.db(connection_name(url))
     _Active.reader = _sqlite_reader(url)
+    _Active.turn = _sqlite_turn(url)
 
 
 async def disconnect() -> None:
     """Close the connection ``connect`` opened; does nothing when none is open."""
     context, _Active.context = _Active.context, None
     reader, _Active.reader, _Active.client = _Active.reader, None, None
+    turn, _Active.turn = _Active.turn, None
     if reader is not None:
         reader.close()
+    if turn is not None:
+        turn.close()
     if context is not None:
         await context.close_connections()
 
@@ -150,6 +155,7 @@ class _Active:
     context: TortoiseContext | None = None
     client: BaseDBAsyncClient | None = None  # the connection `connect` opened
     reader: sqlite3.Connection | None = None  # beside it, on SQLite in a file: see `reader_for`
+    turn: WriteTurn | None = None  # on SQLite in a file: see `write_turn_for`
 
 
 def reader_for(client: BaseDBAsyncClient) -> sqlite3.Connection | None:
@@ -162,6 +168,21 @@ def reader_for(client: BaseDBAsyncClient) -> sqlite3.Connection | None:
     WAL mode a reader never waits for a writer, and each statement outside a transaction reads
     the latest commit, so reading here sees what a save on Tortoise's connection committed."""
     return _Active.reader if client is _Active.client else None
+
+
+def write_turn_for(client: BaseDBAsyncClient) -> WriteTurn | None:
+    """The turns the processes writing to the SQLite file take (`write_turns.WriteTurn`): None
+    unless ``client`` is the very connection `connect` opened on a SQLite file. Take a turn
+    only for a statement outside a transaction: a transaction may hold SQLite's write lock
+    already, and must not then wait for a turn that waits for it."""
+    return _Active.turn if client is _Active.client else None
+
+
+def _sqlite_turn(url: str) -> WriteTurn | None:
+    parts = urlsplit(url)
+    if parts.scheme != "sqlite" or _is_memory(url):
+        return None
+    return WriteTurn(parts.netloc + parts.path)
 
 
 def _sqlite_reader(url: str) -> sqlite3.Connection | None:

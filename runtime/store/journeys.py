@@ -21,7 +21,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from runtime.core.answers import copied, merged
-from runtime.store.database import reader_for
+from runtime.store.database import reader_for, write_turn_for
 from runtime.store.errors import AnswersNotSaved, JourneyExpired, JourneySubmitted
 from runtime.store.models import Council, Journey, ServiceVersion
 from runtime.store.scope import owned
@@ -166,7 +166,12 @@ async def _apply(journey: Journey, base: Journey, change: Change, connection: Ba
     database = connection or Journey._meta.db
     values = _db_values(*saved.items(), ("id", journey.id), ("council_id", journey.council_id),
                         ("lock_version", base.lock_version), ("submitted", False))
-    updated, _ = await database.execute_query(_statement(_SAVE, database), values)
+    turn = None if connection else write_turn_for(database)
+    if turn is None:
+        updated, _ = await database.execute_query(_statement(_SAVE, database), values)
+    else:
+        async with turn.taken():  # another worker's save ends, then this one goes
+            updated, _ = await database.execute_query(_statement(_SAVE, database), values)
     if updated == 0:
         return False
     for name, value in saved.items():
