@@ -11,14 +11,13 @@ Screenshots of each page at each width go to BOROUGH_SCREENSHOTS when it names a
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from accessibility import Auditor, Console
 from browsing import submit
-from playwright.async_api import Locator, Page, expect
+from layout import assert_fits, one_line, screenshot
+from playwright.async_api import Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD, PaidApplication, answer_until_check_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -30,40 +29,6 @@ HERE = f"/staff/{COUNCIL}"
 HEADINGS = {"dashboard": "Demo Borough Council", "inbox": "Applications", "application": re.compile(r"^Application "),
             "services": "Services"}
 
-# Every element wider than the page, or reaching past its right edge, outside a scrolling region.
-OVERFLOWING = """
-() => {
-  const limit = document.documentElement.clientWidth;
-  const found = [];
-  for (const element of document.body.querySelectorAll("*")) {
-    if (element.closest(".borough-table-scroll")) continue;
-    const box = element.getBoundingClientRect();
-    if (box.width > 0 && box.right > limit + 0.5) {
-      found.push(`${element.tagName.toLowerCase()}.${[...element.classList].join(".")} right=${Math.round(box.right)}`);
-    }
-  }
-  return found.slice(0, 12);
-}
-"""
-
-
-async def screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("BOROUGH_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-        await page.screenshot(path=str(Path(folder) / f"{name}-top.png"))
-
-
-async def assert_fits(page: Page, where: str) -> None:
-    """No sideways scrolling of the page itself at this width."""
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None
-    assert width <= viewport["width"], f"{where} is {width} px wide at {viewport['width']} px: " + ", ".join(
-        await page.evaluate(OVERFLOWING))
-
-
 async def assert_scroll_regions_reachable(page: Page, where: str) -> None:
     """Each table that scrolls sideways does so in a region a keyboard can focus and that has a name."""
     regions = page.locator("main .borough-table-scroll")
@@ -74,11 +39,6 @@ async def assert_scroll_regions_reachable(page: Page, where: str) -> None:
         name = await region.evaluate("element => document.getElementById(element.getAttribute('aria-labelledby'))"
                                      "?.textContent.trim() ?? ''")
         assert name, f"a scrolling table on {where} has no name"
-
-
-async def one_line(link: Locator) -> bool:
-    """Whether the link's text sits on one line (a wrapped inline element has a box per line)."""
-    return bool(await link.evaluate("element => element.getClientRects().length === 1"))
 
 
 async def sign_in(page: Page) -> None:
