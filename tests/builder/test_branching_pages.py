@@ -78,7 +78,7 @@ async def test_a_condition_from_rules_reads_back_as_a_sentence(
     assert (audited.action, audited.after["change"]) == (  # type: ignore[index]
         "draft-changed", f"Page 'Fridges cost extra' is now shown only if '{ITEM}' is Fridge or freezer")
     overview = await designer.open(DRAFT)
-    assert sentence in text_of(overview.soup.select(".borough-builder-pages li")[-1])
+    assert sentence in text_of(overview.soup.select(".borough-builder-pages > li")[-1])
 
     # Reopened, the rule is shown as it was saved, its options as boxes to tick.
     form = await designer.open(link(page, "Change when this page is shown"))
