@@ -87,7 +87,7 @@ async def test_states_and_buttons_read_back_and_change_through_operations(
 
     removed = await press(designer, done, "Remove button Photo received from Waiting for a photo")
     assert removed.status == 200 and "on" not in (await states(council))["waitingForAPhoto"]
-    stale = await press(designer, done, "Start applications in Return visit booked")  # the page before the removal
+    stale = await press(designer, done, "Start applications here: state Return visit booked")  # the page before the removal
     assert stale.status == 409 and "your change was not saved" in stale.error_summary()[0][0]
 
     # Change an existing button: its text and its check.
