@@ -28,7 +28,7 @@ from builder.catalogue import suggestions as suggesting
 from builder.catalogue.client import CatalogueError
 from builder.catalogue.council import council_settings
 from builder.catalogue.repository import Refused
-from builder.catalogue.upgrade import base_missing, no_longer_subscribed, publisher_name
+from builder.catalogue.upgrade import base_missing, fork_publisher, no_longer_subscribed
 from builder.catalogue_pages import client
 from builder.draft_requests import EDITOR_ROLES, council_of
 from builder.keyed_patch import make_patch
@@ -75,7 +75,7 @@ async def suggest(request: Request, staff: Staff) -> Response:
     if fork is None:
         return await _not_a_fork(request, staff, council, service_id)
     known = client()
-    named = publisher_name(known, fork.catalogue, fork.publisher)
+    named = fork_publisher(known, fork)
     ours = await _ours(council, service_id)
     old = next((item for item in known.versions(f"{fork.publisher}/{fork.upstream_service}")
                 if item.catalogue == fork.catalogue and item.entry.address == fork.address), None)

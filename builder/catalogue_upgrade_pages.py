@@ -25,7 +25,7 @@ from builder import patch
 from builder.catalogue.client import CatalogueError
 from builder.catalogue.council import unsubscribed, updates
 from builder.catalogue.repository import Refused
-from builder.catalogue.upgrade import Upgrade, no_longer_subscribed, publisher_name, upgrade
+from builder.catalogue.upgrade import Upgrade, fork_publisher, no_longer_subscribed, upgrade
 from builder.catalogue_pages import client, paragraphs
 from builder.diff import diff
 from builder.draft_requests import EDITOR_ROLES, council_of
@@ -57,7 +57,7 @@ async def service_updates(request: Request, staff: Staff) -> Response:
             except (CatalogueError, Refused, KeyError, TypeError, ValueError):
                 words = []
         rows.append({"service_id": fork.service_id, "publisher": fork.publisher,
-                     "publisher_name": publisher_name(found_client, fork.catalogue, fork.publisher),
+                     "publisher_name": fork_publisher(found_client, fork),
                      "from": fork.upstream_version,
                      "to": newer.entry.version, "title": newer.entry.title, "note": newer.entry.change_note,
                      "changes": [word for word in words if not word.startswith("Service version")],
@@ -69,12 +69,12 @@ async def service_updates(request: Request, staff: Staff) -> Response:
         "forks": len(forks),
         "can_upgrade": staff.can(*EDITOR_ROLES),
         "used": [{"service_id": fork.service_id,
-                  "publisher_name": publisher_name(found_client, fork.catalogue, fork.publisher),
+                  "publisher_name": fork_publisher(found_client, fork),
                   "version": fork.upstream_version,
                   "suggest": path(request, "catalogue_suggest", council=council.slug, service_id=fork.service_id)}
                  for fork in forks],
         "unsubscribed": [{"service_id": fork.service_id, "catalogue": fork.catalogue,
-                          "publisher_name": publisher_name(found_client, fork.catalogue, fork.publisher),
+                          "publisher_name": fork_publisher(found_client, fork),
                           "version": fork.upstream_version}
                          for fork in await unsubscribed(council, found_client)],
         "suggestions": len(await catalogue_store.suggestions(council)),
@@ -108,7 +108,7 @@ async def _record(council: store.Council, staff: Staff, done: Upgrade, definitio
                        params={"catalogue": newer.catalogue, "version": newer.entry.version})
     await catalogue_store.apply_upgrade(council, draft.service_id, draft_version, step, patched=patch.apply,
                                         upstream_version=newer.entry.version, address=newer.entry.address,
-                                        actor=staff.user)
+                                        actor=staff.user, publisher_name=newer.publisher_name)
 
 
 def _choices(form: Form, collisions: tuple[Collision, ...], errors: Errors) -> dict[str, Any] | None:
@@ -139,7 +139,7 @@ async def upgrade_service(request: Request, staff: Staff) -> Response:
     here = {"council": council.slug, "service_id": service_id}
     draft_link = path(request, "service_draft", **here)
     known = client()
-    named = publisher_name(known, fork.catalogue, fork.publisher)
+    named = fork_publisher(known, fork)
     errors: Errors = []
     done: Upgrade | None = None
     form: Form = {}

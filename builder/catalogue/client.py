@@ -112,6 +112,8 @@ class SyncStep:
 class Found:
     catalogue: str
     entry: Entry
+    # the publisher's name, from the index that lists the entry ("" when it gives none)
+    publisher_name: str = field(default="", compare=False)
 
 
 def catalogue_name(url: str) -> str:
@@ -420,14 +422,15 @@ class Client:
 
     def _read_entries(self) -> list[Found]:
         built_in = self.built_in()
-        found = [Found(SHIPPED, entry) for entry in built_in.index.entries] if built_in else []
+        found = [Found(SHIPPED, entry, built_in.index.name) for entry in built_in.index.entries] if built_in else []
         stored: dict[str, set[str]] = {}
         for subscription, index in self.indexes():
             if subscription.name not in stored:
                 folder = self.cache / subscription.name / "definitions"
                 stored[subscription.name] = set(os.listdir(folder)) if folder.is_dir() else set()
             names = stored[subscription.name]
-            found += [Found(subscription.url, entry) for entry in index.entries if f"{entry.address}.json" in names]
+            found += [Found(subscription.url, entry, index.name) for entry in index.entries
+                      if f"{entry.address}.json" in names]
         return found
 
     def search(self, words: str = "", *, tag: str | None = None, council: str | None = None,

@@ -132,7 +132,8 @@ async def import_service(council: store.Council, found: Found, upstream: dict[st
     try:
         return await catalogue_store.import_fork(
             council, definition, catalogue=found.catalogue, publisher=entry.council,
-            upstream_service=entry.service, upstream_version=entry.version, address=entry.address, actor=actor)
+            publisher_name=found.publisher_name, upstream_service=entry.service,
+            upstream_version=entry.version, address=entry.address, actor=actor)
     except store.StoreError as error:
         raise Refused(error.code, str(error)) from None
 

@@ -73,19 +73,26 @@ async def upgrade(council: store.Council, client: Client, service_id: str, *,
                        params={"catalogue": newer.catalogue, "version": newer.entry.version})
     await catalogue_store.apply_upgrade(council, service_id, draft.version, step, patched=patch.apply,
                                         upstream_version=newer.entry.version, address=newer.entry.address,
-                                        actor=actor)
+                                        actor=actor, publisher_name=newer.publisher_name)
     return Upgrade(result, newer, True)
 
 
-def publisher_name(client: Client, catalogue: str, publisher: str) -> str:
+def publisher_name(client: Client, catalogue: str, publisher: str, recorded: str | None = None) -> str:
     """A publisher as people know it: "Borough" for the built-in catalogue, else the name its
-    signed index gives ("Westshire Council"), else its slug when the cache has no index for it."""
+    signed index gives ("Westshire Council"); when the cache has no index for it (the catalogue
+    unsubscribed from), the name `recorded` on import, else its slug."""
     if catalogue == shipped_catalogue.CATALOGUE:
         return shipped_catalogue.PUBLISHER_NAME
     for subscription, index in client.indexes():
         if subscription.url == catalogue and index.council == publisher:
-            return index.name or publisher
-    return publisher
+            return index.name or recorded or publisher
+    return recorded or publisher
+
+
+def fork_publisher(client: Client, fork: CatalogueFork) -> str:
+    """The publisher of the service a council imported, as people know it (`publisher_name`),
+    with the name the fork recorded on import for when the cache no longer has it."""
+    return publisher_name(client, fork.catalogue, fork.publisher, fork.publisher_name)
 
 
 def no_longer_subscribed(fork: CatalogueFork) -> str:

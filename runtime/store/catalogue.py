@@ -53,9 +53,10 @@ def private_key(key: CatalogueKey, box: SecretBox) -> str:
 
 async def import_fork(council: Council, definition: dict[str, Any], *, catalogue: str, publisher: str,
                       upstream_service: str, upstream_version: str, address: str,
-                      actor: StaffUser | None) -> tuple[ServiceDraft, CatalogueFork]:
+                      actor: StaffUser | None, publisher_name: str = "") -> tuple[ServiceDraft, CatalogueFork]:
     """The council's new service from a catalogue: its builder draft and the record of its
-    upstream, both or neither. Raises `DraftExists` when the council has the id already."""
+    upstream (with the publisher's name as the catalogue gave it, kept for when the catalogue is
+    gone), both or neither. Raises `DraftExists` when the council has the id already."""
     service_id = str(definition["id"])
     async with in_transaction():
         draft = await create_draft(council, definition, actor=actor,
@@ -63,7 +64,8 @@ async def import_fork(council: Council, definition: dict[str, Any], *, catalogue
         try:
             fork = await CatalogueFork.create(
                 council=council, service_id=service_id, catalogue=catalogue, publisher=publisher,
-                upstream_service=upstream_service, upstream_version=upstream_version, address=address)
+                publisher_name=publisher_name[:200] or None, upstream_service=upstream_service,
+                upstream_version=upstream_version, address=address)
         except IntegrityError:
             raise ForkExists(f"{council.slug} already has a service called {service_id}") from None
     return draft, fork
@@ -85,13 +87,16 @@ async def forks_from(catalogue: str) -> list[CatalogueFork]:
 
 async def apply_upgrade(council: Council, service_id: str, expected_version: int, step: Step, *,
                         patched: Patcher, upstream_version: str, address: str,
-                        actor: StaffUser | None) -> ServiceDraft:
+                        actor: StaffUser | None, publisher_name: str = "") -> ServiceDraft:
     """The merged upstream version recorded on the council's draft, and the fork moved on to
-    that version: both or neither."""
+    that version (and to the publisher's name as the catalogue gives it now, if it gives one):
+    both or neither."""
+    moved: dict[str, Any] = {"upstream_version": upstream_version, "address": address}
+    if publisher_name:
+        moved["publisher_name"] = publisher_name[:200]
     async with in_transaction():
         draft = await apply_change(council, service_id, expected_version, step, actor=actor, patched=patched)
-        await CatalogueFork.filter(council_id=council.id, service_id=service_id).update(
-            upstream_version=upstream_version, address=address)
+        await CatalogueFork.filter(council_id=council.id, service_id=service_id).update(**moved)
     return draft
 
 

@@ -730,6 +730,9 @@ class CatalogueFork(Model):
     service_id = fields.CharField(max_length=64)  # the council's own service
     catalogue = fields.CharField(max_length=500)  # the catalogue's URL
     publisher = fields.CharField(max_length=64)
+    # the publisher's name as its signed index gave it on import (refreshed on upgrade), for
+    # when the cache no longer has it; None for a fork imported before it was kept
+    publisher_name = fields.CharField(max_length=200, null=True)
     upstream_service = fields.CharField(max_length=64)
     upstream_version = fields.CharField(max_length=32)
     address = fields.CharField(max_length=64)  # the upstream definition's content address

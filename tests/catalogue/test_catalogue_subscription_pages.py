@@ -333,7 +333,8 @@ async def test_unsubscribing_asks_first_forgets_the_catalogue_and_keeps_what_cou
     updates = await designer.open(HOME + "/updates")
     assert updates.status == 200
     explained = updates.soup.select_one("#unsubscribed").get_text(" ", strip=True)
-    assert f"report-pothole, from northshire's version 1.0.0 in {catalogue.url}" in explained  # its index gone
+    # its index is gone, and the publisher is still named as the fork recorded it on import
+    assert f"report-pothole, from Northshire Council's version 1.0.0 in {catalogue.url}" in explained
     assert "no longer subscribed to" in explained
     assert "Every service your council uses from a catalogue is up to date" not in updates.soup.get_text(" ", strip=True)
     upgrade = await designer.open(HOME + "/updates/report-pothole")

@@ -24,6 +24,7 @@ from runtime.store import (
     start_journey,
     submit,
 )
+from runtime.store import catalogue as catalogue_store
 from runtime.store.database import MIGRATIONS_CONFIG, connection_name, tortoise_config
 
 MIGRATIONS = Path(__file__).parents[2] / "runtime" / "store" / "migrations"
@@ -175,5 +176,34 @@ async def assert_the_submission_was_upgraded(database_url: str) -> None:
         assert upgraded.service_id == "report-a-pothole"
         assert upgraded.state == "received" and upgraded.version == 0 and not upgraded.awaiting_payment
         assert upgraded.state_entered_at == upgraded.submitted_at
+    finally:
+        await disconnect()
+
+
+async def test_a_fork_imported_before_publishers_names_were_kept_still_reads(database_url: str) -> None:
+    """0009 adds the publisher's name to each service imported from a catalogue: a fork already
+    there (imported at 0008) is kept, with no name recorded, so the pages show its slug."""
+    async with TortoiseContext() as context:
+        await migrate_api(config=tortoise_config(database_url), app_labels=["borough"],
+                          target="borough.0008_catalogue_suggestions")
+        await context.init(config=tortoise_config(database_url))
+        connection = context.db(connection_name(database_url))
+        now = "2026-11-30 10:00:00+00:00"
+        await connection.execute_script(f"""
+            INSERT INTO council (id, slug, name, brand_colour, languages, created_at)
+                VALUES (1, 'eastshire', 'Eastshire Council', '#1d70b8', '["en"]', '{now}');
+            INSERT INTO catalogue_fork (id, council_id, service_id, catalogue, publisher, upstream_service,
+                                        upstream_version, address, created_at)
+                VALUES (1, 1, 'report-pothole', 'https://catalogue.example', 'northshire', 'report-pothole',
+                        '1.0.0', '{"a" * 64}', '{now}');
+        """)
+    await migrate(database_url)
+    await connect(database_url)
+    try:
+        council = await get_council("eastshire")
+        assert council is not None
+        fork = await catalogue_store.get_fork(council, "report-pothole")
+        assert fork is not None and (fork.publisher, fork.upstream_version) == ("northshire", "1.0.0")
+        assert fork.publisher_name is None  # not known: shown by its slug
     finally:
         await disconnect()

@@ -1,4 +1,4 @@
--- Borough's schema after the migrations: 0001_initial, 0002_staff_and_council_settings, 0003_audit_is_append_only, 0004_payments, 0005_workflow_outbox_webhooks_api, 0006_service_drafts, 0007_catalogue, 0008_catalogue_suggestions
+-- Borough's schema after the migrations: 0001_initial, 0002_staff_and_council_settings, 0003_audit_is_append_only, 0004_payments, 0005_workflow_outbox_webhooks_api, 0006_service_drafts, 0007_catalogue, 0008_catalogue_suggestions, 0009_fork_publisher_name
 CREATE FUNCTION public.audit_entry_append_only() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -73,7 +73,8 @@ CREATE TABLE public.catalogue_fork (
     upstream_version character varying(32) NOT NULL,
     address character varying(64) NOT NULL,
     created_at timestamp with time zone NOT NULL,
-    council_id integer NOT NULL
+    council_id integer NOT NULL,
+    publisher_name character varying(200)
 );
 
 COMMENT ON TABLE public.catalogue_fork IS 'Services imported from a catalogue, with their upstream';

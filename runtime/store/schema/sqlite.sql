@@ -1,4 +1,4 @@
--- Borough's schema after the migrations: 0001_initial, 0002_staff_and_council_settings, 0003_audit_is_append_only, 0004_payments, 0005_workflow_outbox_webhooks_api, 0006_service_drafts, 0007_catalogue, 0008_catalogue_suggestions
+-- Borough's schema after the migrations: 0001_initial, 0002_staff_and_council_settings, 0003_audit_is_append_only, 0004_payments, 0005_workflow_outbox_webhooks_api, 0006_service_drafts, 0007_catalogue, 0008_catalogue_suggestions, 0009_fork_publisher_name
 CREATE TABLE "api_key" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "name" VARCHAR(200) NOT NULL,
@@ -32,7 +32,7 @@ CREATE TABLE "catalogue_fork" (
     "upstream_version" VARCHAR(32) NOT NULL,
     "address" VARCHAR(64) NOT NULL,
     "created_at" TIMESTAMP NOT NULL,
-    "council_id" INT NOT NULL REFERENCES "council" ("id") ON DELETE RESTRICT,
+    "council_id" INT NOT NULL REFERENCES "council" ("id") ON DELETE RESTRICT, "publisher_name" VARCHAR(200),
     CONSTRAINT "uid_catalogue_f_council_a1f998" UNIQUE ("council_id", "service_id")
 );
 CREATE TABLE "catalogue_key" (
