@@ -28,7 +28,7 @@ from bench.timing import (
 from runtime import store
 from runtime.web.sessions import CSRF_COOKIE, JOURNEY_COOKIE, Signer
 
-TARGET_RATIO = 0.8
+TARGET_RATIO = 0.9  # issue 13: at least 0.9 of the hand-written page
 
 
 @dataclass
