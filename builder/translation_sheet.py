@@ -4,6 +4,12 @@ in the Welsh column; `import_translations` puts it back as one change (undone in
 
 Rows are matched by key; a row whose English no longer matches the draft's is refused rather
 than applied, so a translation of old wording never lands on new wording.
+
+A definition's words may come from anyone (a service imported from a catalogue is another
+council's), and a spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
+return as a formula. So such a cell is written with a single quote before it, which a
+spreadsheet shows as text, as the casework exports do; importing takes that quote off again,
+so a sheet round-trips unchanged.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import io
 
 from builder.change import Definition, Refused, operation
 from builder.service_operations import LANGUAGE_NAMES, translatable
+from runtime.staff.exports import FORMULA_STARTS, safe_cell
 
 HEADER = ("key", "english", "translation")
 
@@ -23,7 +30,7 @@ def to_csv(definition: Definition, language: str = "cy") -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in translatable(definition, language):
-        writer.writerow((row.key, row.english, row.translation or ""))
+        writer.writerow((safe_cell(row.key), safe_cell(row.english), safe_cell(row.translation or "")))
     return out.getvalue()
 
 
@@ -48,7 +55,7 @@ def import_translations(
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        key, english, text = ([*row, "", "", ""])[:3]
+        key, english, text = (_unquoted(cell) for cell in ([*row, "", "", ""])[:3])
         if key not in strings:
             problems.append(f"Row {number}: there is no string with the key {key}")
         elif english.replace("\r\n", "\n") != strings[key].replace("\r\n", "\n"):
@@ -65,3 +72,8 @@ def import_translations(
         f"Imported {count} {name} translation{'s' if count != 1 else ''} from a spreadsheet",
         definition,
     )
+
+
+def _unquoted(cell: str) -> str:
+    """A cell as `safe_cell` was given it: without the quote that kept a formula from running."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
