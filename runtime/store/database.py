@@ -182,7 +182,10 @@ def _sqlite_turn(url: str) -> WriteTurn | None:
     parts = urlsplit(url)
     if parts.scheme != "sqlite" or _is_memory(url):
         return None
-    return WriteTurn(parts.netloc + parts.path)
+    try:
+        return WriteTurn(parts.netloc + parts.path)
+    except OSError:  # a folder this process cannot write in: saves go without turns, as before
+        return None
 
 
 def _sqlite_reader(url: str) -> sqlite3.Connection | None:
