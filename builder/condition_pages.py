@@ -195,9 +195,11 @@ def _to_rules(definition: dict[str, Any], asked: dict[str, str], words: dict[str
             continue
         fitting = operators_for(definition, answer)
         if operator not in fitting:
+            tests = ", ".join(f"'{name}'" for name in fitting)
             error(errors, f"operator-{index}",
-                  f"Rule {index + 1}: '{asked[answer]}' cannot be tested with '{operator or 'nothing'}': choose "
-                  + ", ".join(f"'{name}'" for name in fitting), "enum")
+                  f"Rule {index + 1}: choose a test for '{asked[answer]}': {tests}" if not operator else
+                  f"Rule {index + 1}: '{asked[answer]}' cannot be tested with '{operator}': choose {tests}",
+                  "required" if not operator else "enum")
             continue
         kind = question_kind(definition, answer)
         values = list(rule["values"])

@@ -151,6 +151,20 @@ async def test_rules_that_do_not_fit_are_refused_where_to_fix_them(
     assert absurd.status_code == 400 and (await stored(council)).version == version
 
 
+async def test_a_rule_without_a_test_asks_for_one(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    """A question picked but no test chosen is asked for in words, not as a test called 'nothing'."""
+    designer, page_id, _ = await built(app, council, browsers)
+    form = await designer.open(f"{DRAFT}/pages/{page_id}/condition")
+    select(form, "Question (rule 1)", ITEM)
+    refused = await press_named(designer, form, "save")
+    assert refused.status == 422
+    assert refused.error_summary() == [
+        (f"Rule 1: choose a test for '{ITEM}': 'is', 'is not', 'is one of', 'is not one of', "
+         "'is answered', 'is not answered'", "#operator-0")]
+    assert chosen(refused, "Question (rule 1)") == ITEM
+
+
 async def test_a_condition_the_rules_cannot_show_stays_editable_as_json(
         app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
     designer, page_id, item = await built(app, council, browsers)
