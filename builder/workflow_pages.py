@@ -17,6 +17,7 @@ from builder.draft_requests import EDITOR_ROLES, council_of, draft_or_404, versi
 from builder.operation_forms import messages, perform_posted, said
 from builder.workflow_operations import ACTIONS, DAY_MS, GUARDS, TAGS
 from runtime import store
+from runtime.core.digits import is_digits, whole_number
 from runtime.staff.context import Staff, page, path
 from runtime.staff.forms import Errors, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -86,7 +87,7 @@ async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, e
                            event=event),
             "edit": path(request, "edit_event", council=slug, service_id=draft.service_id, state=name, event=event),
         } for event, transition in (spec.get("on") or {}).items() if isinstance(transition, dict)]
-        timers = [{"days": int(delay) // DAY_MS if str(delay).isdigit() else delay,
+        timers = [{"days": int(delay) // DAY_MS if is_digits(str(delay)) and len(str(delay)) <= 18 else delay,
                    "target": _label(states, str((transition or {}).get("target"))),
                    "description": str((transition or {}).get("description") or "")}
                   for delay, transition in (spec.get("after") or {}).items()]
@@ -121,7 +122,7 @@ async def _overview(request: Request, staff: Staff, draft: store.ServiceDraft, e
 def _days(text: str, errors: Errors) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 365:
+    if not 1 <= (whole_number(text) or 0) <= 365:
         error(errors, "target_days", "Enter the target as a whole number of working days from 1 to 365", "targetDays")
         return None
     return int(text)
@@ -221,10 +222,10 @@ async def _event_form(request: Request, staff: Staff, event: str | None) -> Resp
         version = version_sent(form)
         values = {"target": first(form, "target"), "description": first(form, "description"),
                   "guard": first(form, "guard"), "actions": [a for a in form.get("actions", []) if a]}
-        if values["target"] not in states:
-            error(errors, "target", "Choose the state the button leads to", "required")
         if not values["description"]:
             error(errors, "description", "Enter the button's text, like \"Approve the application\"", "required")
+        if values["target"] not in states:
+            error(errors, "target", "Choose the state the button leads to", "required")
         if not errors:
             params = {"state": name, "target": values["target"], "description": values["description"],
                       "guard": values["guard"] or None, "actions": values["actions"]}
@@ -284,7 +285,7 @@ async def add_timer(request: Request, staff: Staff) -> Response:
         form = await posted(request)
         version = version_sent(form)
         values = {key: first(form, key) for key in values}
-        if not values["days"].isdigit() or not 1 <= int(values["days"]) <= 3650:
+        if not 1 <= (whole_number(values["days"]) or 0) <= 3650:
             error(errors, "days", "Enter the number of days as a whole number from 1 to 3650", "days")
         if values["target"] not in states:
             error(errors, "target", "Choose the state the application moves to", "required")
@@ -326,7 +327,7 @@ async def _button(request: Request, staff: Staff, name: str) -> Response:
     version = version_sent(form)
     if name == "remove-timer":
         days = first(form, "days")
-        if not days.isdigit() or len(days) > 4:
+        if not is_digits(days) or len(days) > 4:
             raise ClientError(400, "bad_request")
         params["days"] = int(days)
     outcome = await perform_posted(request, staff, draft, version, name, params, {}, "states")

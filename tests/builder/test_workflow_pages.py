@@ -70,7 +70,8 @@ async def test_states_and_buttons_read_back_and_change_through_operations(
     add = await designer.open(next(a["href"] for a in saved.soup.select("a")
                                    if text_of(a) == "Add a button to state Waiting for a photo"))
     empty = await designer.submit(add)
-    assert empty.status == 422 and [href for _, href in empty.error_summary()] == ["#target", "#description"]
+    # In the order the form asks them: the button's text, then where it leads.
+    assert empty.status == 422 and [href for _, href in empty.error_summary()] == ["#description", "#target"]
     empty.fill("The button's text", "Photo received")
     empty.values["target"] = ["scheduled"]
     empty.choose("Check before it moves", "The caseworker must write a note")
