@@ -21,6 +21,7 @@ from builder.amounts import pounds
 from builder.conditions import describe
 from builder.locations import asked, page_name, question_label
 from builder.patch import pointer
+from runtime.core.digits import is_digits
 
 Definition = dict[str, Any]
 
@@ -169,7 +170,7 @@ def where(path: tuple[Part, ...], views: tuple[Definition, ...]) -> str:
         elif path[0] == "workflow" and parent == "on":
             words.append(f"event {part}")
         elif path[0] == "workflow" and parent == "after":
-            words.append(f"timer after {int(part) // 86_400_000} days" if part.isdigit() else part)
+            words.append(f"timer after {int(part) // 86_400_000} days" if is_digits(part) and len(part) <= 18 else part)
         elif parent == "properties" and path[0] == "answers":
             answer.append(part)
             label = question_label(views[0], "/" + "/".join(answer)) if views else part

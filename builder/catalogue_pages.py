@@ -32,6 +32,7 @@ from builder.catalogue.entries import Entry
 from builder.catalogue.repository import Refused
 from builder.draft_requests import EDITOR_ROLES, council_of
 from builder.locations import page_name
+from runtime.core.digits import is_digits
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.council_settings import LANGUAGE_NAMES
 from runtime.staff.forms import Errors, error, first, form_page, posted
@@ -94,7 +95,7 @@ async def browse(request: Request, staff: Staff) -> Response:
     errors: Errors = []
     lgsl: int | None = None
     if wanted["lgsl"]:
-        if wanted["lgsl"].isdigit() and len(wanted["lgsl"]) <= 5:
+        if is_digits(wanted["lgsl"]) and len(wanted["lgsl"]) <= 5:
             lgsl = int(wanted["lgsl"])
         else:
             error(errors, "lgsl", "Enter the LGSL code as a number, like 524", "type")

@@ -52,6 +52,7 @@ from builder.locations import page_name, schema_at
 from builder.operations import clear_condition, edit_fee, set_condition
 from builder.question_settings import typed_date
 from runtime import store
+from runtime.core.digits import is_digits, whole_number
 from runtime.core.schema_paths import item_options, options
 from runtime.staff.context import Staff, path
 from runtime.staff.forms import Errors, Form, error, first, form_page, posted
@@ -143,7 +144,7 @@ def _blank() -> dict[str, Any]:
 def _form_rules(form: Form) -> tuple[str, list[dict[str, Any]]]:
     """What the designer chose, rule by rule, as text."""
     count = first(form, "rule_count")
-    if not count.isdigit() or not 1 <= int(count) <= MOST_RULES:
+    if not 1 <= (whole_number(count) or 0) <= MOST_RULES:
         raise ClientError(400, "bad_request")
     rules = [{"answer": first(form, f"answer-{i}"), "operator": first(form, f"operator-{i}"),
               "values": [value.strip() for value in form.get(f"value-{i}", []) if value.strip()]}
@@ -258,7 +259,7 @@ async def _rules_form(request: Request, staff: Staff, holder: Holder) -> Respons
         action = first(form, "action") or "save"
         if action == "add":
             typed.append(_blank())
-        elif action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < len(typed):
+        elif action.startswith("remove-") and is_digits(action[7:]) and len(action) < 16 and int(action[7:]) < len(typed):
             del typed[int(action[7:])]
             typed = typed or [_blank()]
         elif action in ("save", "clear"):

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from builder.change import Change
 from builder.patch import apply
 from runtime import store
+from runtime.core.digits import is_digits
 from runtime.staff.context import Staff, audit
 from runtime.staff.forms import Errors, Form, error, first
 from runtime.store import drafts
@@ -51,7 +52,7 @@ def page_or_404(draft: store.ServiceDraft, page_id: str) -> dict[str, Any]:
 def version_sent(form: Form) -> int:
     """The draft version the form was filled in against; 400 when the form has none."""
     value = first(form, "version")
-    if not value.isdigit() or len(value) > 9:
+    if not is_digits(value) or len(value) > 9:
         raise ClientError(400, "bad_request")
     return int(value)
 

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.core.digits import is_digits
+
 Operation = dict[str, Any]
 Patch = list[Operation]
 
@@ -164,9 +166,9 @@ def _index(container: list[Any], part: str, path: str, *, end_allowed: bool) -> 
     """A list index from a pointer part: digits without leading zeros, or `-` when allowed."""
     if part == "-" and end_allowed:
         return len(container)
-    if not part.isdigit() or (len(part) > 1 and part.startswith("0")):
+    if not is_digits(part) or (len(part) > 1 and part.startswith("0")):
         raise _Refusal("bad-index", f"{path}: {part!r} is not an index of a list")
-    index = int(part)
+    index = int(part) if len(part) <= 18 else len(container) + 1  # past any list's end
     limit = len(container) if end_allowed else len(container) - 1
     if index > limit:
         raise _Refusal(

@@ -20,6 +20,7 @@ from builder.preview_state import (
     render,
 )
 from runtime.core.answers import MISSING, DuplicateField, form_values, get, parse_fields, put
+from runtime.core.digits import is_digits
 from runtime.core.flow import Plan
 from runtime.core.service import Page
 from runtime.core.ui_text import ui
@@ -113,7 +114,7 @@ async def _list_item(request: Request, staff: Staff,
     if opened.state.sent:
         return redirect(opened, opened.url("preview_confirmation"))
     raw = request.path_params["item"]
-    number = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+    number = int(raw) if is_digits(raw) and len(raw) < 4 else 0
     items = items_of(opened.state.answers, list_page) if list_page.kind == "add-another" else []
     limit = len(items) + 1 if list_page.max_items is None else min(len(items) + 1, list_page.max_items)
     if (list_page.kind != "add-another" or not 1 <= number <= limit

@@ -66,6 +66,7 @@ from builder.question_settings import (
 from builder.requirements import is_required
 from builder.routes_pages import problems_by_page
 from runtime import store
+from runtime.core.digits import is_digits
 from runtime.core.messages import message
 from runtime.core.service import compile_service
 from runtime.staff.context import Staff, page, path
@@ -477,7 +478,7 @@ def _list_params(typed: dict[str, str], values: dict[str, str], errors: Errors) 
 
 
 def _whole(text: str, what: str) -> int:
-    if not text.isdigit() or len(text) > 6:
+    if not is_digits(text) or len(text) > 6:
         raise Invalid(f"{what} must be a whole number, like 10")
     return int(text)
 

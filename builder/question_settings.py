@@ -12,6 +12,7 @@ from typing import Any
 from builder.amounts import pounds
 from builder.question_kinds import KINDS
 from builder.question_operations import MEGABYTE
+from runtime.core.digits import is_digits
 
 MAX_LABEL = 500
 TEXT_KINDS = ("text", "long-text", "email", "phone")
@@ -75,7 +76,7 @@ class Invalid(ValueError):
 
 def _whole(text: str, what: str) -> int:
     cleaned = text.replace(",", "")
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    if not is_digits(cleaned) or len(cleaned) > 9:
         raise Invalid(f"{what} must be a whole number, like 10")
     return int(cleaned)
 
@@ -124,7 +125,7 @@ def _date(text: str, kind: str) -> Any:
     if text.lower() == "today":
         return "today"
     parts = text.replace("/", " ").replace("-", " ").split()
-    if len(parts) == 3 and all(part.isdigit() for part in parts):
+    if len(parts) == 3 and all(is_digits(part) and len(part) <= 4 for part in parts):
         day, month, year = (parts[2], parts[1], parts[0]) if len(parts[0]) == 4 else parts
         return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
     raise Invalid("Enter today, or a date like 27 3 2026")
@@ -144,7 +145,7 @@ def _date_text(key: str) -> Callable[[dict[str, Any], dict[str, Any], str], str]
         if not isinstance(value, str):
             return ""
         pieces = value.split("-")
-        if value == "today" or len(pieces) != 3 or not all(piece.isdigit() for piece in pieces):
+        if value == "today" or len(pieces) != 3 or not all(is_digits(piece) and len(piece) <= 4 for piece in pieces):
             return value
         return f"{int(pieces[2])} {int(pieces[1])} {pieces[0]}"
     return read

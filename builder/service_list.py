@@ -15,6 +15,7 @@ from builder.draft_requests import EDITOR_ROLES, council_of
 from builder.naming import slug
 from builder.shipped import shipped_definition, shipped_services
 from runtime import store
+from runtime.core.digits import whole_number
 from runtime.staff.context import Staff, audit, page, path
 from runtime.staff.forms import Errors, Form, error, first, form_page, posted
 from runtime.staff.notices import redirect_with_notice
@@ -85,7 +86,7 @@ async def _definition(council: store.Council, form: Form, errors: Errors) -> tup
             error(errors, "summary", "Enter a summary of the service", "required")
         elif len(summary) > 500:
             error(errors, "summary", "The summary must be 500 characters or fewer", "maxLength")
-        if not lgsl.isdigit() or not 1 <= int(lgsl) <= 99999 or len(lgsl) > 5:
+        if not 1 <= (whole_number(lgsl, 5) or 0) <= 99999:
             error(errors, "lgsl", "Enter the LGSL code as a number from 1 to 99999, like 524", "type")
         if errors:
             return None, start

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.core.digits import is_digits
 from runtime.core.formats import is_uk_postcode, normalise_postcode
 from runtime.core.problems import Failure, pointer_parts
 from runtime.core.service import Answers, Field, Page
@@ -199,7 +200,7 @@ def get(answers: Any, pointer: str) -> Any:
     for part in pointer_parts(pointer):
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and is_digits(part) and len(part) <= 18 and int(part) < len(node):
             node = node[int(part)]
         else:
             return MISSING

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from runtime import store
+from runtime.core.digits import whole_number
 from runtime.core.links import Links
 from runtime.core.workflow import Refused
 from runtime.staff.context import Staff, audit, page, path
@@ -273,7 +274,7 @@ async def act(request: Request, staff: Staff) -> Response:
         return await application_page.application(request, staff, errors=[error], status_code=422, form=sent)
 
     version_text = one("version").strip()
-    if not version_text.isdigit() or int(version_text) != submission.version:
+    if whole_number(version_text) != submission.version:
         # A form from before the last change: its actions may no longer be the ones allowed.
         return await refused(STALE)
     if transition is None:

@@ -258,6 +258,11 @@ async def test_a_stale_form_a_forged_event_and_a_missing_token_are_refused(desk:
     again = await desk.caseworker.post(str(stale["action"]), {"event": "START_CHECKS", "version": stale["version"]})
     assert again.status_code == 422 and "changed since you opened it" in again.text
     assert await state_of(submission) == before
+    # A version that is not plain digits ("²" passes str.isdigit(); int() refuses it and 5,000 digits).
+    for version in ("²", "9" * 5000):
+        odd = await desk.caseworker.post(str(stale["action"]), {"event": "START_CHECKS", "version": version})
+        assert odd.status_code == 422 and "changed since you opened it" in odd.text
+    assert await state_of(submission) == before
     # Forged events: unknown, or real but not allowed now, or payment events.
     for event in ("DELETE_EVERYTHING", "EVIDENCE_RECEIVED", "payment.succeeded", ""):
         forged = await desk.caseworker.post(str(stale["action"]), {"event": event, "version": str(before[1])})
