@@ -111,3 +111,32 @@ async def test_lists_with_actions_read_cleanly_on_a_desktop_and_a_phone(staff_pa
                         f"on {where} these questions' name, kind and actions are not side by side"
             await auditor.check(page, where)
     assert not console.errors, "\n".join(console.errors)
+
+
+async def test_the_welsh_page_fits_a_phone(staff_page: Page, staff_auditor: Auditor) -> None:
+    """Each string's key heads its card; a long one (options.itemType.fridge-or-freezer, say)
+    breaks onto the next line on a phone rather than pushing the page sideways."""
+    page, auditor = staff_page, staff_auditor
+    mode = "js" if auditor.javascript else "no-js"
+    await page.set_viewport_size(DESKTOP)
+    await page.goto("/staff/sign-in")
+    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await press(page, main_button(page, "Sign in"))
+    await page.goto(f"/staff/{COUNCIL}/services/new")
+    await page.get_by_label("Service name").fill(f"Book a bulky collection in Welsh {mode}")
+    await page.get_by_label(SHIPPED).check()
+    await press(page, main_button(page, "Start the service"))
+    welsh = page.url + "/welsh"
+    await page.goto(welsh)
+    await press(page, main_button(page, "Offer this service in Welsh"))
+
+    await page.set_viewport_size(PHONE)
+    response = await page.goto(welsh)
+    assert response is not None and response.status == 200
+    titles = page.locator(".govuk-summary-card__title")
+    longest = max(await titles.all_inner_texts(), key=len)
+    assert len(longest) > 30, longest  # a key longer than a phone's line
+    await screenshot(page, f"builder-welsh-390-{mode}")
+    await assert_fits(page, f"the Welsh page on a phone ({mode})")
+    await auditor.check(page, f"the Welsh page on a phone ({mode})")
