@@ -395,6 +395,9 @@ def _parsed(text: str, errors: Errors) -> dict[str, Any] | None:
     except RecursionError:
         error(errors, "condition", "The condition is nested too deeply", "format")
         return None
+    except ValueError:  # a number of more than 4,300 digits, which json.loads will not convert
+        error(errors, "condition", "The condition has a number too long to read", "format")
+        return None
     if not isinstance(value, dict):
         error(errors, "condition", "The condition must be a JSON object, in { and }", "type")
         return None

@@ -75,6 +75,12 @@ def json_condition(text: str, errors: Errors, field_name: str) -> dict[str, Any]
         error(errors, field_name, f"The condition is not JSON: {failure.msg} on line {failure.lineno}, "
                                   f"column {failure.colno}", "json")
         return None
+    except RecursionError:
+        error(errors, field_name, "The condition is nested too deeply", "json")
+        return None
+    except ValueError:  # a number of more than 4,300 digits, which json.loads will not convert
+        error(errors, field_name, "The condition has a number too long to read", "json")
+        return None
     if not isinstance(value, dict):
         error(errors, field_name, "The condition must be a JSON object, like {\"properties\": …}", "json")
         return None

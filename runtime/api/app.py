@@ -315,7 +315,7 @@ async def json_body(request: Request) -> dict[str, Any]:
             raise ApiError(413, "too_large", f"The body must be {MAX_BODY // 1024} KB or less")
     try:
         value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "malformed_json", "The body is not valid JSON") from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_body", "The body must be a JSON object")

@@ -72,3 +72,28 @@ def test_a_patch_index_that_is_not_plain_digits_is_refused(index: str) -> None:
                       {"op": "move", "from": f"/pages/{index}", "path": "/pages/0"}):
         with pytest.raises(patch.PatchError):
             patch.apply({"pages": [0, 1]}, [operation])
+
+
+@pytest.mark.parametrize("text", ['{"properties": {"a": {"const": ' + "9" * 5000 + "}}}",
+                                  '{"not": ' * 20_000 + "{}" + "}" * 20_000])
+async def test_a_condition_written_as_json_with_a_huge_number_or_deep_nesting_is_refused(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient], text: str) -> None:
+    """json.loads raises ValueError (not JSONDecodeError) for 5,000 digits, and RecursionError
+    for deep nesting: both are said in place, with the text kept."""
+    designer = await person(app, browsers, "designer")
+    overview = await designer.open(DRAFT)
+    page_id = overview.soup.select_one("a[href*='/pages/'][href$='/condition']")["href"].split("/")[-2]
+    before = await version_of(council)
+    form = await designer.open(f"{DRAFT}/pages/{page_id}/condition/json")
+    form.values["condition"] = [text]
+    refused = await designer.submit(form)
+    assert refused.status == 422 and refused.error_summary()[0][1] == "#condition"
+    fee = await designer.open(f"{DRAFT}/fees/new")
+    fee.fill("What is the fee for?", "Delivery")
+    fee.choose("How much is it?", "An amount you set")
+    fee.fill("Amount in pounds", "12")
+    fee.choose("When is it charged?", "Only when a condition written as JSON holds")
+    fee.fill("Condition (JSON Schema)", text)
+    refused = await designer.submit(fee)
+    assert refused.status == 422 and refused.error_summary()[0][1] == "#when"
+    assert await version_of(council) == before

@@ -409,6 +409,8 @@ async def test_bad_bodies_get_clear_errors_and_change_nothing(alpha: Tenant, htt
     error_of(await http.post(url, content=b'{"event": "approve",', headers=json_headers), 400, "malformed_json")
     error_of(await http.post(url, content=b"\xff\xfe", headers=json_headers), 400, "malformed_json")
     error_of(await http.post(url, content=b"", headers=json_headers), 400, "malformed_json")
+    # Nested deeper than Python's parser recurses (it raises RecursionError, not ValueError).
+    error_of(await http.post(url, content=b"[" * 40_000 + b"]" * 20_000, headers=json_headers), 400, "malformed_json")
     error_of(await http.post(url, data={"event": "approve"}, headers=bearer(key)), 415, "unsupported_media_type")
     error_of(await http.post(url, content=b'{"event": "approve"}', headers=bearer(key)), 415, "unsupported_media_type")
     shapes = [
