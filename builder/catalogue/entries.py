@@ -98,6 +98,8 @@ def read_index(data: bytes, council: str) -> Index:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise BadIndex(f"the index of {council} is not JSON: {error}") from None
+    except RecursionError:  # lists or objects nested deeper than the parser recurses
+        raise BadIndex(f"the index of {council} is nested too deeply") from None
     if not isinstance(document, dict) or document.get("council") != council:
         raise BadIndex(f"the index of {council} names another council")
     raw_entries = document.get("entries")

@@ -13,6 +13,7 @@ from world import World, force, make_world, shipped, static_server
 
 from builder.catalogue import keys, publishing
 from builder.catalogue.client import CatalogueError, Client, Subscription
+from builder.catalogue.entries import BadIndex, read_index
 from builder.catalogue.repository import Refused
 
 
@@ -280,3 +281,11 @@ def test_a_definition_signed_larger_than_borough_reads_is_not_even_fetched(world
                                f"it is larger than {MAX_BYTES:,} bytes, the most Borough reads")]
     assert "northshire/report-pothole/1.0.2.json" not in report.fetched
     assert entry.address not in cached(client, subscription)
+
+
+def test_an_index_nested_deeper_than_the_parser_recurses_is_a_bad_index_not_a_crash() -> None:
+    """A publisher signs whatever index it likes: one nested 100,000 deep made json.loads raise
+    RecursionError, which nothing above read_index expects."""
+    data = b'{"council": "hostile", "entries": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(BadIndex, match="nested too deeply"):
+        read_index(data, "hostile")
