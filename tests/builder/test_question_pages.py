@@ -458,3 +458,16 @@ async def test_options_have_hints_and_show_another_question_of_the_page(
     assert [b["const"] for b in branches] == ["at-the-back", "at-the-front", "somewhere-else"]
     stale = await press(designer, again, "Move down option At the front")
     assert stale.status == 409 and stale.error_summary()[0][1] == "#options-order"
+
+
+async def test_a_blank_services_email_question_has_a_plain_error_message(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    """The blank service's one question is worded as a question; left unanswered, the preview (as
+    residents) says "Enter your email address", not "Enter what is your email address"."""
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    start = await designer.open(f"{DRAFT}/preview")
+    page = await press(designer, start, "Start now")
+    refused = await designer.submit(page)
+    assert refused.status == 422
+    assert refused.error_summary() == [("Enter your email address", "#email")]
