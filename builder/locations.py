@@ -80,7 +80,11 @@ def schema_keys(answers: dict[str, Any], path: str) -> list[str] | None:
     into a list's `items` on the way; None when no such answer is declared."""
     schema: Any = answers
     keys: list[str] = []
-    for part in parts(path):
+    try:
+        steps = parts(path)
+    except ValueError:  # not a JSON Pointer (a forged form's "per", say): no answer is there
+        return None
+    for part in steps:
         if isinstance(schema, dict) and primary_type(schema) == "array":
             keys.append("items")
             schema = schema.get("items")

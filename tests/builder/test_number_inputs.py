@@ -1,7 +1,8 @@
 """Numbers sent as text to the builder's forms and patches: a superscript digit ("²", which
 `str.isdigit()` accepts and `int()` refuses), other scripts' digits ("١٢") and 5,000 digits
 (more than `int()` converts) are refused as any other bad number is, never an error page, and
-change nothing."""
+change nothing; so are JSON that `json.loads` cannot hold and a fee's question that is no JSON
+Pointer."""
 
 from __future__ import annotations
 
@@ -96,4 +97,20 @@ async def test_a_condition_written_as_json_with_a_huge_number_or_deep_nesting_is
     fee.fill("Condition (JSON Schema)", text)
     refused = await designer.submit(fee)
     assert refused.status == 422 and refused.error_summary()[0][1] == "#when"
+    assert await version_of(council) == before
+
+
+@pytest.mark.parametrize("question", ["not-a-pointer", "<script>x</script>"])
+async def test_a_fee_per_or_from_a_question_that_is_no_answers_pointer_is_refused(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient], question: str) -> None:
+    """A forged form's question for "per" or "amount from" is not a JSON Pointer: it is no answer
+    (parts() raised ValueError, a 500), so the fee is refused as one per no question is."""
+    designer = await person(app, browsers, "designer")
+    before = await version_of(council)
+    for charge, field in (("fixed", "per"), ("answer", "amount_from")):
+        fee = await designer.open(f"{DRAFT}/fees/new")
+        fee.fill("What is the fee for?", "Delivery")
+        fee.values.update({"charge": [charge], "amount": ["12"], field: [question]})
+        refused = await designer.submit(fee)
+        assert refused.status == 422, (field, refused.status)
     assert await version_of(council) == before
