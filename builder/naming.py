@@ -42,7 +42,9 @@ MAX_NAME = 64
 
 
 def _words(text: str) -> list[str]:
-    return [word.lower() for word in re.findall(r"[A-Za-z0-9]+", text)]
+    """The words of `text`, lower-case; an apostrophe inside a word (bin's, don\u2019t) joins it."""
+    joined = re.sub(r"(?<=[A-Za-z0-9])['\u2019](?=[A-Za-z])", "", text)
+    return [word.lower() for word in re.findall(r"[A-Za-z0-9]+", joined)]
 
 
 def _unique(base: str, taken: Collection[str], joiner: str) -> str:

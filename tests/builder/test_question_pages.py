@@ -471,3 +471,20 @@ async def test_a_blank_services_email_question_has_a_plain_error_message(
     refused = await designer.submit(page)
     assert refused.status == 422
     assert refused.error_summary() == [("Enter your email address", "#email")]
+
+
+async def test_names_made_from_words_with_apostrophes_keep_the_words_whole(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    """The page's id (in residents' addresses), the answer's name and the options' values are made
+    from the words typed; "bin's" and "don't" stay one word each, not "bin-s" and "don-t"."""
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    await add_page(designer, "What is the postcode of the bin's address?", "Postcode")
+    await add_page(designer, "Is the bin still there?", "One of several options", "Yes\nNo\nI don\u2019t know")
+    definition = (await stored(council)).definition
+    postcode, still = definition["pages"][1], definition["pages"][2]
+    assert postcode["id"] == "postcode-bins-address"
+    assert postcode["fields"][0]["answer"] == "/postcodeBinsAddress"
+    answer = still["fields"][0]["answer"].strip("/")
+    values = [option["const"] for option in definition["answers"]["properties"][answer]["oneOf"]]
+    assert values == ["yes", "no", "i-dont-know"]
