@@ -128,7 +128,7 @@ def from_json(data: bytes) -> Publication:
             raise ValueError("not targets metadata")
         return Publication(document["council"], role,
                            {str(path): base64.b64decode(text, validate=True) for path, text in files.items()})
-    except (ValueError, TypeError, KeyError, binascii.Error, RepositoryError) as error:
+    except (ValueError, TypeError, KeyError, RecursionError, binascii.Error, RepositoryError) as error:
         raise Refused("bad-upload", f"the publication cannot be read: {error}") from None
 
 

@@ -59,7 +59,7 @@ def public_key(text: str) -> SSlibKey:
     else:
         try:
             value = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise BadKey("the public key is neither a key line nor 64 hexadecimal digits") from None
     if not isinstance(value, dict) or value.get("keytype") != "ed25519" or value.get("scheme") != "ed25519":
         raise BadKey("the public key is not an Ed25519 key")

@@ -189,3 +189,11 @@ async def test_an_upgrade_that_collides_changes_nothing_until_someone_chooses(de
     assert before is not None and after is not None and after.version == before.version
     fork = await catalogue_store.get_fork(northshire, "report-pothole")
     assert fork is not None and fork.upstream_version == "1.0.0"
+
+
+@pytest.mark.parametrize("typed", ["[" * 100_000 + "]" * 100_000, "not a key", '{"keytype": "rsa"}', "ab" * 31])
+def test_a_public_key_typed_wrong_is_refused_in_words(typed: str) -> None:
+    """What an operator pastes as a publisher's key: anything but a key is a BadKey with its
+    reason, never another error (JSON nested deeper than the parser recurses included)."""
+    with pytest.raises(keys.BadKey):
+        keys.public_key(typed)

@@ -148,6 +148,20 @@ def test_a_body_over_the_limit_is_refused_unread_and_a_genuine_one_taken(world: 
     assert index is not None and [entry.key for entry in index.entries] == ["report-pothole@1.0.0"]
 
 
+def test_a_publication_nested_deeper_than_the_parser_recurses_is_refused_as_unreadable(world: World) -> None:
+    """Anyone can send: JSON nested 100,000 deep (under the size limit) is a clear refusal,
+    never a server error, and the catalogue is unchanged."""
+    before = files_of(world.repo.path)
+    with serving(Starlette(routes=catalogue_routes(world.repo.path))) as url:
+        for body in (b"[" * 100_000 + b"]" * 100_000,
+                     b'{"council": "northshire", "files": {}, "role": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"):
+            answer = post(url, {"Content-Type": "application/json", "Content-Length": str(len(body))}, [body])
+            assert answer.status == 422, answer.body
+            assert answer.error()["code"] == "bad-upload"
+            assert answer.error()["message"].startswith("the publication cannot be read")
+    assert files_of(world.repo.path) == before
+
+
 def test_past_its_burst_an_address_is_told_when_to_come_back_and_another_is_not(world: World) -> None:
     before = files_of(world.repo.path)
     limits = UploadLimits(burst=2, every=3600)
