@@ -78,7 +78,8 @@ def page_preview_view(definition: dict[str, Any], page_id: str) -> dict[str, Any
     fields = page_fields(service, shown, {}, [], "en", {})
     for view in fields:
         _prefixed(view)
-        view["heading"] = False  # the builder's page has its own h1
+        # The builder's page has its own h1: a question that heads the page looks it, no more.
+        view["looks_like_heading"], view["heading"] = bool(view.get("heading")), False
     title = service.text(f"pages.{shown.id}.title", shown.title, "en") if shown.title else None
     return {
         "available": True,

@@ -116,11 +116,13 @@ def field_params(field: dict[str, Any], language: str) -> dict[str, Any]:
     """The label, legend, hint and error params every field partial passes to GOV.UK macros."""
     text = field["label"] + ((" " + ui(language, "optional")) if field.get("optional") else "")
     heading = bool(field.get("heading"))
-    legend_classes = "govuk-fieldset__legend--l" if heading else "govuk-fieldset__legend--m"
+    # A preview of the page inside another page (the builder's) draws the heading's size alone.
+    large = heading or bool(field.get("looks_like_heading"))
+    legend_classes = "govuk-fieldset__legend--l" if large else "govuk-fieldset__legend--m"
     if field.get("widget") == "declaration":
         legend_classes = "govuk-visually-hidden"
     return {
-        "label": {"text": text, "isPageHeading": heading, "classes": "govuk-label--l" if heading else ""},
+        "label": {"text": text, "isPageHeading": heading, "classes": "govuk-label--l" if large else ""},
         "legend": {"text": text, "isPageHeading": heading and field.get("widget") != "declaration",
                    "classes": legend_classes},
         "hint": {"text": field["hint"]} if field.get("hint") else None,

@@ -488,3 +488,22 @@ async def test_names_made_from_words_with_apostrophes_keep_the_words_whole(
     answer = still["fields"][0]["answer"].strip("/")
     values = [option["const"] for option in definition["answers"]["properties"][answer]["oneOf"]]
     assert values == ["yes", "no", "i-dont-know"]
+
+
+async def test_the_preview_beside_a_page_draws_its_only_question_as_residents_see_it(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    """A page with one question and no title shows the question as its heading to residents (a
+    large label or legend); the preview beside the page's form draws it the same size, without
+    a second h1 on the builder's page."""
+    await start_blank(council)
+    designer = await person(app, browsers, "designer")
+    await add_page(designer, "How was the bin damaged?", "Long text")
+    await add_page(designer, "Which bin do you need?", "One of several options", "General waste\nRecycling")
+    definition = (await stored(council)).definition
+    for spec, chosen in ((definition["pages"][1], "label.govuk-label--l"),
+                         (definition["pages"][2], "legend.govuk-fieldset__legend--l")):
+        form = await designer.open(f"{DRAFT}/pages/{spec['id']}")
+        preview = form.soup.find(id="page-preview")
+        assert preview.select_one(chosen) is not None, preview
+        assert preview.find("h1") is None
+        assert len(form.soup.find_all("h1")) == 1
