@@ -183,10 +183,14 @@ def value_from_form(definition: Definition, path: str, operator: str, given: Seq
     if kind == "yes-no":
         return texts[0].lower() in ("yes", "true")
     if kind in ("one-of", "select", "several-of"):
-        choices = {str(value): value for value, _ in options(schema) or item_options(schema)}
+        offered = options(schema) or item_options(schema)
+        choices = {str(value): value for value, _ in offered}
         unknown = [text for text in texts if text not in choices]
         if unknown:
-            raise Refused("no-such-option", f"{unknown[0]} is not one of the question's options")
+            words = [f"'{title}'" for _, title in offered]
+            listed = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else "".join(words)
+            raise Refused("no-such-option", f"'{unknown[0]}' is not one of the question's options"
+                          + (f": choose {listed}" if words else ""))
         values = [choices[text] for text in texts]
         return values if operator in ("is one of", "is not one of") else values[0]
     if kind == "money":

@@ -165,6 +165,22 @@ async def test_a_rule_without_a_test_asks_for_one(
     assert chosen(refused, "Question (rule 1)") == ITEM
 
 
+async def test_a_value_that_is_not_an_option_says_which_options_there_are(
+        app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
+    """A value the question does not offer (left from another question, or mistyped) is refused
+    with the question's options in words, so the designer can see what to write or tick."""
+    designer, page_id, _ = await built(app, council, browsers)
+    form = await designer.open(f"{DRAFT}/pages/{page_id}/condition")
+    select(form, "Question (rule 1)", ITEM)
+    select(form, "Test (rule 1)", "is")
+    form.fill("Value (rule 1)", "Wardrobe")
+    refused = await press_named(designer, form, "save")
+    assert refused.status == 422
+    assert refused.error_summary() == [
+        ("Rule 1: 'Wardrobe' is not one of the question's options: choose 'Fridge or freezer', 'Sofa' or "
+         "'Mattress'", "#value-0")]
+
+
 async def test_a_condition_the_rules_cannot_show_stays_editable_as_json(
         app: Any, council: store.Council, browsers: list[httpx.AsyncClient]) -> None:
     designer, page_id, item = await built(app, council, browsers)
