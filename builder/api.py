@@ -119,7 +119,8 @@ async def change_draft(request: Request, caller: Caller) -> Response:
     except PatchError as refused:
         # A malformed patch is the request's fault (422); one that does not fit the draft as it
         # is now conflicts with it (409, as RFC 5789 says).
-        status = 422 if refused.code in MALFORMED_PATCH else 409
+        # One that copies more than a definition could ever hold is too large (413).
+        status = 422 if refused.code in MALFORMED_PATCH else 413 if refused.code == "too-much-copied" else 409
         raise ApiError(status, "patch_refused", str(refused)) from None
     changed = applied.document
     if not isinstance(changed, dict) or changed.get("id") != draft.service_id:

@@ -20,11 +20,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.core.digits import is_digits
+from runtime.core.limits import MAX_VALUES
 
 Operation = dict[str, Any]
 Patch = list[Operation]
 
 OPERATIONS = ("add", "remove", "replace", "move", "copy", "test")
+
+# Values (texts, numbers, lists, objects) a patch may copy out of the document it changes, by
+# `copy` and by the undo record of `test`, summed over its operations. Every other value a patch
+# writes is one it carries, so only these multiply: without a bound, 30 `copy` operations of the
+# whole document to new members double it 30 times (and its inverse with it) before any check
+# of the result's size. Twice what a definition may hold is more than any real change copies.
+MAX_COPIED = 2 * MAX_VALUES
 
 
 class PatchError(Exception):
@@ -72,6 +80,19 @@ def parts(path: str) -> list[str]:
             raise ValueError(f"the path {path!r} has a ~ not followed by 0 or 1")
         found.append(raw.replace("~1", "/").replace("~0", "~"))
     return found
+
+
+def count_values(value: Any, stop: int) -> int:
+    """How many values `value` holds, itself included; counting stops once past `stop`."""
+    count, waiting = 0, [value]
+    while waiting and count <= stop:
+        item = waiting.pop()
+        count += 1
+        if isinstance(item, dict):
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+    return count
 
 
 def copy_json(value: Any) -> Any:
@@ -184,6 +205,18 @@ class _State:
 
     def __init__(self, document: Any) -> None:
         self.document = document
+        self.copied = 0  # values copied out of the document so far (MAX_COPIED)
+
+    def copy_out(self, value: Any) -> Any:
+        """A copy of a value of the document, counted against MAX_COPIED before it is made."""
+        self.copied += count_values(value, MAX_COPIED - self.copied)
+        if self.copied > MAX_COPIED:
+            raise _Refusal(
+                "too-much-copied",
+                f"the patch copies more than {MAX_COPIED:,} values out of the document; "
+                "send the values themselves instead",
+            )
+        return copy_json(value)
 
     def _parent(self, path: str) -> tuple[Any, str]:
         """The container holding the last part of `path`, and that part."""
@@ -273,10 +306,10 @@ class _State:
                 raise _Refusal(
                     "test-failed", f"{path or 'the document'} is not the value the test expects"
                 )
-            return [{"op": "test", "path": path, "value": copy_json(actual)}]
+            return [{"op": "test", "path": path, "value": self.copy_out(actual)}]
         source = operation["from"]
         if op == "copy":
-            return self.add(path, copy_json(self.get(source)))
+            return self.add(path, self.copy_out(self.get(source)))
         # move
         if path == source:
             self.get(source)
@@ -290,7 +323,7 @@ class _State:
             return [{"op": "move", "from": target, "path": source}]
         # Undo the add (take the value out, or put back the member it replaced), then put the
         # value back where it came from: a move back would overwrite, or move into itself.
-        return [*undo_add, {"op": "add", "path": source, "value": copy_json(value)}]
+        return [*undo_add, {"op": "add", "path": source, "value": self.copy_out(value)}]
 
 
 def _concrete(path: str, index: int) -> str:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.patch import (
+    MAX_COPIED,
     PatchError,
     apply,
     apply_with_inverse,
@@ -117,6 +118,39 @@ def test_a_patch_that_cannot_apply_says_which_operation_and_why(
     assert str(raised.value).startswith("operation 1: ")
     assert raised.value.message
     assert "first" not in document, "a failed patch changes nothing"
+
+
+DOUBLINGS = [{"op": "copy", "from": "", "path": f"/copy{n}"} for n in range(40)]  # 2**40 times the document
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        DOUBLINGS,
+        [{"op": "copy", "from": "/pages", "path": "/pages"}] * 10_000,  # each kept whole in the undo
+        [{"op": "test", "path": "/pages", "value": [{"id": n, "title": "x"} for n in range(1_000)]}] * 30,
+        [op for n in range(4_000) for op in (  # move onto a member: the undo keeps a copy each time
+            {"op": "move", "from": "/pages", "path": f"/member{n}"},
+            {"op": "move", "from": f"/member{n}", "path": "/pages"})],
+    ],
+    ids=["copies-doubling", "copies-onto-itself", "tests-of-a-large-value", "moves-onto-members"],
+)
+def test_a_patch_that_copies_more_than_a_definition_holds_is_refused_quickly(patch: Any) -> None:
+    document: dict[str, Any] = {"pages": [{"id": n, "title": "x"} for n in range(1_000)]}
+    document.update({f"member{n}": 0 for n in range(4_000)})
+    with pytest.raises(PatchError) as raised:
+        apply_with_inverse(document, patch)
+    assert raised.value.code == "too-much-copied"
+    assert f"{MAX_COPIED:,}" in raised.value.message
+    assert len(document["pages"]) == 1_000 and "copy0" not in document
+
+
+def test_copies_within_the_bound_apply_and_undo() -> None:
+    document = {"pages": [{"id": n} for n in range(100)]}
+    patch = [{"op": "copy", "from": "/pages", "path": f"/copy{n}"} for n in range(10)]
+    applied = apply_with_inverse(document, patch)
+    assert applied.document["copy9"] == document["pages"]
+    assert apply(applied.document, applied.inverse) == document
 
 
 def test_a_patch_must_be_a_list() -> None:

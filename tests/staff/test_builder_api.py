@@ -7,6 +7,7 @@ nothing."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,25 @@ async def test_bad_requests_are_refused_and_change_nothing(http: httpx.AsyncClie
     blocked = await http.post(f"{API}/services/report-pothole/publish", headers=auth,
                               json={"expected_version": 2, "version": "1.0.1", "note": "Never shown"})
     assert blocked.status_code == 409 and "No resident can reach this page" in blocked.json()["error"]["message"]
+
+
+async def test_a_patch_that_multiplies_the_draft_is_refused_quickly_and_stores_nothing(
+        http: httpx.AsyncClient, demo: store.Council) -> None:
+    """40 copies of the whole draft to new members, then each removed: the result would be
+    within the limits, but on the way it is 2**40 drafts (and an undo record of them all)."""
+    auth = await key(demo, ["services:write"])
+    assert (await http.post(f"{API}/services/report-missed-bin/draft", headers=auth, json={})).status_code == 201
+    copies = [{"op": "copy", "from": "", "path": f"/copy{n}"} for n in range(40)]
+    removals = [{"op": "remove", "path": f"/copy{n}"} for n in range(40)]
+    started = time.monotonic()
+    answer = await http.patch(f"{API}/services/report-missed-bin/draft", headers=auth,
+                              json={"expected_version": 1, "patch": copies + removals})
+    assert time.monotonic() - started < 2
+    assert answer.status_code == 413, answer.text
+    assert answer.json()["error"]["code"] == "patch_refused"
+    assert "60,000 values" in answer.json()["error"]["message"]
+    draft = await drafts.get_draft(demo, "report-missed-bin")
+    assert draft is not None and draft.version == 1 and "copy0" not in draft.definition
 
 
 async def test_another_councils_services_and_missing_scopes(http: httpx.AsyncClient, demo: store.Council) -> None:
