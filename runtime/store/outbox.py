@@ -21,6 +21,17 @@ from runtime.store.models import Council, OutboxMessage
 from runtime.store.scope import owned
 
 EMAIL = "email"
+MAX_SUBJECT = 500  # OutboxMessage.subject's column
+
+
+def subject_line(text: str) -> str:
+    """A subject as one line that fits its column. Subjects are made from designers' and
+    admins' words (a service's title, a Welsh one up to 20,000 characters, a council's name):
+    a line break would be refused by every SMTP message (a header cannot hold one), and more
+    than MAX_SUBJECT characters by the column. Runs of spaces and line breaks become one space;
+    a longer subject is cut, ending in an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_SUBJECT else line[: MAX_SUBJECT - 1].rstrip() + "…"
 
 
 async def enqueue_email(
@@ -45,7 +56,7 @@ async def enqueue_email(
                 council=council,
                 kind=EMAIL,
                 recipient=recipient,
-                subject=subject,
+                subject=subject_line(subject),
                 body_text=body_text,
                 idempotency_key=idempotency_key,
                 language=language,

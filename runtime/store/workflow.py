@@ -47,6 +47,7 @@ from runtime.store.models import (
     WebhookEndpoint,
     WorkflowTimer,
 )
+from runtime.store.outbox import subject_line
 from runtime.store.scope import owned
 
 log = logging.getLogger("borough.workflow")
@@ -228,7 +229,7 @@ async def _email_resident(submission: Submission, definition: dict[str, Any], wo
     # Inside the caller's transaction: the email exists exactly when the move does.
     if not await OutboxMessage.filter(idempotency_key=key).using_db(connection).exists():
         await OutboxMessage.create(
-            council_id=submission.council_id, recipient=email, subject=ui(language, "status_email_subject", **words),
+            council_id=submission.council_id, recipient=email, subject=subject_line(ui(language, "status_email_subject", **words)),
             body_text=ui(language, "status_email_body", **words), idempotency_key=key, language=language,
             next_attempt_at=now(), using_db=connection,
         )

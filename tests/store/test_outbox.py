@@ -118,3 +118,18 @@ async def test_a_dead_message_is_sent_again_only_by_its_council(council: Council
     assert await outbox.send_again(council, message.id, moment) is None  # not dead any more
     [retry] = await outbox.claim_due(moment)
     assert retry.resumed  # so the transport is asked first whether it went after all
+
+
+async def test_a_subject_is_one_line_and_fits_its_column(council: Council) -> None:
+    """Subjects are made from designers' words (a service's title, up to 500 characters, and a
+    Welsh one up to 20,000): a line break in one would be refused by every SMTP message (a header
+    cannot hold one) and a long one by PostgreSQL's varchar(500). Each is one line of at most 500."""
+    title = "Report a pothole\r\nBcc: someone@example.org\u2028" + "x" * 20_000
+    message = await enqueue_email(council, "ada@example.org", f"Save your progress: {title}", "Body", "long")
+    stored = await OutboxMessage.get(id=message.id)
+    assert stored.subject == message.subject
+    assert stored.subject.startswith("Save your progress: Report a pothole Bcc: someone@example.org x")
+    assert len(stored.subject) == 500 and stored.subject.endswith("…")
+    assert not any(character in stored.subject for character in "\r\n\u2028")
+    short = await enqueue_email(council, "ada@example.org", "  Received\n", "Body", "short")
+    assert short.subject == "Received"

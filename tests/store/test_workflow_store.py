@@ -123,6 +123,21 @@ async def test_moves_write_history_and_refusals_change_nothing(council: Council)
     assert [e.event for e in await flow.history(submission)] == ["submitted", "ASK", "ANSWERED"]
 
 
+async def test_a_long_title_with_line_breaks_still_submits_and_makes_a_one_line_subject(council: Council) -> None:
+    """A Welsh title may be 20,000 characters (and the format does not forbid line breaks in
+    it): submitting must not fail on the subject's 500-character column, nor queue a subject no
+    SMTP message can carry."""
+    long_title = "Gwneud cais\r\nam drwydded " + "hir " * 3_000
+    definition = {**DEFINITION, "translations": {"cy": {**DEFINITION["translations"]["cy"], "title": long_title}}}
+    version = await publish_version(council, definition, "b" * 64)
+    journey = await start_journey(council, version, "cy")
+    submission, _ = await submit(journey, {"name": "Pat", "email": "pat@example.com"}, "received", links=LINKS)
+    [email] = await OutboxMessage.filter(recipient="pat@example.com")
+    assert email.subject.startswith("Gwneud cais am drwydded hir hir ")
+    assert len(email.subject) <= 500 and "\n" not in email.subject and "\r" not in email.subject
+    assert submission.reference
+
+
 async def test_a_note_hidden_from_the_resident_stays_out_of_their_email(council: Council) -> None:
     submission = await _submission(council)
     _, record = await flow.transition(council, submission.id, flow.Move(
