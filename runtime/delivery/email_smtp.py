@@ -33,7 +33,7 @@ def message_of(email: Email) -> EmailMessage:
     message = EmailMessage()
     message["From"] = email.sender.header()
     message["To"] = email.recipient
-    message["Subject"] = email.subject
+    message["Subject"] = " ".join(email.subject.split())  # a header holds no line break (outbox.subject_line)
     if email.reply_to:
         message["Reply-To"] = email.reply_to
     message["Message-ID"] = email.message_id

@@ -208,6 +208,19 @@ async def test_smtp_delivers_from_the_council_with_a_stable_message_id(council: 
     assert (stored.transport, stored.transport_id) == ("smtp", received["Message-ID"])
 
 
+async def test_a_subject_queued_with_a_line_break_is_sent_on_one_line(council: Council,
+                                                                     smtp_server: SmtpServer) -> None:
+    """A subject stored before subjects were made one line (a service title may hold a line
+    break) is still sent, on one line, not refused by every try: a header cannot hold one."""
+    message = await queue(council)
+    await OutboxMessage.filter(id=message.id).update(subject="Report a pothole\r\nBcc: victim@example.org")
+    assert await deliver_due(smtp_transport(smtp_server)) == 1
+    [envelope] = smtp_server.mailbox.envelopes
+    assert envelope.rcpt_tos == ["ada@example.org"]
+    received = message_from_bytes(envelope.original_content or b"", policy=policy.default)
+    assert received["Subject"] == "Report a pothole Bcc: victim@example.org" and received["Bcc"] is None
+
+
 async def test_installation_mail_comes_from_the_installation(db: str, smtp_server: SmtpServer) -> None:
     await queue(None, key="reset:abc")
     assert await deliver_due(smtp_transport(smtp_server)) == 1
