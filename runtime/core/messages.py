@@ -55,6 +55,56 @@ MONTH_NAMES = {
 }
 
 
+# Turning an English question into the words an error message holds ("Select which bin you
+# need", not "Select which bin do you need"): only where the subject is a pronoun, so the words
+# can be put in order without knowing the sentence's grammar; any other question is left as it is.
+_WH_WORDS = frozenset({"what", "which", "when", "where", "why", "how", "who", "whose", "whom"})
+_PRONOUNS = frozenset({"you", "we", "they", "i", "it", "he", "she"})
+_PLAIN_PRONOUNS = frozenset({"you", "we", "they", "i"})  # "do you need" -> "you need" (not "it need")
+_MOVED = frozenset({"should", "would", "can", "could", "will", "must", "shall", "may", "might",
+                    "is", "are", "was", "were", "have", "has", "am"})
+_AUXILIARIES = _MOVED | {"do", "does", "did", "had"}
+_DETERMINERS = frozenset({"your", "the", "this", "their", "our", "his", "her", "its", "my"})
+
+
+def english_clause(label: str, *, yes_no: bool = False) -> str | None:
+    """An English question as the clause an error message holds, or None when no rule fits:
+    "What is your name?" -> "your name"; "Which bin do you need?" -> "which bin you need";
+    "Where should we leave it?" -> "where we should leave it"; for a yes or no question,
+    "Do you want vouchers?" -> "yes if you want vouchers" (GOV.UK's "Select yes if ...")."""
+    words = label.strip().rstrip("?").split()
+    if len(words) < 2 or not label.strip().endswith("?"):
+        return None
+    low = [word.lower() for word in words]
+    if yes_no:
+        swapped = _subject_first(words, 0) if len(words) >= 3 else None
+        return f"yes if {swapped}" if swapped is not None else None
+    if len(words) >= 3 and low[0] == "what" and low[1] in ("is", "are") and low[2] in _DETERMINERS:
+        return " ".join(words[2:])
+    if low[0] == "what's" and low[1] in _DETERMINERS:
+        return " ".join(words[1:])
+    if low[0] not in _WH_WORDS:
+        return None
+    for at in range(1, len(words) - 1):
+        if low[at] in _AUXILIARIES:
+            return _subject_first(words, at)
+    return None
+
+
+def _subject_first(words: list[str], at: int) -> str | None:
+    """`words` with the auxiliary at `at` put after the pronoun that follows it ("should we
+    leave" -> "we should leave"), or dropped when it is "do" ("do you need" -> "you need");
+    None when what follows it is not a pronoun, or the verb would need another form."""
+    auxiliary, subject = words[at].lower(), words[at + 1]
+    if subject.lower() not in _PRONOUNS:
+        return None
+    if auxiliary == "do" and subject.lower() in _PLAIN_PRONOUNS:
+        return " ".join(words[:at] + words[at + 1:])
+    if auxiliary in _MOVED:
+        return " ".join([*words[:at], subject, auxiliary, *words[at + 2:]])
+    return None  # "does it need", "did you see": the verb would change ("it needs", "you saw")
+
+
 def label_in_sentence(label: str) -> str:
     """A label as it reads mid-sentence: no question mark, lower-case unless it starts with an acronym."""
     text = label.strip().rstrip("?").rstrip(":")
@@ -82,7 +132,10 @@ def message(service: Service, fld: Field, keyword: str, limit: Any, language: st
     if "errorName" in fld.spec:
         label = service.text(f"fields.{fld.key}.errorName", fld.spec["errorName"], language)
     else:
-        label = label_in_sentence(service.text(f"fields.{fld.key}.label", fld.label, language))
+        text = service.text(f"fields.{fld.key}.label", fld.label, language)
+        yes_no = tuple(value for value, _ in fld.options) == (True, False)
+        clause = english_clause(text, yes_no=yes_no) if language == "en" else None
+        label = label_in_sentence(clause if clause is not None else text)
     values = {"label": label, "Label": label[:1].upper() + label[1:], "limit": limit}
 
     def say(key: str, **extra: Any) -> str:
