@@ -1,6 +1,11 @@
-"""Every builder page in its main states, in one walk per browser (JavaScript on, then off): axe
-finds no WCAG 2.2 A or AA violation on any of them, and nothing logs an error or breaks the
-Content-Security-Policy.
+"""Every builder page in its main states: axe finds no WCAG 2.2 A or AA violation on any of
+them, with JavaScript on and off, and nothing logs an error or breaks the Content-Security-Policy.
+
+One walk, with JavaScript, audits each page both ways: as shown, and as the HTML the server sent
+for it, which is what a designer without JavaScript gets for the same request (the server sends
+the same page whoever asks; htmx's inline edits ask for fragments, which it does not record).
+The states htmx shows in place (a page's form refused, a question's wording, deleting a question
+or a page, undo) are whole pages without JavaScript: a short walk without JavaScript audits those.
 
 The walk starts a service as a copy of one Borough ships (it has pages, fees, a workflow), then
 visits the services list, the new-service form (empty and refused), the draft, a page's form and
@@ -15,11 +20,14 @@ published), the history with a comparison, undo, and a published service with no
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import pytest
-from accessibility import Auditor, Console
+import pytest_asyncio
+from accessibility import Auditor, Console, Served
+from browser_contexts import fresh_tab
 from browsing import assert_error_state, main_button, press
-from playwright.async_api import Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -28,19 +36,31 @@ pytest_plugins = ["staff_server"]
 SHIPPED = "Book a bulky waste collection (a service Borough ships)"
 
 
-async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_auditor: Auditor) -> None:
-    page, auditor, console = staff_page, staff_auditor, Console().watch(staff_page)
-    mode = "js" if auditor.javascript else "no-js"
+@pytest_asyncio.fixture(loop_scope="session")
+async def walking_tab(staff_js_context: BrowserContext, staff_inspector: Page) -> AsyncIterator[Page]:
+    async with fresh_tab(staff_js_context) as tab:
+        await tab.bring_to_front()  # a tab behind another in its window loads pages seconds late
+        yield tab
+
+
+async def sign_in(page: Page) -> None:
+    await page.goto("/staff/sign-in")
+    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await press(page, main_button(page, "Sign in"))
+
+
+async def test_every_builder_page_in_its_main_states(walking_tab: Page, staff_inspector: Page,
+                                                     staff_no_js_context: BrowserContext) -> None:
+    page, console = walking_tab, Console().watch(walking_tab)
+    auditor = Auditor(staff_inspector, Served().watch(page))  # each page as shown, and as served
     audited: list[str] = []
 
     async def check(state: str) -> None:
         await auditor.check(page, state)
         audited.append(state)
 
-    await page.goto("/staff/sign-in")
-    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await press(page, main_button(page, "Sign in"))
+    await sign_in(page)
 
     # The services list and a new service, refused and then started.
     await page.goto(f"/staff/{COUNCIL}/services")
@@ -51,7 +71,7 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await press(page, main_button(page, "Start the service"))
     await assert_error_state(page, "new service, with errors")
     await check("new service, with errors")
-    await page.get_by_label("Service name").fill(f"Book a bulky collection for the walk {mode}")
+    await page.get_by_label("Service name").fill("Book a bulky collection for the walk")
     await page.get_by_label(SHIPPED).check()
     await page.get_by_label("Summary").fill("Ask us to collect large items.")
     await page.get_by_label("LGSL code").fill("525")
@@ -64,28 +84,19 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await check("a page's form")
     page_form = page.url
     await page.get_by_label("Page title").fill("")
-    if auditor.javascript:  # saved inline through htmx: no page load, the error summary comes in place
-        await main_button(page, "Save page").click()
-        await expect(page.locator("#builder-errors .govuk-error-summary")).to_be_focused()
-    else:
-        await press(page, main_button(page, "Save page"))
+    await main_button(page, "Save page").click()  # saved inline through htmx: the error summary comes in place
+    await expect(page.locator("#builder-errors .govuk-error-summary")).to_be_focused()
     await assert_error_state(page, "a page's form, with errors")
     await check("a page's form, with errors")
     await page.goto(page_form)
     delete = page.get_by_role("link", name="Delete question Full name", exact=True)
-    if auditor.javascript:  # asked beside the questions, through htmx
-        await delete.click()
-        await expect(page.get_by_role("heading", name="Delete the question 'Full name'?")).to_be_focused()
-    else:
-        await press(page, delete)
+    await delete.click()  # asked beside the questions, through htmx
+    await expect(page.get_by_role("heading", name="Delete the question 'Full name'?")).to_be_focused()
     await check("delete a question, asked first")
     await page.goto(page_form)
     wording = page.get_by_role("link", name="Change wording of question Full name", exact=True)
-    if auditor.javascript:  # changed beside the questions, through htmx
-        await wording.click()
-        await expect(page.get_by_label("Question", exact=True)).to_be_focused()
-    else:
-        await press(page, wording)
+    await wording.click()  # changed beside the questions, through htmx
+    await expect(page.get_by_label("Question", exact=True)).to_be_focused()
     await check("a question's wording")
     await page.goto(page_form)
     await press(page, page.get_by_role("link", name="Edit question Full name", exact=True))
@@ -96,11 +107,8 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await check("a question's form, with errors")
     await page.goto(draft)
     delete = page.get_by_role("link", name="Delete page Your contact details", exact=True)
-    if auditor.javascript:  # asked beside the pages, through htmx
-        await delete.click()
-        await expect(page.get_by_role("heading", name="Delete the page 'Your contact details'?")).to_be_focused()
-    else:
-        await press(page, delete)
+    await delete.click()  # asked beside the pages, through htmx
+    await expect(page.get_by_role("heading", name="Delete the page 'Your contact details'?")).to_be_focused()
     await check("delete a page, asked first")
 
     # Adding pages: a question page, a content or exit page, a list page.
@@ -241,11 +249,8 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
     await expect(page.locator("main")).to_contain_text("What is your full name?")
     await check("history, comparing two versions")
     await page.goto(draft)
-    if auditor.javascript:  # undone inline through htmx
-        await main_button(page, "Undo").click()
-        await expect(page.locator("#builder-status")).to_contain_text("Undone: ")
-    else:
-        await press(page, main_button(page, "Undo"))
+    await main_button(page, "Undo").click()  # undone inline through htmx
+    await expect(page.locator("#builder-status")).to_contain_text("Undone: ")
     await check("draft after undo, with redo")
     await page.goto(f"/staff/{COUNCIL}/services")
     await check("services list with a published service")
@@ -259,7 +264,7 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
 
     # The preview to its end, on a blank service with a fee: check answers, payment, confirmation.
     await page.goto(f"/staff/{COUNCIL}/services/new")
-    await page.get_by_label("Service name").fill(f"Preview walk {mode}")
+    await page.get_by_label("Service name").fill("Preview walk")
     await page.get_by_label("A blank service").check()
     await page.get_by_label("Summary").fill("A service to preview.")
     await page.get_by_label("LGSL code").fill("1")
@@ -286,3 +291,25 @@ async def test_every_builder_page_in_its_main_states(staff_page: Page, staff_aud
 
     assert len(audited) >= 47, audited
     assert not console.errors, "\n".join(console.errors)
+
+    # Without JavaScript, the states htmx showed in place are pages of their own.
+    async with fresh_tab(staff_no_js_context) as plain:
+        without, plain_console = Auditor(staff_inspector), Console().watch(plain)
+        await sign_in(plain)
+        await plain.goto(page_form)
+        await plain.get_by_label("Page title").fill("")
+        await press(plain, main_button(plain, "Save page"))
+        await assert_error_state(plain, "a page's form, with errors, without JavaScript")
+        await without.check(plain, "a page's form, with errors")
+        for link, state in (("Delete question Full name", "delete a question, asked first"),
+                            ("Change wording of question Full name", "a question's wording")):
+            await plain.goto(page_form)
+            await press(plain, plain.get_by_role("link", name=link, exact=True))
+            await without.check(plain, state)
+        await plain.goto(draft)
+        await press(plain, plain.get_by_role("link", name="Delete page Your contact details", exact=True))
+        await without.check(plain, "delete a page, asked first")
+        await plain.goto(draft)
+        await press(plain, main_button(plain, "Undo"))
+        await without.check(plain, "draft after undo, with redo")
+        assert not plain_console.errors, "\n".join(plain_console.errors)
