@@ -64,6 +64,7 @@ _PLAIN_PRONOUNS = frozenset({"you", "we", "they", "i"})  # "do you need" -> "you
 _MOVED = frozenset({"should", "would", "can", "could", "will", "must", "shall", "may", "might",
                     "is", "are", "was", "were", "have", "has", "am"})
 _AUXILIARIES = _MOVED | {"do", "does", "did", "had"}
+_BE = frozenset({"is", "are", "was", "were"})
 _DETERMINERS = frozenset({"your", "the", "this", "their", "our", "his", "her", "its", "my"})
 
 
@@ -96,6 +97,8 @@ def _subject_first(words: list[str], at: int) -> str | None:
     leave" -> "we should leave"), or dropped when it is "do" ("do you need" -> "you need");
     None when what follows it is not a pronoun, or the verb would need another form."""
     auxiliary, subject = words[at].lower(), words[at + 1]
+    if subject.lower() == "there" and auxiliary in _BE:  # "is there anything" -> "there is anything"
+        return " ".join([*words[:at], subject, auxiliary, *words[at + 2:]])
     if subject.lower() not in _PRONOUNS:
         return None
     if auxiliary == "do" and subject.lower() in _PLAIN_PRONOUNS:

@@ -29,6 +29,8 @@ SERVICES = Path(__file__).resolve().parents[2] / "schemas" / "services"
     ("Do you want to buy visitor vouchers?", True, "yes if you want to buy visitor vouchers"),
     ("Will you have a driveway?", True, "yes if you will have a driveway"),
     ("Is it urgent?", True, "yes if it is urgent"),
+    ("Is there anything the crew should know?", True, "yes if there is anything the crew should know"),
+    ("How many bins are there?", False, "how many bins there are"),
     # left as they are: the subject is not a pronoun, or the verb would have to change
     ("Which bins were missed?", False, None),
     ("What fuel does the vehicle use?", False, None),
