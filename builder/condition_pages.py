@@ -84,6 +84,15 @@ class Holder:
     words: dict[str, str]
 
 
+def mid_sentence(message: str) -> str:
+    """A message as it reads after "Rule 1: ": its first word lower-cased, unless it is a name
+    or an acronym ("Choose or enter a value" -> "choose or enter a value"; "'Sofa' is ..." kept)."""
+    first = message.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].islower():
+        return message[:1].lower() + message[1:]
+    return message
+
+
 def _save_fee(definition: dict[str, Any], line: str, when: dict[str, Any] | None,
               rules: dict[str, Any] | None) -> Change:
     return edit_fee(definition, line=line, rules=rules) if rules is not None else edit_fee(
@@ -219,7 +228,7 @@ def _to_rules(definition: dict[str, Any], asked: dict[str, str], words: dict[str
         try:
             found.append(Rule(answer, operator, value_from_form(definition, answer, operator, values)))
         except Refused as refused:
-            error(errors, f"value-{index}", f"Rule {index + 1}: {refused.message}", refused.code)
+            error(errors, f"value-{index}", f"Rule {index + 1}: {mid_sentence(refused.message)}", refused.code)
     return None if errors else Rules(combine, tuple(found))
 
 

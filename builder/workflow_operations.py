@@ -102,7 +102,7 @@ def add_state(
     states = _states(definition)
     if len(states) >= MAX_STATES:
         raise Refused("too-many-states", f"A workflow can have at most {MAX_STATES} states")
-    text = short_text(label, "the state's name for staff")
+    text = short_text(label, "the name of the state")
     if name is None:
         name = state_name(text, states)
     elif not _STATE.match(name) or len(name) > 64 or name in states:
@@ -184,7 +184,7 @@ def edit_state(
     before = meta.get("label", state)
     changed = []
     if not isinstance(label, Unchanged):
-        meta["label"] = short_text(label, "the state's name for staff")
+        meta["label"] = short_text(label, "the name of the state")
         changed.append("label")
     if not isinstance(resident_text, Unchanged):
         meta["residentText"] = short_text(resident_text, "what the resident is told")

@@ -151,7 +151,7 @@ async def _state_form(request: Request, staff: Staff, name: str | None) -> Respo
         form = await posted(request)
         version = version_sent(form)
         values = {key: first(form, key) for key in values}
-        for key, words in (("label", "Enter the state's name for staff"),
+        for key, words in (("label", "Enter the name of the state"),
                            ("resident_text", "Enter what the resident is told in this state")):
             if not values[key]:
                 error(errors, key, words, "required")

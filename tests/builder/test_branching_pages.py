@@ -139,7 +139,7 @@ async def test_rules_that_do_not_fit_are_refused_where_to_fix_them(
     select(refused, "Question (rule 2)", WORKING)
     refused.values.pop("value-0", None)
     again = await press_named(designer, refused, "save")
-    assert ("Rule 1: Choose or enter a value", "#value-0") in again.error_summary()
+    assert ("Rule 1: choose or enter a value", "#value-0") in again.error_summary()
     assert (await stored(council)).version == version
 
     # Forged forms change nothing: no CSRF token, an absurd number of rules.

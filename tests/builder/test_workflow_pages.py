@@ -47,7 +47,7 @@ async def test_states_and_buttons_read_back_and_change_through_operations(
     form.fill("Target", "400")
     refused = await designer.submit(form)
     assert refused.status == 422
-    assert refused.error_summary() == [("Enter the state's name for staff", "#label"),
+    assert refused.error_summary() == [("Enter the name of the state", "#label"),  # as its label says
                                        ("Enter the target as a whole number of working days from 1 to 365", "#target_days")]
     assert refused.soup.find(id="resident_text").get_text() == "We need a photo of your bin."
     refused.fill("Name of the state", "Waiting for a photo")
