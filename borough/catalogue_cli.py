@@ -276,17 +276,20 @@ def _publish(args: argparse.Namespace) -> int:
     from builder.catalogue import council as catalogue_council
     from builder.catalogue.hosting import RemoteCatalogue
 
-    repo: catalogue_council.Catalogue = (RemoteCatalogue.synced(Client(cache_dir()), args.to) if args.to
-                                         else Repository.open(catalogue_dir(args.catalogue)))
+    def publishing_to(repo: catalogue_council.Catalogue) -> int:
+        async def work(council: store.Council, box: store.SecretBox) -> int:
+            entry = await catalogue_council.publish_service(council, box, repo, args.service, args.note)
+            print(f"borough: published {council.slug}/{entry.key} to {repo.path} as {entry.address}")
+            for setting in entry.settings:
+                print(f"borough: left out as a setting: {setting.name} ({setting.description})")
+            return 0
 
-    async def work(council: store.Council, box: store.SecretBox) -> int:
-        entry = await catalogue_council.publish_service(council, box, repo, args.service, args.note)
-        print(f"borough: published {council.slug}/{entry.key} to {repo.path} as {entry.address}")
-        for setting in entry.settings:
-            print(f"borough: left out as a setting: {setting.name} ({setting.description})")
-        return 0
+        return _with_council(args.council, work)
 
-    return _with_council(args.council, work)
+    if args.to:  # synced, and no other sync of it until the publication is uploaded
+        with RemoteCatalogue.held(Client(cache_dir()), args.to) as remote:
+            return publishing_to(remote)
+    return publishing_to(Repository.open(catalogue_dir(args.catalogue)))
 
 
 @refusing

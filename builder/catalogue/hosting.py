@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import ipaddress
 import json
 import math
@@ -27,7 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,12 +225,27 @@ class RemoteCatalogue:
 
     @classmethod
     def synced(cls, client: Client, url: str) -> RemoteCatalogue:
-        subscription = next((item for item in client.subscriptions() if item.url == url.rstrip("/")), None)
-        if subscription is None:
-            raise CatalogueError("not-subscribed", f"subscribe to {url} first (`borough catalogue subscribe {url}`)")
+        subscription = cls._subscription(client, url)
         # under the catalogue's sync lock, recorded as any sync is: refused while another runs
         syncing.run(client, subscription)
         return cls(client, subscription)
+
+    @classmethod
+    @contextlib.contextmanager
+    def held(cls, client: Client, url: str) -> Iterator[RemoteCatalogue]:
+        """The catalogue synced, its sync lock kept until the block ends: a publication reads
+        the council's role from the cache, signs the next one and uploads it, and no other sync
+        or unsubscribe of the catalogue changes the cache meanwhile."""
+        subscription = cls._subscription(client, url)
+        with syncing.held_after_sync(client, subscription):
+            yield cls(client, subscription)
+
+    @staticmethod
+    def _subscription(client: Client, url: str) -> Subscription:
+        subscription = next((item for item in client.subscriptions() if item.url == url.rstrip("/")), None)
+        if subscription is None:
+            raise CatalogueError("not-subscribed", f"subscribe to {url} first (`borough catalogue subscribe {url}`)")
+        return subscription
 
     def publishers(self) -> dict[str, list[str]]:
         targets = Metadata[Targets].from_file(str(self._metadata / "targets.json"))

@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,18 +165,32 @@ def run(client: Client, subscription: Subscription,
         progress: Callable[[SyncStep], None] | None = None) -> SyncReport:
     """Sync `subscription` here and now (the command line), recorded as a sync from the pages
     is; CatalogueError when a sync of it is already running, or when the sync is refused."""
+    with held_after_sync(client, subscription, progress) as report:
+        return report
+
+
+@contextlib.contextmanager
+def held_after_sync(client: Client, subscription: Subscription,
+                    progress: Callable[[SyncStep], None] | None = None) -> Iterator[SyncReport]:
+    """`run`, keeping the catalogue's sync lock until the block ends, so that what the block
+    reads of the cache is what this sync verified: no other sync or unsubscribe of it starts
+    meanwhile (publishing to another installation reads the council's role, signs, uploads)."""
     descriptor = _lock(client, subscription)
     if descriptor is None:
         raise CatalogueError("syncing", f"{subscription.url} is being synced already (from the staff pages, "
                                         "or by another command): try again once it is done")
     _still_subscribed(client, subscription, descriptor)
+    kept = os.dup(descriptor)  # the same lock (flock holds until its last descriptor is closed)
     try:
-        state = SyncState("running", _now())
-        _write(client, subscription, state)
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return _synced(client, subscription, state, descriptor, progress)
+        try:
+            state = SyncState("running", _now())
+            _write(client, subscription, state)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        yield _synced(client, subscription, state, descriptor, progress)  # closes `descriptor`
+    finally:
+        os.close(kept)
 
 
 def _in_background(client: Client, subscription: Subscription, state: SyncState, descriptor: int) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -74,7 +75,8 @@ async def test_publish_to_waits_for_another_sync_of_the_catalogue_and_uploads_no
         demo: store.Council, database_url: str, tmp_path: Path) -> None:
     """`publish --to` syncs the catalogue first, under its sync lock as every sync: while a sync
     of it runs (here, whoever holds CACHE/NAME/.sync.lock), it is refused in one line, and
-    neither the cache nor the host changes."""
+    neither the cache nor the host changes. It keeps the lock until its upload is sent, so no
+    other sync changes the cache it read the council's role from."""
     host = make_world(tmp_path / "host")
     cache = tmp_path / "cache"
     env = {"BOROUGH_DATABASE_URL": database_url, "BOROUGH_SECRET_KEY": "publish-to-" + "k" * 32,
@@ -82,12 +84,30 @@ async def test_publish_to_waits_for_another_sync_of_the_catalogue_and_uploads_no
     key = borough(["catalogue", "publisher-key", "--council", "demo"], env)
     assert key.returncode == 0, key.stderr
     assert main(["catalogue", "add-publisher", "demo", key.stdout.strip(), "--catalogue", str(host.repo.path)]) == 0
-    with serving(Starlette(routes=catalogue_routes(host.repo.path))) as url:
+    inner = Starlette(routes=catalogue_routes(host.repo.path))
+    locks: list[Path] = []
+    held_at_upload: list[bool] = []
+
+    async def watching(scope: Any, receive: Any, send: Any) -> None:
+        """The host, noting at each upload whether the publisher still holds its sync lock."""
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/catalogue/publish":
+            probe = os.open(locks[0], os.O_RDWR)
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held_at_upload.append(False)
+            except BlockingIOError:
+                held_at_upload.append(True)
+            finally:
+                os.close(probe)
+        await inner(scope, receive, send)
+
+    with serving(watching) as url:
         catalogue = f"{url}/catalogue"
         client = Client(cache)
         subscription = client.subscribe(catalogue)
         publish = ["catalogue", "publish", "report-pothole", "--council", "demo", "--to", catalogue]
         lock = cache / subscription.name / syncing.LOCK
+        locks.append(lock)
         held = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)  # as a sync in another process holds it
         try:
             fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -104,6 +124,7 @@ async def test_publish_to_waits_for_another_sync_of_the_catalogue_and_uploads_no
         published = borough(publish, env)  # once no other sync runs
         assert published.returncode == 0, published.stderr
         assert f"published demo/report-pothole@1.0.0 to {catalogue}" in published.stdout
+        assert held_at_upload == [True]  # its sync's lock kept until the publication was sent
     index = host.repo.index("demo")
     assert index is not None and index.find("report-pothole", "1.0.0") is not None
     last = syncing.last_sync(client, subscription)  # recorded as any sync, for the staff pages
