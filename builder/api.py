@@ -126,6 +126,8 @@ async def change_draft(request: Request, caller: Caller) -> Response:
     if not isinstance(changed, dict) or changed.get("id") != draft.service_id:
         raise ApiError(409, "patch_refused", f"The draft must stay a definition whose id is {draft.service_id!r}")
     _within_limits(changed)
+    if changed == draft.definition and body["expected_version"] == draft.version:
+        return JSONResponse(_draft_view(draft))  # nothing changed (only tests, say): nothing recorded
     words = body.get("description") or f"Changed through the API by the key {caller.key.name}"
     step = drafts.Step("api-patch", words[:200], [dict(op) for op in body["patch"]],
                        [dict(op) for op in applied.inverse], {})
