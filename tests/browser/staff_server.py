@@ -24,7 +24,18 @@ import pytest
 import pytest_asyncio
 from accessibility import Auditor, inspector_for
 from browser_contexts import fresh_tab, new_context
-from browsing import CHOICES, SUCCESS_CARD, answer, code, fill_card, reference_on, submit, walker
+from browsing import (
+    CHOICES,
+    SUCCESS_CARD,
+    answer,
+    code,
+    fill_card,
+    main_button,
+    press,
+    reference_on,
+    submit,
+    walker,
+)
 from database_templates import run_folder, sqlite_template
 from live_borough import borough_server, in_a_thread, require_assets
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
@@ -153,6 +164,14 @@ async def paid_application(browser: Browser, staff_server: StaffServer) -> PaidA
         return PaidApplication(await reference_on(page), before)
     finally:
         await context.close()
+
+
+async def sign_in_as_admin(page: Page) -> None:
+    """The admin (designer, publisher, caseworker, operator) signed in, in `page`'s context."""
+    await page.goto("/staff/sign-in")
+    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await press(page, main_button(page, "Sign in"))
 
 
 # A resident who pays ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from accessibility import Auditor, Console, Served
 from browser_contexts import fresh_tab
 from browsing import assert_error_state, main_button, press
 from playwright.async_api import BrowserContext, Page, expect
-from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
+from staff_server import COUNCIL, sign_in_as_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 pytest_plugins = ["staff_server"]
@@ -43,13 +43,6 @@ async def walking_tab(staff_js_context: BrowserContext, staff_inspector: Page) -
         yield tab
 
 
-async def sign_in(page: Page) -> None:
-    await page.goto("/staff/sign-in")
-    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await press(page, main_button(page, "Sign in"))
-
-
 async def test_every_builder_page_in_its_main_states(walking_tab: Page, staff_inspector: Page,
                                                      staff_no_js_context: BrowserContext) -> None:
     page, console = walking_tab, Console().watch(walking_tab)
@@ -60,7 +53,7 @@ async def test_every_builder_page_in_its_main_states(walking_tab: Page, staff_in
         await auditor.check(page, state)
         audited.append(state)
 
-    await sign_in(page)
+    await sign_in_as_admin(page)
 
     # The services list and a new service, refused and then started.
     await page.goto(f"/staff/{COUNCIL}/services")
@@ -295,7 +288,7 @@ async def test_every_builder_page_in_its_main_states(walking_tab: Page, staff_in
     # Without JavaScript, the states htmx showed in place are pages of their own.
     async with fresh_tab(staff_no_js_context) as plain:
         without, plain_console = Auditor(staff_inspector), Console().watch(plain)
-        await sign_in(plain)
+        await sign_in_as_admin(plain)
         await plain.goto(page_form)
         await plain.get_by_label("Page title").fill("")
         await press(plain, main_button(plain, "Save page"))

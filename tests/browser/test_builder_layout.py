@@ -19,7 +19,7 @@ from accessibility import Auditor, Console
 from browsing import main_button, press
 from layout import assert_fits, screenshot
 from playwright.async_api import Page, ViewportSize, expect
-from staff_server import ADMIN_EMAIL, COUNCIL, PASSWORD
+from staff_server import COUNCIL, sign_in_as_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 pytest_plugins = ["staff_server"]
@@ -75,10 +75,7 @@ async def test_lists_with_actions_read_cleanly_on_a_desktop_and_a_phone(staff_pa
     page, auditor, console = staff_page, staff_auditor, Console().watch(staff_page)
     mode = "js" if auditor.javascript else "no-js"
     await page.set_viewport_size(DESKTOP)
-    await page.goto("/staff/sign-in")
-    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await press(page, main_button(page, "Sign in"))
+    await sign_in_as_admin(page)
 
     await page.goto(f"/staff/{COUNCIL}/services/new")
     await page.get_by_label("Service name").fill(f"Book a bulky collection to lay out {mode}")
@@ -119,10 +116,7 @@ async def test_the_welsh_page_fits_a_phone(staff_page: Page, staff_auditor: Audi
     page, auditor = staff_page, staff_auditor
     mode = "js" if auditor.javascript else "no-js"
     await page.set_viewport_size(DESKTOP)
-    await page.goto("/staff/sign-in")
-    await page.get_by_label("Email address").fill(ADMIN_EMAIL)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await press(page, main_button(page, "Sign in"))
+    await sign_in_as_admin(page)
     await page.goto(f"/staff/{COUNCIL}/services/new")
     await page.get_by_label("Service name").fill(f"Book a bulky collection in Welsh {mode}")
     await page.get_by_label(SHIPPED).check()
