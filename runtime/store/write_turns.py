@@ -72,4 +72,5 @@ class WriteTurn:
     def _give_back(self, waited: asyncio.Future[None]) -> None:
         """A turn that came after its save stopped waiting for it: released at once."""
         if not waited.cancelled() and waited.exception() is None:
-            fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):  # closed meanwhile (the store disconnected): nothing held
+                fcntl.flock(self._descriptor, fcntl.LOCK_UN)
