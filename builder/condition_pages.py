@@ -49,6 +49,7 @@ from builder.draft_requests import (
 from builder.fee_operations import RULES_TO_WRITE_WORDS, rules_to_write
 from builder.fee_pages import line_or_404
 from builder.locations import page_name, schema_at
+from builder.operation_forms import json_condition
 from builder.operations import clear_condition, edit_fee, set_condition
 from builder.question_settings import typed_date
 from runtime import store
@@ -395,19 +396,4 @@ def _parsed(text: str, errors: Errors) -> dict[str, Any] | None:
     if len(text) > 100_000:
         error(errors, "condition", "The condition must be 100,000 characters or fewer", "maxLength")
         return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as wrong:
-        error(errors, "condition",
-              f"The condition is not valid JSON: {wrong.msg} (line {wrong.lineno}, column {wrong.colno})", "format")
-        return None
-    except RecursionError:
-        error(errors, "condition", "The condition is nested too deeply", "format")
-        return None
-    except ValueError:  # a number of more than 4,300 digits, which json.loads will not convert
-        error(errors, "condition", "The condition has a number too long to read", "format")
-        return None
-    if not isinstance(value, dict):
-        error(errors, "condition", "The condition must be a JSON object, in { and }", "type")
-        return None
-    return value
+    return json_condition(text, errors, "condition")

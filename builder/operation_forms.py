@@ -66,22 +66,23 @@ def messages(errors: Errors) -> dict[str, str]:
 
 
 def json_condition(text: str, errors: Errors, field_name: str) -> dict[str, Any] | None:
-    """A condition typed as JSON (empty: none). Bad JSON is an error naming the line and column."""
+    """A condition typed as JSON (empty: none). Bad JSON is an error naming the line and column;
+    so is JSON that Python cannot hold (nested too deeply, a number of over 4,300 digits)."""
     if not text.strip():
         return None
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as failure:
-        error(errors, field_name, f"The condition is not JSON: {failure.msg} on line {failure.lineno}, "
-                                  f"column {failure.colno}", "json")
+    except json.JSONDecodeError as wrong:
+        error(errors, field_name,
+              f"The condition is not valid JSON: {wrong.msg} (line {wrong.lineno}, column {wrong.colno})", "format")
         return None
     except RecursionError:
-        error(errors, field_name, "The condition is nested too deeply", "json")
+        error(errors, field_name, "The condition is nested too deeply", "format")
         return None
     except ValueError:  # a number of more than 4,300 digits, which json.loads will not convert
-        error(errors, field_name, "The condition has a number too long to read", "json")
+        error(errors, field_name, "The condition has a number too long to read", "format")
         return None
     if not isinstance(value, dict):
-        error(errors, field_name, "The condition must be a JSON object, like {\"properties\": …}", "json")
+        error(errors, field_name, "The condition must be a JSON object, in { and }", "type")
         return None
     return value
