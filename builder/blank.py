@@ -48,7 +48,6 @@ def blank_definition(
                         "answer": "/email",
                         "label": "What is your email address?",
                         "hint": "We will send a confirmation to this address.",
-                        "errorName": "your email address",
                         "widget": "email",
                         "autocomplete": "email",
                         "spellcheck": False,

@@ -23,6 +23,7 @@ from typing import Final
 import aiosmtplib
 
 from runtime.delivery.email_base import DeliveryError, Email, Sender
+from runtime.store.outbox import subject_line
 
 PORTS: Final = {"none": 25, "starttls": 587, "ssl": 465}
 TIMEOUT: Final = 30.0
@@ -33,7 +34,7 @@ def message_of(email: Email) -> EmailMessage:
     message = EmailMessage()
     message["From"] = email.sender.header()
     message["To"] = email.recipient
-    message["Subject"] = " ".join(email.subject.split())  # a header holds no line break (outbox.subject_line)
+    message["Subject"] = subject_line(email.subject)  # one line: queued before subjects were made so, too
     if email.reply_to:
         message["Reply-To"] = email.reply_to
     message["Message-ID"] = email.message_id
